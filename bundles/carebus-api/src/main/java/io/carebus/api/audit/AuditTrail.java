@@ -1,0 +1,7 @@
+package io.carebus.api.audit;
+
+/** Where events are recorded. {@link #append} returns once the record is durable, with its sequence number. */
+public interface AuditTrail {
+
+    long append(AuditRecord record);
+}

@@ -1,0 +1,2 @@
+/** The durable message store: a message is acknowledged to its sender only after {@link io.carebus.api.store.MessageStore#store} returned. */
+package io.carebus.api.store;

@@ -1,0 +1,17 @@
+package io.carebus.camel.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "CareBus Camel runtime", description = "The appliance's CamelContext and its routes folder")
+@interface CamelRuntimeConfig {
+
+    @AttributeDefinition(description = "Name of the CamelContext (shown in logs and metrics)")
+    String context_name() default "carebus";
+
+    @AttributeDefinition(description = "Folder of Camel YAML route files; empty means ${karaf.base}/routes")
+    String routes_directory() default "";
+
+    @AttributeDefinition(description = "How often the routes folder is compared with what runs, in milliseconds", min = "100")
+    long routes_scan_interval_ms() default 2000;
+}

@@ -1,0 +1,157 @@
+package io.carebus.console.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.carebus.api.health.HealthIndicator;
+import io.carebus.camel.RouteFileState;
+import io.carebus.camel.RouteFiles;
+import io.carebus.console.Role;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /api} on the appliance's HTTP port. {@code GET /api/health} is open (load balancers and monitoring poll
+ * it); every other path needs HTTP Basic credentials of a Karaf JAAS user holding a CareBus role.
+ */
+@Component(service = Servlet.class, configurationPid = "io.carebus.console", property = {
+        "osgi.http.whiteboard.servlet.pattern=/api/*",
+        "osgi.http.whiteboard.servlet.name=carebus-api"})
+@Designate(ocd = ConsoleConfig.class)
+public class ApiServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
+
+    private final transient ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final transient JaasAuthenticator authenticator;
+    private final Set<String> requiredIndicators;
+
+    private final transient List<HealthIndicator> indicators = new CopyOnWriteArrayList<>();
+    private transient volatile RouteFiles routeFiles;
+
+    @Activate
+    public ApiServlet(ConsoleConfig config) {
+        this.authenticator = new JaasAuthenticator(config.jaas_realm());
+        this.requiredIndicators = Set.of(config.health_required_indicators());
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addIndicator(HealthIndicator indicator) {
+        indicators.add(indicator);
+    }
+
+    void removeIndicator(HealthIndicator indicator) {
+        indicators.remove(indicator);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setRouteFiles(RouteFiles files) {
+        this.routeFiles = files;
+    }
+
+    void unsetRouteFiles(RouteFiles files) {
+        if (this.routeFiles == files) {
+            this.routeFiles = null;
+        }
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = Optional.ofNullable(req.getPathInfo()).orElse("/");
+        resp.setHeader("Cache-Control", "no-store");
+        if (path.equals("/health")) {
+            if (!isRead(req)) {
+                methodNotAllowed(resp);
+                return;
+            }
+            Map<String, Object> health = HealthAggregator.aggregate(List.copyOf(indicators), requiredIndicators);
+            write(resp, "UP".equals(health.get("status")) ? 200 : 503, health);
+            return;
+        }
+        Optional<JaasAuthenticator.Authenticated> user = BasicCredentials.parse(req.getHeader("Authorization"))
+                .flatMap(c -> authenticator.authenticate(c.user(), c.password()));
+        if (user.isEmpty()) {
+            if (req.getHeader("Authorization") != null) {
+                LOG.warn("Rejected /api credentials from {}", req.getRemoteAddr());
+            }
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
+            write(resp, 401, error("authentication required"));
+            return;
+        }
+        if (user.get().roles().isEmpty()) {
+            write(resp, 403, error("user " + user.get().user() + " holds no CareBus role"));
+            return;
+        }
+        if (!isRead(req)) {
+            methodNotAllowed(resp);
+            return;
+        }
+        switch (path) {
+            case "/whoami" -> write(resp, 200, Map.of("user", user.get().user(),
+                    "roles", user.get().roles().stream().map(Role::jaasName).sorted().toList()));
+            case "/routes" -> write(resp, 200, routes());
+            default -> write(resp, 404, error("no such resource: /api" + path));
+        }
+    }
+
+    private Map<String, Object> routes() {
+        RouteFiles files = routeFiles;
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (files == null) {
+            answer.put("error", "the routes engine is not running");
+            return answer;
+        }
+        answer.put("directory", files.directory());
+        Map<String, Object> perFile = new LinkedHashMap<>();
+        for (RouteFileState state : files.files()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("deployed", state.deployed());
+            Map<String, String> routes = new LinkedHashMap<>();
+            state.routeIds().forEach(id -> routes.put(id, files.routeStatus(id)));
+            f.put("routes", routes);
+            f.put("error", state.error());
+            f.put("line", state.errorLine());
+            f.put("at", state.at().toString());
+            perFile.put(state.file(), f);
+        }
+        answer.put("files", perFile);
+        return answer;
+    }
+
+    private static boolean isRead(HttpServletRequest req) {
+        return "GET".equals(req.getMethod()) || "HEAD".equals(req.getMethod());
+    }
+
+    private void methodNotAllowed(HttpServletResponse resp) throws IOException {
+        resp.setHeader("Allow", "GET, HEAD");
+        write(resp, 405, error("method not allowed"));
+    }
+
+    private static Map<String, Object> error(String message) {
+        return Map.of("error", message);
+    }
+
+    private void write(HttpServletResponse resp, int status, Object body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        json.writeValue(resp.getOutputStream(), body);
+    }
+}

@@ -1,0 +1,106 @@
+package io.carebus.console.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import javax.security.auth.login.AppConfigurationEntry;
+import org.apache.karaf.jaas.boot.principal.GroupPrincipal;
+import org.apache.karaf.jaas.config.JaasRealm;
+import org.apache.karaf.jaas.modules.BackingEngine;
+import org.apache.karaf.jaas.modules.BackingEngineFactory;
+import org.apache.karaf.jaas.modules.BackingEngineService;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On first start there is no user that can log in from the network. This creates the {@code admin} user of the
+ * {@code karaf} realm with a random password and writes the password to {@code data/carebus/initial-admin-password}
+ * (owner read/write only), as Jenkins does; the operator reads it on the machine and changes it.
+ */
+@Component(immediate = true, service = {})
+public class InitialAdminPassword {
+
+    static final String ADMIN = "admin";
+    static final String ADMIN_GROUP = "admingroup";
+    /** Karaf's own admin roles (shell, ssh, bundles) and the CareBus roles. */
+    static final List<String> ADMIN_ROLES = List.of("admin", "manager", "viewer", "systembundles", "ssh", "engineer", "auditor");
+    private static final String PROPERTIES_LOGIN_MODULE = "org.apache.karaf.jaas.modules.properties.PropertiesLoginModule";
+    private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
+    private static final Logger LOG = LoggerFactory.getLogger(InitialAdminPassword.class);
+
+    @Activate
+    public InitialAdminPassword(
+            @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
+            List<JaasRealm> realms,
+            @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
+            List<BackingEngineFactory> factories) throws IOException {
+        // Realms carry their name only in getName(), not as a service property, so the karaf realm is picked here;
+        // the greedy references re-activate this component when it (or its engine factory) arrives later.
+        JaasRealm realm = realms.stream().filter(r -> "karaf".equals(r.getName())).findFirst().orElse(null);
+        BackingEngine users = realm == null ? null : propertiesEngine(realm, factories);
+        if (users == null) {
+            LOG.debug("No properties-backed karaf realm (yet): no initial admin user is created");
+            return;
+        }
+        if (users.lookupUser(ADMIN) != null) {
+            return;
+        }
+        Path file = Path.of(System.getProperty("karaf.data", "data"), "carebus", "initial-admin-password");
+        String password = randomPassword(new SecureRandom(), 24);
+        writeOwnerOnly(file, password + "\n");
+        if (!users.listGroups().keySet().stream().map(GroupPrincipal::getName).toList().contains(ADMIN_GROUP)) {
+            users.createGroup(ADMIN_GROUP);
+        }
+        for (String role : ADMIN_ROLES) {
+            users.addGroupRole(ADMIN_GROUP, role);
+        }
+        users.addUser(ADMIN, password);
+        users.addGroup(ADMIN, ADMIN_GROUP);
+        LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
+    }
+
+    private static BackingEngine propertiesEngine(JaasRealm realm, List<BackingEngineFactory> factories) {
+        BackingEngineService engines = new BackingEngineService();
+        engines.setEngineFactories(factories);
+        for (AppConfigurationEntry entry : realm.getEntries()) {
+            Map<String, ?> options = entry.getOptions();
+            if (PROPERTIES_LOGIN_MODULE.equals(options.get("org.apache.karaf.jaas.module"))
+                    || PROPERTIES_LOGIN_MODULE.equals(entry.getLoginModuleName())) {
+                return engines.get(entry);
+            }
+        }
+        return null;
+    }
+
+    static String randomPassword(SecureRandom random, int length) {
+        char[] chars = new char[length];
+        for (int i = 0; i < length; i++) {
+            chars[i] = ALPHABET[random.nextInt(ALPHABET.length)];
+        }
+        return new String(chars);
+    }
+
+    /** Written to a temporary file created with mode 600 and moved into place, so it is never readable by others. */
+    static void writeOwnerOnly(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), ".initial-admin-password", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

@@ -49,7 +49,11 @@ public class ApiServlet extends HttpServlet {
     @Activate
     public ApiServlet(ConsoleConfig config) {
         this.authenticator = new JaasAuthenticator(config.jaas_realm());
-        this.requiredIndicators = Set.of(config.health_required_indicators());
+        // A .cfg file gives "a, b" as one string; a .config file or the metatype UI gives an array.
+        this.requiredIndicators = java.util.Arrays.stream(config.health_required_indicators())
+                .flatMap(v -> java.util.Arrays.stream(v.split(",")))
+                .map(String::strip).filter(v -> !v.isEmpty())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -1,0 +1,143 @@
+package io.carebus.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import io.carebus.camel.RouteFileState;
+import io.carebus.camel.RouteFiles;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.karaf.features.BootFinished;
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+
+/** Boots the built appliance and checks what an operator relies on: bundles, features, health, auth, hot routes. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ApplianceBootIT extends CareBusTestSupport {
+
+    @Inject
+    protected BundleContext bundleContext;
+
+    /** Registered by Karaf once every boot feature is installed. */
+    @Inject
+    protected BootFinished bootFinished;
+
+    @Inject
+    protected FeaturesService features;
+
+    @Inject
+    protected RouteFiles routeFiles;
+
+    @Inject
+    protected CamelContext camel;
+
+    @Test
+    public void everyBundleIsActiveAndTheCareBusFeaturesAreInstalled() throws Exception {
+        List<String> notActive = new ArrayList<>();
+        for (Bundle bundle : bundleContext.getBundles()) {
+            boolean fragment = bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (bundle.getState() != (fragment ? Bundle.RESOLVED : Bundle.ACTIVE)) {
+                notActive.add(bundle.getSymbolicName() + " state " + bundle.getState());
+            }
+        }
+        assertEquals("bundles not active: " + notActive, List.of(), notActive);
+        assertTrue(features.isInstalled(features.getFeatures("carebus-core")[0]));
+        assertTrue(features.isInstalled(features.getFeatures("carebus-camel-runtime")[0]));
+    }
+
+    @Test
+    public void healthIsUpOnceBootedAndOtherApiPathsNeedTheGeneratedAdminPassword() throws Exception {
+        await("GET /api/health answers 200", Duration.ofSeconds(60), () -> status("/api/health") == 200);
+        HttpResponse<String> health = get("/api/health");
+        assertTrue(health.body(), health.body().contains("\"status\" : \"UP\""));
+        assertTrue(health.body(), health.body().contains("heartbeat"));
+
+        assertEquals(401, get("/api/whoami").statusCode());
+        assertEquals(401, get("/api/whoami", "admin", "admin").statusCode());
+        assertEquals(401, get("/api/whoami", "karaf", "karaf").statusCode());
+
+        Path passwordFile = karafData().resolve("carebus/initial-admin-password");
+        assertTrue(Files.isRegularFile(passwordFile));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)));
+        String password = Files.readString(passwordFile).strip();
+        HttpResponse<String> whoami = get("/api/whoami", "admin", password);
+        assertEquals(whoami.body(), 200, whoami.statusCode());
+        assertTrue(whoami.body(), whoami.body().contains("engineer"));
+        assertEquals(404, get("/api/no-such-thing", "admin", password).statusCode());
+    }
+
+    @Test
+    public void aRouteDroppedInStartsAndABrokenEditIsRejectedWhileTheOldVersionRuns() throws Exception {
+        Path file = karafBase().resolve("routes/itest-echo.yaml");
+        Files.writeString(file, echoRoute("v1", "setBody"));
+        await("itest-echo.yaml deployed", Duration.ofSeconds(30),
+                () -> state("itest-echo.yaml").map(RouteFileState::deployed).orElse(false));
+        ProducerTemplate template = camel.createProducerTemplate();
+        assertEquals("v1", template.requestBody("direct:itest-echo", "ping", String.class));
+        assertEquals("Started", routeFiles.routeStatus("itest-echo"));
+
+        Files.writeString(file, echoRoute("v2", "setBodyy"));
+        await("broken edit of itest-echo.yaml rejected", Duration.ofSeconds(30),
+                () -> state("itest-echo.yaml").map(s -> s.error() != null).orElse(false));
+        RouteFileState rejected = state("itest-echo.yaml").orElseThrow();
+        assertFalse(rejected.deployed());
+        assertTrue(rejected.previousVersionRunning());
+        assertEquals(Integer.valueOf(7), rejected.errorLine());
+        assertEquals("old version keeps answering", "v1", template.requestBody("direct:itest-echo", "ping", String.class));
+        assertEquals("a rejected edit of a running route does not take the appliance out of service",
+                200, status("/api/health"));
+
+        Files.writeString(file, echoRoute("v3", "setBody"));
+        await("fixed itest-echo.yaml deployed", Duration.ofSeconds(30),
+                () -> state("itest-echo.yaml").map(RouteFileState::deployed).orElse(false));
+        assertEquals("v3", template.requestBody("direct:itest-echo", "ping", String.class));
+
+        Files.delete(file);
+        await("itest-echo route removed", Duration.ofSeconds(30), () -> camel.getRoute("itest-echo") == null);
+        assertNotNull("the shipped route is untouched", camel.getRoute("heartbeat"));
+    }
+
+    private static String echoRoute(String answer, String step) {
+        return """
+                # written by ApplianceBootIT
+                - route:
+                    id: itest-echo
+                    from:
+                      uri: direct:itest-echo
+                      steps:
+                        - %s:
+                            constant: "%s"
+                """.formatted(step, answer);
+    }
+
+    private Optional<RouteFileState> state(String file) {
+        return routeFiles.files().stream().filter(s -> s.file().equals(file)).findFirst();
+    }
+
+    private int status(String path) {
+        try {
+            return get(path).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.carebus.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.function.BooleanSupplier;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+
+/**
+ * What every CareBus integration test shares: the built appliance booted by Pax Exam on free ports, and helpers
+ * to talk to it. Test methods run inside the appliance; {@link #config()} runs in the Maven JVM.
+ */
+public abstract class CareBusTestSupport {
+
+    static final String HTTP_PORT = "carebus.itest.http.port";
+
+    @Configuration
+    public Option[] config() {
+        String distribution = System.getProperty("carebus.distribution");
+        if (distribution == null || !new File(distribution).isFile()) {
+            throw new IllegalStateException("the appliance tarball is missing (" + distribution
+                    + "); build karaf-assembly first");
+        }
+        String localRepo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
+        int http = freePort();
+        return new Option[] {
+            karafDistributionConfiguration()
+                    .frameworkUrl(new File(distribution).toURI().toString())
+                    .name("CareBus")
+                    .unpackDirectory(new File("target/exam"))
+                    .useDeployFolder(false),
+            keepRuntimeFolder(),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.INFO),
+            // Fail within a minute rather than hang when the container or a service never comes up.
+            systemTimeout(120_000),
+            systemProperty("pax.exam.service.timeout").value("60000"),
+            systemProperty(HTTP_PORT).value(Integer.toString(http)),
+            editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(http)),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),
+        };
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    /** The appliance's base folder (inside the container). */
+    protected static Path karafBase() {
+        return Path.of(System.getProperty("karaf.base"));
+    }
+
+    protected static Path karafData() {
+        return Path.of(System.getProperty("karaf.data"));
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    protected HttpResponse<String> get(String path, String user, String password) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + path)).timeout(Duration.ofSeconds(10));
+        if (user != null) {
+            String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            request.header("Authorization", "Basic " + token);
+        }
+        return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected HttpResponse<String> get(String path) throws Exception {
+        return get(path, null, null);
+    }
+
+    /** Polls until the condition holds; fails with {@code what} after the timeout. */
+    protected static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+}

@@ -83,6 +83,10 @@ public class ApplianceBootIT extends CareBusTestSupport {
         assertEquals(whoami.body(), 200, whoami.statusCode());
         assertTrue(whoami.body(), whoami.body().contains("engineer"));
         assertEquals(404, get("/api/no-such-thing", "admin", password).statusCode());
+        Path users = karafBase().resolve("etc/users.properties");
+        await("users.properties holds a digest, not the password", Duration.ofSeconds(30),
+                () -> read(users).contains("admin = {CRYPT}") && !read(users).contains(password));
+        assertEquals("still accepted once digested", 200, get("/api/whoami", "admin", password).statusCode());
     }
 
     @Test
@@ -131,6 +135,14 @@ public class ApplianceBootIT extends CareBusTestSupport {
 
     private Optional<RouteFileState> state(String file) {
         return routeFiles.files().stream().filter(s -> s.file().equals(file)).findFirst();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private int status(String path) {

@@ -10,7 +10,6 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import javax.security.auth.login.AppConfigurationEntry;
-import org.apache.karaf.jaas.boot.principal.GroupPrincipal;
 import org.apache.karaf.jaas.config.JaasRealm;
 import org.apache.karaf.jaas.modules.BackingEngine;
 import org.apache.karaf.jaas.modules.BackingEngineFactory;
@@ -32,7 +31,6 @@ import org.slf4j.LoggerFactory;
 public class InitialAdminPassword {
 
     static final String ADMIN = "admin";
-    static final String ADMIN_GROUP = "admingroup";
     /** Karaf's own admin roles (shell, ssh, bundles) and the CareBus roles. */
     static final List<String> ADMIN_ROLES = List.of("admin", "manager", "viewer", "systembundles", "ssh", "engineer", "auditor");
     private static final String PROPERTIES_LOGIN_MODULE = "org.apache.karaf.jaas.modules.properties.PropertiesLoginModule";
@@ -59,14 +57,12 @@ public class InitialAdminPassword {
         Path file = Path.of(System.getProperty("karaf.data", "data"), "carebus", "initial-admin-password");
         String password = randomPassword(new SecureRandom(), 24);
         writeOwnerOnly(file, password + "\n");
-        if (!users.listGroups().keySet().stream().map(GroupPrincipal::getName).toList().contains(ADMIN_GROUP)) {
-            users.createGroup(ADMIN_GROUP);
-        }
-        for (String role : ADMIN_ROLES) {
-            users.addGroupRole(ADMIN_GROUP, role);
-        }
         users.addUser(ADMIN, password);
-        users.addGroup(ADMIN, ADMIN_GROUP);
+        // Roles directly on the user, not through a group: Karaf's password auto-encryption rewrites a
+        // "user = password,_g_:group" line into two broken entries (seen with Karaf 4.4.10).
+        for (String role : ADMIN_ROLES) {
+            users.addRole(ADMIN, role);
+        }
         LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
     }
 

@@ -164,7 +164,8 @@ class RouteFolderDeployerTest {
         assertThat(camel.getRoute("hello")).isNull();
         assertThat(camel.getRoute("other")).isNotNull();
         assertThat(deployer.states()).extracting(RouteFileState::file).containsExactly("other.yaml");
-        assertThatThrownBy(() -> template.requestBody("direct:hello", "x")).hasStackTraceContaining("No consumers available");
+        // block=false: by default a direct producer waits 30 s for a consumer to appear.
+        assertThatThrownBy(() -> template.requestBody("direct:hello?block=false", "x")).hasStackTraceContaining("No consumers available");
     }
 
     @Test

@@ -4,11 +4,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A message as it arrived, before any processing. {@code controlId} is what duplicates are detected by (MSH-10, a
- * FHIR Bundle id, a SOP Instance UID).
+ * A message as it arrived, before any processing. {@code sender} and {@code controlId} are what duplicates are
+ * detected by (for HL7v2: MSH-3^MSH-4 and MSH-10). Fields that could not be read from a broken message are null.
  */
-public record InboundMessage(String listener, String remoteAddress, String protocol, String messageType,
-                             String controlId, Instant receivedAt, byte[] payload) {
+public record InboundMessage(String listener, String remoteAddress, String protocol, String messageType, String versionId,
+                             String controlId, String sender, Instant receivedAt, byte[] payload) {
 
     public InboundMessage {
         Objects.requireNonNull(listener, "listener");
@@ -20,5 +20,12 @@ public record InboundMessage(String listener, String remoteAddress, String proto
     @Override
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /** No payload bytes in the string form: they are PHI. */
+    @Override
+    public String toString() {
+        return "InboundMessage[listener=" + listener + ", type=" + messageType + ", controlId=" + controlId
+                + ", sender=" + sender + ", bytes=" + payload.length + "]";
     }
 }

@@ -1,20 +1,37 @@
 package io.carebus.api.store;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Durable storage for inbound messages. {@link #store} returns only after the message is committed to stable storage,
- * so a caller may acknowledge the sender as soon as it returns.
+ * Durable storage for inbound messages. Every method that writes returns only after the write is committed to stable
+ * storage, so a caller may acknowledge the sender as soon as {@link #store} returns. A store that cannot commit
+ * throws; it never returns as if it had stored.
  */
 public interface MessageStore {
 
-    /** Stores the message durably and returns its id; a duplicate (same listener and control id) is reported, not stored twice. */
+    /**
+     * Stores an accepted message as {@link MessageStatus#RECEIVED}. When the same sender sent the same control id on
+     * the same listener within the duplicate window, the message is recorded as {@link MessageStatus#FILTERED} with
+     * {@link StoreResult#duplicateOf()} set, and must not be processed again.
+     */
     StoreResult store(InboundMessage message);
 
-    Optional<MessageStatus> status(long messageId);
+    /** Stores a message that was refused (bad input) as {@link MessageStatus#ERROR}, with the reason, for reprocessing. */
+    long storeRejected(InboundMessage message, String reason);
+
+    Optional<StoredMessage> find(long messageId);
+
+    List<HistoryEntry> history(long messageId);
+
+    /** Ids of messages stored but not finished ({@link MessageStatus#RECEIVED}), oldest first: what a restart resumes. */
+    List<Long> unfinished();
 
     void updateStatus(long messageId, MessageStatus status, String note);
 
-    record StoreResult(long messageId, boolean duplicate) {
+    record StoreResult(long messageId, Long duplicateOf) {
+        public boolean duplicate() {
+            return duplicateOf != null;
+        }
     }
 }

@@ -1,0 +1,46 @@
+package io.carebus.store.internal;
+
+import java.nio.file.Path;
+import javax.sql.DataSource;
+
+/** JDBC data sources for the supported databases, created directly so no JDBC service registry is needed. */
+final class DataSources {
+
+    private DataSources() {
+    }
+
+    static String embeddedH2Url(Path base) {
+        // DB_CLOSE_ON_EXIT=FALSE: the bundle closes the database, not a JVM shutdown hook racing with it.
+        return "jdbc:h2:file:" + base.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
+    static DataSource create(String url, String user, String password) {
+        if (url.startsWith("jdbc:h2:")) {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL(url);
+            h2.setUser(user.isBlank() ? "sa" : user);
+            h2.setPassword(password);
+            return h2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+            pg.setURL(url);
+            pg.setUser(user);
+            pg.setPassword(password);
+            return pg;
+        }
+        throw new IllegalArgumentException("unsupported JDBC URL (H2 or PostgreSQL only): " + describe(url));
+    }
+
+    /** The URL without anything after the first ';' or '?', where credentials may sit. */
+    static String describe(String url) {
+        int cut = url.length();
+        for (char c : new char[] {';', '?'}) {
+            int i = url.indexOf(c);
+            if (i >= 0) {
+                cut = Math.min(cut, i);
+            }
+        }
+        return url.substring(0, cut);
+    }
+}

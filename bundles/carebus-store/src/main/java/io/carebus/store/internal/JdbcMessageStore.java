@@ -1,0 +1,339 @@
+package io.carebus.store.internal;
+
+import io.carebus.api.store.HistoryEntry;
+import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageStore;
+import io.carebus.api.store.StoredMessage;
+import io.carebus.store.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MessageStore} over JDBC with group commit: callers on any number of connections hand their message to one
+ * writer thread and wait; the writer takes everything that queued up meanwhile, inserts it in one transaction, makes
+ * it durable once (commit, plus {@code CHECKPOINT SYNC} on H2, which otherwise writes asynchronously), and only then
+ * releases all the callers. Durability is paid per batch, not per message.
+ */
+public final class JdbcMessageStore implements MessageStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final DataSource dataSource;
+    private final boolean h2;
+    private final Duration duplicateWindow;
+    private final int maxBatch;
+    private final Clock clock;
+    private final BlockingQueue<Write> queue;
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    public JdbcMessageStore(DataSource dataSource, boolean h2, Duration duplicateWindow, int maxBatch, Clock clock) {
+        this.dataSource = dataSource;
+        this.h2 = h2;
+        this.duplicateWindow = duplicateWindow;
+        this.maxBatch = maxBatch;
+        this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(Math.max(1024, maxBatch * 8));
+        this.writer = new Thread(this::writeLoop, "carebus-store-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    private record Write(InboundMessage message, MessageStatus status, String error, String sha256,
+                         CompletableFuture<StoreResult> done) {
+    }
+
+    @Override
+    public StoreResult store(InboundMessage message) {
+        return submit(message, MessageStatus.RECEIVED, null);
+    }
+
+    @Override
+    public long storeRejected(InboundMessage message, String reason) {
+        return submit(message, MessageStatus.ERROR, truncate(reason)).messageId();
+    }
+
+    private StoreResult submit(InboundMessage message, MessageStatus status, String error) {
+        if (!running) {
+            throw new StoreUnavailableException("the message store is closed", null);
+        }
+        Write write = new Write(message, status, error, Digests.sha256Hex(message.payload()), new CompletableFuture<>());
+        try {
+            if (!queue.offer(write, STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new StoreUnavailableException("the message store is overloaded (queue full for " + STORE_TIMEOUT + ")", null);
+            }
+            return write.done().get(STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while storing", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof StoreUnavailableException s ? s
+                    : new StoreUnavailableException("store failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("the message store did not commit within " + STORE_TIMEOUT, e);
+        }
+    }
+
+    private void writeLoop() {
+        List<Write> batch = new ArrayList<>(maxBatch);
+        Connection connection = null;
+        while (running || !queue.isEmpty()) {
+            try {
+                Write first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                if (connection == null || connection.isClosed()) {
+                    connection = dataSource.getConnection();
+                    connection.setAutoCommit(false);
+                }
+                List<StoreResult> results = writeBatch(connection, batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).done().complete(results.get(i));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(batch, new StoreUnavailableException("store writer interrupted", e));
+                break;
+            } catch (SQLException | RuntimeException e) {
+                LOG.error("Message store commit failed for a batch of {}: {}", batch.size(), e.toString());
+                rollbackQuietly(connection);
+                closeQuietly(connection);
+                connection = null;
+                fail(batch, new StoreUnavailableException("store commit failed: " + e.getMessage(), e));
+            } finally {
+                batch.clear();
+            }
+        }
+        closeQuietly(connection);
+    }
+
+    private List<StoreResult> writeBatch(Connection c, List<Write> batch) throws SQLException {
+        List<StoreResult> results = new ArrayList<>(batch.size());
+        try (PreparedStatement dedup = c.prepareStatement(
+                "SELECT id FROM message WHERE listener = ? AND sender = ? AND control_id = ? AND received_at >= ?"
+                        + " AND duplicate_of IS NULL AND status <> 'ERROR' ORDER BY id FETCH FIRST 1 ROWS ONLY");
+             PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO message (listener, remote_address, protocol, message_type, version_id, control_id, sender,"
+                        + " received_at, status, error, duplicate_of, payload, payload_sha256, payload_size)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+             PreparedStatement history = c.prepareStatement(
+                "INSERT INTO message_history (message_id, at, status, note) VALUES (?, ?, ?, ?)")) {
+            Timestamp now = Timestamp.from(clock.instant());
+            for (Write w : batch) {
+                InboundMessage m = w.message();
+                Long duplicateOf = w.status() == MessageStatus.RECEIVED ? findOriginal(dedup, m) : null;
+                MessageStatus status = duplicateOf != null ? MessageStatus.FILTERED : w.status();
+                String error = duplicateOf != null ? "duplicate of message " + duplicateOf : w.error();
+                byte[] payload = m.payload();
+                insert.setString(1, m.listener());
+                insert.setString(2, m.remoteAddress());
+                insert.setString(3, m.protocol());
+                insert.setString(4, truncate(m.messageType(), 60));
+                insert.setString(5, truncate(m.versionId(), 20));
+                insert.setString(6, truncate(m.controlId(), 200));
+                insert.setString(7, truncate(m.sender(), 400));
+                insert.setTimestamp(8, Timestamp.from(m.receivedAt()));
+                insert.setString(9, status.name());
+                insert.setString(10, error);
+                setLong(insert, 11, duplicateOf);
+                insert.setBytes(12, payload);
+                insert.setString(13, w.sha256());
+                insert.setInt(14, payload.length);
+                insert.executeUpdate();
+                long id;
+                try (ResultSet keys = insert.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+                history.setLong(1, id);
+                history.setTimestamp(2, now);
+                history.setString(3, status.name());
+                history.setString(4, error != null ? error : "received on " + m.listener());
+                history.addBatch();
+                results.add(new StoreResult(id, duplicateOf));
+            }
+            history.executeBatch();
+        }
+        c.commit();
+        if (h2) {
+            // H2 commits to its file asynchronously; an acknowledged message must survive a power cut.
+            try (Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT SYNC");
+            }
+        }
+        return results;
+    }
+
+    private Long findOriginal(PreparedStatement dedup, InboundMessage m) throws SQLException {
+        if (m.controlId() == null || m.sender() == null || duplicateWindow.isZero()) {
+            return null;
+        }
+        dedup.setString(1, m.listener());
+        dedup.setString(2, truncate(m.sender(), 400));
+        dedup.setString(3, truncate(m.controlId(), 200));
+        dedup.setTimestamp(4, Timestamp.from(m.receivedAt().minus(duplicateWindow)));
+        try (ResultSet rs = dedup.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : null;
+        }
+    }
+
+    @Override
+    public Optional<StoredMessage> find(long messageId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT listener, remote_address, protocol, message_type, version_id,"
+                     + " control_id, sender, received_at, status, error, duplicate_of, payload FROM message WHERE id = ?")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                byte[] payload = rs.getBytes(12);
+                InboundMessage m = new InboundMessage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(),
+                        payload == null ? new byte[0] : payload);
+                long dup = rs.getLong(11);
+                return Optional.of(new StoredMessage(messageId, m, MessageStatus.valueOf(rs.getString(9)), rs.getString(10),
+                        rs.wasNull() ? null : dup));
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not read message " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<HistoryEntry> history(long messageId) {
+        List<HistoryEntry> entries = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT at, status, note FROM message_history WHERE message_id = ? ORDER BY at")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(new HistoryEntry(rs.getTimestamp(1).toInstant(), MessageStatus.valueOf(rs.getString(2)),
+                            rs.getString(3)));
+                }
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not read history of message " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Long> unfinished() {
+        List<Long> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM message WHERE status = 'RECEIVED' ORDER BY id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not list unfinished messages: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void updateStatus(long messageId, MessageStatus status, String note) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement("UPDATE message SET status = ?, error = ? WHERE id = ?");
+                 PreparedStatement history = c.prepareStatement(
+                         "INSERT INTO message_history (message_id, at, status, note) VALUES (?, ?, ?, ?)")) {
+                update.setString(1, status.name());
+                update.setString(2, status == MessageStatus.ERROR ? truncate(note) : null);
+                update.setLong(3, messageId);
+                if (update.executeUpdate() != 1) {
+                    c.rollback();
+                    throw new IllegalArgumentException("no message " + messageId);
+                }
+                history.setLong(1, messageId);
+                history.setTimestamp(2, Timestamp.from(clock.instant()));
+                history.setString(3, status.name());
+                history.setString(4, truncate(note));
+                history.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not update message " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Write> left = new ArrayList<>();
+        queue.drainTo(left);
+        fail(left, new StoreUnavailableException("the message store is closed", null));
+    }
+
+    private static void fail(List<Write> batch, StoreUnavailableException e) {
+        batch.forEach(w -> w.done().completeExceptionally(e));
+    }
+
+    private static void setLong(PreparedStatement ps, int index, Long value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, java.sql.Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    private static String truncate(String s) {
+        return truncate(s, 4000);
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            if (c != null) {
+                c.rollback();
+            }
+        } catch (SQLException ignored) {
+            // The connection is discarded next anyway.
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (SQLException ignored) {
+            // Nothing more to do with a broken connection.
+        }
+    }
+}

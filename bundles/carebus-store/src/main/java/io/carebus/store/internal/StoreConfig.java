@@ -1,0 +1,24 @@
+package io.carebus.store.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "CareBus message store", description = "Durable store of every inbound message")
+@interface StoreConfig {
+
+    @AttributeDefinition(description = "JDBC URL: empty = embedded H2 under ${karaf.data}/carebus/store; jdbc:postgresql://... for PostgreSQL")
+    String jdbc_url() default "";
+
+    @AttributeDefinition(description = "Database user (PostgreSQL)")
+    String jdbc_user() default "";
+
+    @AttributeDefinition(description = "Database password (PostgreSQL); better taken from the environment", type = AttributeType.PASSWORD)
+    String jdbc_password() default "";
+
+    @AttributeDefinition(description = "A message with the same sender and control id within this many minutes is a duplicate (0 = off)")
+    long duplicate_window_minutes() default 1440;
+
+    @AttributeDefinition(description = "Most messages committed together in one group commit", min = "1")
+    int group_commit_max_batch() default 512;
+}

@@ -1,0 +1,139 @@
+package io.carebus.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.carebus.api.store.HistoryEntry;
+import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageStore.StoreResult;
+import io.carebus.api.store.StoredMessage;
+import io.carebus.store.StoreUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JdbcMessageStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private DataSource dataSource;
+    private JdbcMessageStore store;
+
+    @BeforeEach
+    void open() {
+        dataSource = DataSources.create(DataSources.embeddedH2Url(dir.resolve("store")), "", "");
+        MessageStoreComponent.migrate(dataSource);
+        store = new JdbcMessageStore(dataSource, true, Duration.ofHours(24), 64, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private static InboundMessage hl7(String controlId, String sender, Instant at) {
+        String raw = "MSH|^~\\&|" + sender + "|||20260101||ADT^A01|" + controlId + "|P|2.5\r";
+        return new InboundMessage("mllp-2575", "10.0.0.7:51234", "HL7v2", "ADT^A01", "2.5", controlId, sender, at,
+                raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void storesTheRawBytesAndMetadataAsReceived() {
+        InboundMessage sent = hl7("MSG001", "LAB^HOSP", Instant.parse("2026-11-01T10:00:00Z"));
+        StoreResult result = store.store(sent);
+
+        assertThat(result.duplicate()).isFalse();
+        StoredMessage stored = store.find(result.messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.RECEIVED);
+        assertThat(stored.message().payload()).isEqualTo(sent.payload());
+        assertThat(stored.message().controlId()).isEqualTo("MSG001");
+        assertThat(stored.message().sender()).isEqualTo("LAB^HOSP");
+        assertThat(stored.message().receivedAt()).isEqualTo(sent.receivedAt());
+        assertThat(store.unfinished()).containsExactly(result.messageId());
+    }
+
+    @Test
+    void theSameControlIdFromTheSameSenderWithinTheWindowIsADuplicate() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        long first = store.store(hl7("MSG001", "LAB^HOSP", t)).messageId();
+        StoreResult again = store.store(hl7("MSG001", "LAB^HOSP", t.plusSeconds(60)));
+        StoreResult otherSender = store.store(hl7("MSG001", "ADT^HOSP", t.plusSeconds(60)));
+        StoreResult afterWindow = store.store(hl7("MSG001", "LAB^HOSP", t.plus(Duration.ofHours(25))));
+
+        assertThat(again.duplicateOf()).isEqualTo(first);
+        assertThat(store.find(again.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.FILTERED);
+        assertThat(otherSender.duplicate()).isFalse();
+        assertThat(afterWindow.duplicate()).isFalse();
+        assertThat(store.unfinished()).containsExactly(first, otherSender.messageId(), afterWindow.messageId());
+    }
+
+    @Test
+    void rejectedMessagesAreKeptWithTheirReasonAndAreNotDuplicateOriginals() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        long rejected = store.storeRejected(hl7("MSG002", "LAB^HOSP", t), "203 unsupported version id 9.9");
+        StoreResult resent = store.store(hl7("MSG002", "LAB^HOSP", t.plusSeconds(5)));
+
+        StoredMessage stored = store.find(rejected).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.ERROR);
+        assertThat(stored.error()).contains("unsupported version");
+        assertThat(resent.duplicate()).as("a corrected resend of a refused message is processed").isFalse();
+    }
+
+    @Test
+    void statusChangesAreRecordedInTheHistory() {
+        long id = store.store(hl7("MSG003", "LAB^HOSP", Instant.now())).messageId();
+        store.updateStatus(id, MessageStatus.PROCESSED, "route adt-to-fhir");
+
+        assertThat(store.find(id).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
+        assertThat(store.history(id)).extracting(HistoryEntry::status)
+                .containsExactly(MessageStatus.RECEIVED, MessageStatus.PROCESSED);
+        assertThat(store.unfinished()).isEmpty();
+        assertThatThrownBy(() -> store.updateStatus(9999, MessageStatus.PROCESSED, "x")).hasMessageContaining("no message");
+    }
+
+    @Test
+    void concurrentSendersAreAllStoredWithDistinctIdsAndSurviveAReopen() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        Set<Long> ids = ConcurrentHashMap.newKeySet();
+        List<Future<?>> done = new ArrayList<>();
+        for (int sender = 0; sender < 16; sender++) {
+            int s = sender;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 200; i++) {
+                    ids.add(store.store(hl7("C" + i, "APP" + s + "^FAC", Instant.now())).messageId());
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(16 * 200);
+
+        store.close();
+        store = new JdbcMessageStore(dataSource, true, Duration.ofHours(24), 64, Clock.systemUTC());
+        assertThat(store.unfinished()).hasSize(16 * 200);
+    }
+
+    @Test
+    void aClosedStoreRefusesInsteadOfPretending() {
+        store.close();
+        assertThatThrownBy(() -> store.store(hl7("X", "A^B", Instant.now()))).isInstanceOf(StoreUnavailableException.class);
+    }
+}

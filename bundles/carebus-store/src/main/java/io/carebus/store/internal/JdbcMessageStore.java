@@ -5,6 +5,7 @@ import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
+import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * it durable once (commit, plus {@code CHECKPOINT SYNC} on H2, which otherwise writes asynchronously), and only then
  * releases all the callers. Durability is paid per batch, not per message.
  */
-public final class JdbcMessageStore implements MessageStore, AutoCloseable {
+public final class JdbcMessageStore implements CloseableMessageStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);

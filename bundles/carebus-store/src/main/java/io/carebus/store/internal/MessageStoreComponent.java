@@ -2,10 +2,7 @@ package io.carebus.store.internal;
 
 import io.carebus.api.store.MessageStore;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -31,33 +28,14 @@ public class MessageStoreComponent {
     @Activate
     public MessageStoreComponent(BundleContext context, StoreConfig config) {
         String url = config.jdbc_url().isBlank()
-                ? DataSources.embeddedH2Url(Path.of(System.getProperty("karaf.data", "data"), "carebus", "store"))
+                ? StoreFactory.embeddedH2Url(Path.of(System.getProperty("karaf.data", "data"), "carebus", "store"))
                 : config.jdbc_url();
         String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
                 : config.jdbc_password();
-        DataSource dataSource = DataSources.create(url, config.jdbc_user(), password);
-        migrate(dataSource);
-        store = new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:"),
-                Duration.ofMinutes(config.duplicate_window_minutes()), config.group_commit_max_batch(), Clock.systemUTC());
+        store = StoreFactory.open(url, config.jdbc_user(), password, Duration.ofMinutes(config.duplicate_window_minutes()),
+                config.group_commit_max_batch());
         registration = context.registerService(MessageStore.class, store, null);
-        LOG.info("Message store open: {}", DataSources.describe(url));
-    }
-
-    /** Flyway finds its migrations and database plugins through this bundle's class loader (it embeds Flyway). */
-    static void migrate(DataSource dataSource) {
-        Thread thread = Thread.currentThread();
-        ClassLoader before = thread.getContextClassLoader();
-        thread.setContextClassLoader(MessageStoreComponent.class.getClassLoader());
-        try {
-            Flyway.configure(MessageStoreComponent.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .table("carebus_schema_history")
-                    .load()
-                    .migrate();
-        } finally {
-            thread.setContextClassLoader(before);
-        }
+        LOG.info("Message store open: {}", StoreFactory.describe(url));
     }
 
     @Deactivate

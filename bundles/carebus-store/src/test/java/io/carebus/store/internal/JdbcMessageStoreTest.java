@@ -37,8 +37,8 @@ class JdbcMessageStoreTest {
 
     @BeforeEach
     void open() {
-        dataSource = DataSources.create(DataSources.embeddedH2Url(dir.resolve("store")), "", "");
-        MessageStoreComponent.migrate(dataSource);
+        dataSource = StoreFactory.create(StoreFactory.embeddedH2Url(dir.resolve("store")), "", "");
+        StoreFactory.migrate(dataSource);
         store = new JdbcMessageStore(dataSource, true, Duration.ofHours(24), 64, Clock.systemUTC());
     }
 

@@ -1,15 +1,42 @@
 package io.carebus.store.internal;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 
 /** JDBC data sources for the supported databases, created directly so no JDBC service registry is needed. */
-final class DataSources {
+public final class StoreFactory {
 
-    private DataSources() {
+    private StoreFactory() {
     }
 
-    static String embeddedH2Url(Path base) {
+    /** Opens the database, migrates its schema and starts the store on it. */
+    public static JdbcMessageStore open(String url, String user, String password, Duration duplicateWindow, int maxBatch) {
+        DataSource dataSource = create(url, user, password);
+        migrate(dataSource);
+        return new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:"), duplicateWindow, maxBatch, Clock.systemUTC());
+    }
+
+    /** Flyway finds its migrations and database plugins through this bundle's class loader (it embeds Flyway). */
+    static void migrate(DataSource dataSource) {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(StoreFactory.class.getClassLoader());
+        try {
+            Flyway.configure(StoreFactory.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .table("carebus_schema_history")
+                    .load()
+                    .migrate();
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+    }
+
+    public static String embeddedH2Url(Path base) {
         // DB_CLOSE_ON_EXIT=FALSE: the bundle closes the database, not a JVM shutdown hook racing with it.
         return "jdbc:h2:file:" + base.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
     }

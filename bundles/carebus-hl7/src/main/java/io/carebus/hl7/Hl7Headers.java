@@ -1,0 +1,15 @@
+package io.carebus.hl7;
+
+/** Camel header names set on HL7v2 messages handed to routes. */
+public final class Hl7Headers {
+
+    /** The id of the message in the message store (a {@code Long}). */
+    public static final String MESSAGE_ID = "CareBusMessageId";
+    /** MSH-9 as received, e.g. {@code ADT^A01^ADT_A01}. */
+    public static final String MESSAGE_TYPE = "CareBusHl7MessageType";
+    /** MSH-10. */
+    public static final String CONTROL_ID = "CareBusHl7ControlId";
+
+    private Hl7Headers() {
+    }
+}

@@ -1,0 +1,205 @@
+package io.carebus.hl7.internal;
+
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.ErrorCode;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.parser.PipeParser;
+import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageStore;
+import io.carebus.api.store.MessageStore.StoreResult;
+import io.carebus.store.StoreUnavailableException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HL7v2 frame in, one answer out: read the MSH, check the listener's rules, parse with HAPI, store durably (the
+ * message, or the refused message with its reason), and only then build the acknowledgement. A positive ACK is only
+ * ever built from a successful {@link MessageStore#store}; when the store fails the sender gets AE/CE 207 and must
+ * resend.
+ */
+final class Hl7Intake {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hl7Intake.class);
+    private static final String PROTOCOL = "HL7v2";
+    private static final Pattern SEGMENT_ID = Pattern.compile("[A-Z][A-Z0-9]{2}");
+
+    private final ListenerRules rules;
+    private final MessageStore store;
+    private final PipeParser parser;
+    private final AckBuilder acks;
+    private final Clock clock;
+
+    Hl7Intake(ListenerRules rules, MessageStore store, PipeParser parser, PipeParser headerParser, Clock clock) {
+        this.rules = rules;
+        this.store = store;
+        this.parser = parser;
+        this.acks = new AckBuilder(headerParser);
+        this.clock = clock;
+    }
+
+    IntakeOutcome handle(byte[] frame, String remoteAddress) {
+        Instant at = clock.instant();
+        Optional<MshHeader> header = MshHeader.read(frame);
+        if (header.isEmpty()) {
+            long id = -1;
+            try {
+                if (frame.length > 0) {
+                    id = storeRejected(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null, null, at,
+                            frame), "not HL7v2: the frame does not start with an MSH segment");
+                }
+            } catch (StoreUnavailableException e) {
+                LOG.error("Listener {}: could not store a frame without MSH: {}", rules.listener(), e.getMessage());
+            }
+            LOG.warn("Listener {}: frame of {} bytes from {} has no MSH segment; stored as message {}, connection closed",
+                    rules.listener(), frame.length, remoteAddress, id);
+            return IntakeOutcome.close(id);
+        }
+        MshHeader msh = header.get();
+        InboundMessage inbound = new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, nullIfEmpty(msh.messageType()),
+                nullIfEmpty(msh.versionId()), nullIfEmpty(msh.controlId()), msh.sender(), at, frame);
+        Charset charset = Hl7Charsets.forMsh18(msh.field(18), repetitionSeparator(msh), rules.defaultCharset())
+                .orElse(Hl7Charsets.DEFAULT);
+
+        Rejection rejection = checkHeader(msh);
+        String text = null;
+        Message parsed = null;
+        if (rejection == null) {
+            try {
+                text = decodeStrictly(frame, charset);
+                rejection = checkSegments(text, msh.field(1).charAt(0));
+            } catch (CharacterCodingException e) {
+                rejection = Rejection.error(ErrorCode.DATA_TYPE_ERROR, "bytes invalid in character set " + charset.name() + " (MSH-18)");
+            }
+        }
+        if (rejection == null) {
+            try {
+                parsed = parser.parse(text.replace("\n", "\r").replace("\r\r", "\r"));
+            } catch (HL7Exception e) {
+                rejection = Rejection.error(parseErrorCode(e), "cannot parse: " + e.getMessage());
+            } catch (RuntimeException e) {
+                rejection = Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, "cannot parse: " + e);
+            }
+        }
+        boolean enhanced = msh.enhancedMode();
+        try {
+            if (rejection != null) {
+                long id = storeRejected(inbound, rejection.code().getCode() + " " + rejection.text());
+                LOG.warn("Listener {}: message {} (control id {}) refused with {} {}", rules.listener(), id, msh.controlId(),
+                        rejection.reject() ? "reject" : "error", rejection.code().getCode());
+                LOG.debug("Listener {}: message {} refused because: {}", rules.listener(), id, rejection.text());
+                AcknowledgmentCode code = rejection.reject() ? (enhanced ? AcknowledgmentCode.CR : AcknowledgmentCode.AR)
+                        : (enhanced ? AcknowledgmentCode.CE : AcknowledgmentCode.AE);
+                return answer(msh, parsed, code, rejection, charset, id, false);
+            }
+            StoreResult stored = store.store(inbound);
+            AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
+            return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate());
+        } catch (StoreUnavailableException e) {
+            LOG.error("Listener {}: could not store message (control id {}): {}; answered 207, the sender must resend",
+                    rules.listener(), msh.controlId(), e.getMessage());
+            Rejection notStored = Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, "message not stored, please resend");
+            return answer(msh, parsed, enhanced ? AcknowledgmentCode.CE : AcknowledgmentCode.AE, notStored, charset, -1, false);
+        }
+    }
+
+    private IntakeOutcome answer(MshHeader msh, Message parsed, AcknowledgmentCode code, Rejection rejection, Charset charset,
+                                 long id, boolean duplicate) {
+        try {
+            String ack = acks.build(msh, parsed, code, rejection);
+            return new IntakeOutcome(ack.getBytes(charset), false, id, code.name(), duplicate);
+        } catch (Exception e) {
+            // An ACK HAPI cannot build (exotic MSH): closing is the only honest answer left; the message is stored.
+            LOG.error("Listener {}: could not build the {} acknowledgement for message {}: {}", rules.listener(), code, id, e.toString());
+            return IntakeOutcome.close(id);
+        }
+    }
+
+    private Rejection checkHeader(MshHeader msh) {
+        String enc = msh.encodingCharacters();
+        if (enc.length() < 3 || enc.length() > 5 || enc.chars().distinct().count() != enc.length()
+                || enc.chars().anyMatch(c -> Character.isLetterOrDigit(c) || Character.isWhitespace(c) || c == msh.field(1).charAt(0))) {
+            return Rejection.reject(ErrorCode.DATA_TYPE_ERROR, "invalid encoding characters in MSH-2");
+        }
+        if (msh.versionId().isEmpty()) {
+            return Rejection.reject(ErrorCode.UNSUPPORTED_VERSION_ID, "MSH-12 (version id) is empty");
+        }
+        if (!rules.allowedVersions().contains(msh.versionId())) {
+            return Rejection.reject(ErrorCode.UNSUPPORTED_VERSION_ID, "unsupported version id " + AckBuilder.clean(msh.versionId(), 20));
+        }
+        if (msh.messageType().replace("^", "").isEmpty()) {
+            return Rejection.reject(ErrorCode.REQUIRED_FIELD_MISSING, "MSH-9 (message type) is empty");
+        }
+        if (!rules.typeAllowed(msh.messageType())) {
+            return Rejection.reject(ErrorCode.UNSUPPORTED_MESSAGE_TYPE, "message type " + AckBuilder.clean(msh.messageType(), 40)
+                    + " is not accepted on listener " + rules.listener());
+        }
+        if (msh.controlId().isEmpty()) {
+            return Rejection.reject(ErrorCode.REQUIRED_FIELD_MISSING, "MSH-10 (message control id) is empty");
+        }
+        for (int field : rules.requiredMshFields()) {
+            if (msh.field(field).isEmpty()) {
+                return Rejection.error(ErrorCode.REQUIRED_FIELD_MISSING, "MSH-" + field + " is required on listener " + rules.listener());
+            }
+        }
+        return null;
+    }
+
+    /** Segment ids HAPI would quietly accept as unknown segments, and NUL bytes, are refused here. */
+    private static Rejection checkSegments(String text, char fieldSeparator) {
+        if (text.indexOf('\0') >= 0) {
+            return Rejection.error(ErrorCode.DATA_TYPE_ERROR, "the message contains NUL bytes");
+        }
+        int n = 0;
+        for (String segment : text.split("[\r\n]+")) {
+            if (segment.isBlank()) {
+                continue;
+            }
+            n++;
+            String id = segment.length() >= 3 ? segment.substring(0, 3) : segment;
+            boolean endsWell = segment.length() <= 3 || segment.charAt(3) == fieldSeparator;
+            if (!SEGMENT_ID.matcher(id).matches() || !endsWell) {
+                return Rejection.error(ErrorCode.SEGMENT_SEQUENCE_ERROR, "segment " + n + " has an invalid segment id '"
+                        + AckBuilder.clean(id, 3) + "'");
+            }
+        }
+        return null;
+    }
+
+    /** HAPI wraps validation failures; those are data type errors (102), not internal errors. */
+    private static ErrorCode parseErrorCode(HL7Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ca.uhn.hl7v2.validation.ValidationException || t instanceof ca.uhn.hl7v2.model.DataTypeException) {
+                return ErrorCode.DATA_TYPE_ERROR;
+            }
+        }
+        return e.getErrorCode() == 0 || e.getErrorCode() == ErrorCode.MESSAGE_ACCEPTED.getCode()
+                ? ErrorCode.APPLICATION_INTERNAL_ERROR : ErrorCode.errorCodeFor(e.getErrorCode());
+    }
+
+    private static String decodeStrictly(byte[] frame, Charset charset) throws CharacterCodingException {
+        return charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(frame)).toString();
+    }
+
+    private long storeRejected(InboundMessage message, String reason) {
+        return store.storeRejected(message, reason);
+    }
+
+    private static char repetitionSeparator(MshHeader msh) {
+        String enc = msh.encodingCharacters();
+        return enc.length() > 1 ? enc.charAt(1) : '~';
+    }
+
+    private static String nullIfEmpty(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,209 @@
+package io.carebus.hl7.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.Terser;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.store.CloseableMessageStore;
+import io.carebus.store.MessageStores;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class Hl7IntakeTest {
+
+    @TempDir
+    Path dir;
+
+    private CloseableMessageStore store;
+    private HapiContext hapi;
+    private Hl7Intake intake;
+    private final AtomicInteger seq = new AtomicInteger();
+
+    @BeforeEach
+    void open() {
+        store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(24));
+        hapi = new DefaultHapiContext();
+        HapiContext headers = new DefaultHapiContext(ValidationContextFactory.noValidation());
+        ListenerRules rules = new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
+                List.of(), true, StandardCharsets.ISO_8859_1);
+        intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headers.getPipeParser(), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        store.close();
+        hapi.close();
+    }
+
+    static String adt(String controlId, String extraMsh) {
+        return "MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261101120000||ADT^A01^ADT_A01|" + controlId + "|P|2.5" + extraMsh + "\r"
+                + "EVN||20261101120000\r"
+                + "PID|1||MRN12345^^^HOSP^MR||Doe^Jane^^^^^L||19800101|F|||1 Main St^^Springfield^IL^62701\r"
+                + "PV1|1|I|ICU^101^A\r"
+                + "ZPI|custom|kept\r";
+    }
+
+    static String oru(String controlId) {
+        return "MSH|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261101120500||ORU^R01^ORU_R01|" + controlId + "|P|2.5.1\r"
+                + "PID|1||MRN12345^^^HOSP^MR||Doe^Jane\r"
+                + "OBR|1||LAB1|24331-1^Lipid panel^LN\r"
+                + "OBX|1|NM|2093-3^Cholesterol^LN||195|mg/dL|<200|N|||F\r";
+    }
+
+    private Message ackOf(IntakeOutcome outcome, Charset charset) throws Exception {
+        return PipeParser.getInstanceWithNoValidation().parse(new String(outcome.ack(), charset));
+    }
+
+    private IntakeOutcome send(String message) {
+        return intake.handle(message.getBytes(StandardCharsets.ISO_8859_1), "127.0.0.1:40000");
+    }
+
+    private void assertStillServing() throws Exception {
+        String id = "OK" + seq.incrementAndGet();
+        IntakeOutcome ok = send(adt(id, ""));
+        assertThat(ok.ackCode()).isEqualTo("AA");
+        assertThat(new Terser(ackOf(ok, StandardCharsets.ISO_8859_1)).get("MSA-2")).isEqualTo(id);
+    }
+
+    @Test
+    void aValidMessageIsStoredThenAcknowledgedEchoingItsControlId() throws Exception {
+        IntakeOutcome outcome = send(adt("CTRL-1", ""));
+
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        Terser ack = new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1));
+        assertThat(ack.get("MSA-1")).isEqualTo("AA");
+        assertThat(ack.get("MSA-2")).isEqualTo("CTRL-1");
+        assertThat(ack.get("MSH-9-1")).isEqualTo("ACK");
+        var stored = store.find(outcome.messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.RECEIVED);
+        assertThat(new String(stored.message().payload(), StandardCharsets.ISO_8859_1)).contains("ZPI|custom|kept");
+        assertThat(stored.message().messageType()).isEqualTo("ADT^A01^ADT_A01");
+        assertThat(stored.message().sender()).isEqualTo("REG^HOSP");
+    }
+
+    @Test
+    void oruIsAccepted() throws Exception {
+        assertThat(send(oru("LAB-1")).ackCode()).isEqualTo("AA");
+    }
+
+    @Test
+    void aDuplicateIsAcknowledgedButRecordedAsFiltered() throws Exception {
+        IntakeOutcome first = send(adt("DUP-1", ""));
+        IntakeOutcome second = send(adt("DUP-1", ""));
+
+        assertThat(second.ackCode()).isEqualTo("AA");
+        assertThat(second.duplicate()).isTrue();
+        assertThat(store.find(second.messageId()).orElseThrow().duplicateOf()).isEqualTo(first.messageId());
+        assertThat(store.unfinished()).containsExactly(first.messageId());
+    }
+
+    @Test
+    void enhancedModeGetsACommitAck() throws Exception {
+        IntakeOutcome outcome = send(adt("ENH-1", "|||AL|NE"));
+        assertThat(outcome.ackCode()).isEqualTo("CA");
+        assertThat(new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1)).get("MSA-1")).isEqualTo("CA");
+    }
+
+    @Test
+    void utf8UnderMsh18IsHonouredAndTheAckUsesIt() throws Exception {
+        String msg = adt("UTF-1", "||||||UNICODE UTF-8").replace("Doe^Jane", "Ngu\u1ec5n^Th\u1ecb");
+        IntakeOutcome outcome = intake.handle(msg.getBytes(StandardCharsets.UTF_8), "127.0.0.1:40000");
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        assertThat(new Terser(ackOf(outcome, StandardCharsets.UTF_8)).get("MSA-2")).isEqualTo("UTF-1");
+    }
+
+    @Test
+    void whatTheStoreCannotTakeIsNeverAcknowledgedPositively() throws Exception {
+        store.close();
+        IntakeOutcome outcome = send(adt("DOWN-1", ""));
+        assertThat(outcome.ackCode()).isEqualTo("AE");
+        Terser ack = new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1));
+        assertThat(ack.get("MSA-2")).isEqualTo("DOWN-1");
+        assertThat(ack.get("ERR-3-1")).isEqualTo("207");
+    }
+
+    static Stream<Arguments> badInput() {
+        String valid = adt("BAD-1", "");
+        return Stream.of(
+                Arguments.of("unknown version", valid.replace("|P|2.5", "|P|9.9"), "AR", "203"),
+                Arguments.of("empty version", valid.replace("|P|2.5", "|P|"), "AR", "203"),
+                Arguments.of("message type not accepted here", valid.replace("ADT^A01^ADT_A01", "SIU^S12^SIU_S12"), "AR", "200"),
+                Arguments.of("no control id", valid.replace("|BAD-1|", "||"), "AR", "101"),
+                Arguments.of("lowercase segment id", valid.replace("\rPID|", "\rpid|"), "AE", "100"),
+                Arguments.of("garbage segment id", valid.replace("\rPV1|", "\r#$%|"), "AE", "100"),
+                Arguments.of("NUL byte", valid.replace("Jane", "Ja\0ne"), "AE", "102"),
+                Arguments.of("bad encoding characters", valid.replace("MSH|^~\\&|", "MSH|^^^^|"), "AR", "102"),
+                Arguments.of("data type error", valid.replace("|19800101|", "|not-a-date|"), "AE", "102"),
+                Arguments.of("huge repetition", valid.replace("ICU^101^A", "ICU^101^A" + "~X".repeat(50_000)), "AA", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badInput")
+    void badInputGetsTheRightAnswerIsStoredAndTheNextMessageIsServed(String name, String message, String code, String err)
+            throws Exception {
+        IntakeOutcome outcome = send(message);
+
+        assertThat(outcome.ackCode()).isEqualTo(code);
+        Terser ack = new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1));
+        assertThat(ack.get("MSA-2")).isEqualTo("no control id".equals(name) ? null : "BAD-1");
+        if (err != null) {
+            assertThat(ack.get("ERR-3-1")).as("HL7 error code in ERR-3").isEqualTo(err);
+            assertThat(ack.get("MSA-3")).isNotBlank();
+            var stored = store.find(outcome.messageId()).orElseThrow();
+            assertThat(stored.status()).isEqualTo(MessageStatus.ERROR);
+            assertThat(stored.error()).startsWith(err);
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void invalidUtf8UnderMsh18Utf8IsAnError() throws Exception {
+        byte[] head = adt("ENC-1", "||||||UNICODE UTF-8").getBytes(StandardCharsets.US_ASCII);
+        byte[] frame = java.util.Arrays.copyOf(head, head.length + 2);
+        frame[head.length] = (byte) 0xC3;
+        frame[head.length + 1] = (byte) 0x28;
+        IntakeOutcome outcome = intake.handle(frame, "127.0.0.1:40000");
+        assertThat(outcome.ackCode()).isEqualTo("AE");
+        assertThat(new String(outcome.ack(), StandardCharsets.UTF_8)).startsWith("MSH");
+        assertThat(new Terser(ackOf(outcome, StandardCharsets.UTF_8)).get("ERR-3-1")).isEqualTo("102");
+        assertStillServing();
+    }
+
+    @Test
+    void notHl7ClosesTheConnectionButKeepsTheBytes() throws Exception {
+        IntakeOutcome outcome = intake.handle("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), "127.0.0.1:40000");
+        assertThat(outcome.closeConnection()).isTrue();
+        assertThat(store.find(outcome.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.ERROR);
+        assertStillServing();
+    }
+
+    @Test
+    void everySupportedVersionIsAccepted() throws Exception {
+        for (String version : List.of("2.1", "2.3", "2.5", "2.5.1", "2.8")) {
+            // Before 2.3, PID-3 is a CK whose id is numeric.
+            String msg = adt("V" + version, "").replace("|P|2.5", "|P|" + version).replace("MRN12345", "12345");
+            IntakeOutcome outcome = send(msg);
+            assertThat(outcome.ackCode()).as("version %s: %s", version, store.find(outcome.messageId()).orElseThrow().error())
+                    .isEqualTo("AA");
+        }
+    }
+}

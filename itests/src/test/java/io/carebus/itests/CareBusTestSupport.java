@@ -31,6 +31,7 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 public abstract class CareBusTestSupport {
 
     static final String HTTP_PORT = "carebus.itest.http.port";
+    static final String MLLP_PORT = "carebus.itest.mllp.port";
 
     @Configuration
     public Option[] config() {
@@ -41,6 +42,7 @@ public abstract class CareBusTestSupport {
         }
         String localRepo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
         int http = freePort();
+        int mllp = freePort();
         return new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl(new File(distribution).toURI().toString())
@@ -54,6 +56,8 @@ public abstract class CareBusTestSupport {
             systemTimeout(120_000),
             systemProperty("pax.exam.service.timeout").value("60000"),
             systemProperty(HTTP_PORT).value(Integer.toString(http)),
+            systemProperty(MLLP_PORT).value(Integer.toString(mllp)),
+            editConfigurationFilePut("etc/io.carebus.hl7-main.cfg", "port", Integer.toString(mllp)),
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(http)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
@@ -74,6 +78,11 @@ public abstract class CareBusTestSupport {
     /** The appliance's base folder (inside the container). */
     protected static Path karafBase() {
         return Path.of(System.getProperty("karaf.base"));
+    }
+
+    /** The port of the shipped HL7v2 listener "main" (inside the container). */
+    protected static int mllpPort() {
+        return Integer.parseInt(System.getProperty(MLLP_PORT));
     }
 
     protected static Path karafData() {

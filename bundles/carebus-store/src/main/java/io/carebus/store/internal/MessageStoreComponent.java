@@ -1,10 +1,14 @@
 package io.carebus.store.internal;
 
+import io.carebus.api.store.HistoryEntry;
+import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
+import io.carebus.api.store.StoredMessage;
+import java.util.List;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -16,17 +20,16 @@ import org.slf4j.LoggerFactory;
  * Opens the configured database (embedded H2 by default, PostgreSQL when {@code jdbc.url} names one), brings its
  * schema up to date with Flyway, and registers the {@link MessageStore} service.
  */
-@Component(immediate = true, service = {}, configurationPid = "io.carebus.store")
+@Component(service = MessageStore.class, configurationPid = "io.carebus.store")
 @Designate(ocd = StoreConfig.class)
-public class MessageStoreComponent {
+public class MessageStoreComponent implements MessageStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageStoreComponent.class);
 
     private final JdbcMessageStore store;
-    private final ServiceRegistration<MessageStore> registration;
 
     @Activate
-    public MessageStoreComponent(BundleContext context, StoreConfig config) {
+    public MessageStoreComponent(StoreConfig config) {
         String url = config.jdbc_url().isBlank()
                 ? StoreFactory.embeddedH2Url(Path.of(System.getProperty("karaf.data", "data"), "carebus", "store"))
                 : config.jdbc_url();
@@ -34,13 +37,41 @@ public class MessageStoreComponent {
                 : config.jdbc_password();
         store = StoreFactory.open(url, config.jdbc_user(), password, Duration.ofMinutes(config.duplicate_window_minutes()),
                 config.group_commit_max_batch());
-        registration = context.registerService(MessageStore.class, store, null);
         LOG.info("Message store open: {}", StoreFactory.describe(url));
     }
 
     @Deactivate
     void deactivate() {
-        registration.unregister();
         store.close();
+    }
+
+    @Override
+    public StoreResult store(InboundMessage message) {
+        return store.store(message);
+    }
+
+    @Override
+    public long storeRejected(InboundMessage message, String reason) {
+        return store.storeRejected(message, reason);
+    }
+
+    @Override
+    public Optional<StoredMessage> find(long messageId) {
+        return store.find(messageId);
+    }
+
+    @Override
+    public List<HistoryEntry> history(long messageId) {
+        return store.history(messageId);
+    }
+
+    @Override
+    public List<Long> unfinished() {
+        return store.unfinished();
+    }
+
+    @Override
+    public void updateStatus(long messageId, MessageStatus status, String note) {
+        store.updateStatus(messageId, status, note);
     }
 }

@@ -1,0 +1,132 @@
+package io.carebus.hl7.internal;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.util.idgenerator.NanoTimeGenerator;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.health.HealthReport;
+import io.carebus.api.store.MessageStore;
+import java.nio.charset.Charset;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mllp.MllpComponent;
+import org.apache.camel.component.mllp.MllpConstants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HL7v2 MLLP listener (camel-mllp) per {@code etc/io.carebus.hl7-<name>.cfg}. Its route hands every frame to
+ * {@link Hl7Intake}, which stores before it answers; camel-mllp's automatic acknowledgement is off, because it
+ * would answer AA for an exchange whose failure was handled.
+ */
+@Component(configurationPid = "io.carebus.hl7", configurationPolicy = ConfigurationPolicy.REQUIRE, service = HealthIndicator.class)
+@Designate(ocd = ListenerConfig.class, factory = true)
+public class MllpListener implements HealthIndicator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MllpListener.class);
+
+    private final CamelContext camel;
+    private final HapiContext hapi;
+    private final HapiContext headerHapi;
+    private final Hl7Intake intake;
+    private final String routeId;
+    private final String endpoint;
+
+    @Activate
+    public MllpListener(ListenerConfig config, @Reference CamelContext camel, @Reference MessageStore store) throws Exception {
+        this.camel = camel;
+        ListenerRules rules = new ListenerRules(config.name(), versions(config), values(config.allowed_message_types()),
+                values(config.required_msh_fields()).stream().map(Integer::valueOf).toList(), config.validate_datatypes(),
+                Charset.forName(config.default_charset()));
+        this.hapi = config.validate_datatypes() ? new DefaultHapiContext() : new DefaultHapiContext(ValidationContextFactory.noValidation());
+        this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
+        // HAPI's default ACK control id generator keeps a counter file in the working directory.
+        hapi.getParserConfiguration().setIdGenerator(new NanoTimeGenerator());
+        headerHapi.getParserConfiguration().setIdGenerator(new NanoTimeGenerator());
+        this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC());
+        this.routeId = "carebus-hl7-" + config.name();
+        this.endpoint = "mllp://" + config.host() + ":" + config.port();
+        String uri = endpoint + "?autoAck=false&hl7Headers=false&stringPayload=false&validatePayload=false"
+                + "&requireEndOfData=true&tcpNoDelay=true&reuseAddress=true"
+                + "&maxConcurrentConsumers=" + config.max_connections()
+                + "&maxBufferSize=" + config.max_frame_bytes()
+                + (config.idle_timeout_seconds() > 0 ? "&idleTimeout=" + config.idle_timeout_seconds() * 1000 : "");
+        // camel-mllp logs message content in its exceptions unless told not to: that would be PHI in the log.
+        camel.getComponent("mllp", MllpComponent.class).setLogPhi(false);
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(uri).routeId(routeId).process(MllpListener.this::process);
+            }
+        });
+        LOG.info("HL7v2 listener {} on {}", config.name(), endpoint);
+    }
+
+    private void process(Exchange exchange) {
+        byte[] frame = exchange.getMessage().getBody(byte[].class);
+        String remote = exchange.getMessage().getHeader(MllpConstants.MLLP_REMOTE_ADDRESS, String.class);
+        IntakeOutcome outcome;
+        try {
+            outcome = intake.handle(frame == null ? new byte[0] : frame, remote);
+        } catch (RuntimeException e) {
+            // Nothing can be said about this frame, so nothing positive is said: the connection is closed.
+            LOG.error("HL7v2 listener {}: intake failed: {}", routeId, e.toString());
+            outcome = IntakeOutcome.close(-1);
+        }
+        if (outcome.closeConnection()) {
+            exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
+        } else {
+            exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, outcome.ack());
+        }
+    }
+
+    @Override
+    public String name() {
+        return routeId;
+    }
+
+    @Override
+    public HealthReport report() {
+        ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
+        List<String> problems = status == ServiceStatus.Started ? List.of()
+                : List.of("HL7v2 listener " + endpoint + " is " + status);
+        return HealthReport.of(problems, Map.of("endpoint", endpoint, "routeStatus", String.valueOf(status)));
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        camel.getRouteController().stopRoute(routeId);
+        camel.removeRoute(routeId);
+        hapi.close();
+        headerHapi.close();
+        LOG.info("HL7v2 listener {} stopped", routeId);
+    }
+
+    private static Set<String> versions(ListenerConfig config) {
+        Set<String> v = values(config.allowed_versions());
+        return v.isEmpty() ? ListenerRules.ALL_VERSIONS : v;
+    }
+
+    /** A .cfg file gives "a, b" as one string; a .config file or the metatype UI gives an array. */
+    private static Set<String> values(String[] raw) {
+        return Arrays.stream(raw).flatMap(v -> Stream.of(v.split(","))).map(String::strip).filter(v -> !v.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+}

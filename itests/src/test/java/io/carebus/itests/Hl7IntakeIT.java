@@ -1,0 +1,125 @@
+package io.carebus.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageStore;
+import io.carebus.api.store.StoredMessage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import javax.inject.Inject;
+import org.apache.karaf.features.BootFinished;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** HL7v2 over MLLP into the running appliance: stored before acknowledged, bad input refused, listener keeps serving. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class Hl7IntakeIT extends CareBusTestSupport {
+
+    @Inject
+    protected BootFinished bootFinished;
+
+    @Inject
+    protected MessageStore store;
+
+    private static final String ADT = "MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261101120000||ADT^A01^ADT_A01|%s|P|2.5\r"
+            + "EVN||20261101120000\rPID|1||MRN1^^^HOSP^MR||Doe^Jane||19800101|F\rPV1|1|I|ICU^101^A\r";
+    private static final String ORU = "MSH|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261101120500||ORU^R01^ORU_R01|%s|P|2.5.1\r"
+            + "PID|1||MRN1^^^HOSP^MR||Doe^Jane\rOBR|1||LAB1|24331-1^Lipid panel^LN\r"
+            + "OBX|1|NM|2093-3^Cholesterol^LN||195|mg/dL|<200|N|||F\r";
+
+    @Test
+    public void adtAndOruAreStoredAndAcknowledgedEchoingTheirControlIds() throws Exception {
+        awaitListener();
+        String adtAck = exchange(String.format(ADT, "IT-ADT-1"));
+        String oruAck = exchange(String.format(ORU, "IT-ORU-1"));
+
+        assertTrue(adtAck, adtAck.contains("\rMSA|AA|IT-ADT-1"));
+        assertTrue(oruAck, oruAck.contains("\rMSA|AA|IT-ORU-1"));
+        StoredMessage adt = storedWithControlId("IT-ADT-1");
+        assertEquals(MessageStatus.RECEIVED, adt.status());
+        assertEquals("ADT^A01^ADT_A01", adt.message().messageType());
+        assertEquals(String.format(ADT, "IT-ADT-1"), new String(adt.message().payload(), StandardCharsets.ISO_8859_1));
+        assertEquals("ORU^R01^ORU_R01", storedWithControlId("IT-ORU-1").message().messageType());
+    }
+
+    @Test
+    public void badInputIsRefusedAndTheListenerKeepsServing() throws Exception {
+        awaitListener();
+        String ar = exchange(String.format(ADT, "IT-BAD-1").replace("|P|2.5", "|P|9.9"));
+        assertTrue(ar, ar.contains("\rMSA|AR|IT-BAD-1"));
+        assertTrue(ar, ar.contains("\rERR|"));
+        assertEquals(MessageStatus.ERROR, storedWithControlId("IT-BAD-1").status());
+
+        try (Socket socket = new Socket("localhost", mllpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(frame("this is not HL7"));
+            assertEquals("no MSH: the connection is closed without an answer", -1, socket.getInputStream().read());
+        }
+
+        String ok = exchange(String.format(ADT, "IT-OK-1"));
+        assertTrue(ok, ok.contains("\rMSA|AA|IT-OK-1"));
+    }
+
+    private void awaitListener() throws InterruptedException {
+        await("MLLP port open", Duration.ofSeconds(60), () -> {
+            try (Socket s = new Socket("localhost", mllpPort())) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private StoredMessage storedWithControlId(String controlId) {
+        // The store has no search yet; ids are dense and this appliance is fresh, so a scan is cheap.
+        for (long id = 1; id < 1000; id++) {
+            StoredMessage m = store.find(id).orElse(null);
+            if (m != null && controlId.equals(m.message().controlId())) {
+                return m;
+            }
+        }
+        throw new AssertionError("no stored message with control id " + controlId);
+    }
+
+    private static byte[] frame(String message) {
+        byte[] body = message.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] framed = new byte[body.length + 3];
+        framed[0] = 0x0b;
+        System.arraycopy(body, 0, framed, 1, body.length);
+        framed[body.length + 1] = 0x1c;
+        framed[body.length + 2] = 0x0d;
+        return framed;
+    }
+
+    /** Sends one MLLP frame and reads one framed answer. */
+    private static String exchange(String message) throws IOException {
+        try (Socket socket = new Socket("localhost", mllpPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(frame(message));
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            int b = in.read();
+            if (b != 0x0b) {
+                throw new IOException("answer does not start with <VT>: " + b);
+            }
+            while ((b = in.read()) != 0x1c) {
+                if (b < 0) {
+                    throw new IOException("connection closed inside the answer");
+                }
+                answer.write(b);
+            }
+            return answer.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+}

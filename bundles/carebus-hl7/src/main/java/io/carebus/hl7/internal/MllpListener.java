@@ -2,7 +2,6 @@ package io.carebus.hl7.internal;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
-import ca.uhn.hl7v2.util.idgenerator.NanoTimeGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
@@ -57,9 +56,9 @@ public class MllpListener implements HealthIndicator {
                 Charset.forName(config.default_charset()));
         this.hapi = config.validate_datatypes() ? new DefaultHapiContext() : new DefaultHapiContext(ValidationContextFactory.noValidation());
         this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
-        // HAPI's default ACK control id generator keeps a counter file in the working directory.
-        hapi.getParserConfiguration().setIdGenerator(new NanoTimeGenerator());
-        headerHapi.getParserConfiguration().setIdGenerator(new NanoTimeGenerator());
+        AckControlIds ackIds = new AckControlIds();
+        hapi.getParserConfiguration().setIdGenerator(ackIds);
+        headerHapi.getParserConfiguration().setIdGenerator(ackIds);
         this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC());
         this.routeId = "carebus-hl7-" + config.name();
         this.endpoint = "mllp://" + config.host() + ":" + config.port();

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# HL7v2 MLLP throughput and ACK latency: the CareBus appliance (durable H2 store, group commit) against HAPI's bare
+# MLLP server (parse + AA, no storage), same load, same machine, one run. Prints both results and the ratio.
+# Usage: bench/hl7-mllp/run.sh [connections=16] [messages=40000]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+connections=${1:-16}
+messages=${2:-40000}
+warmup=$(( messages / 4 ))
+tarball=$(ls karaf-assembly/target/carebus-*.tar.gz 2>/dev/null | head -1 || true)
+if [ -z "$tarball" ] || [ ! -d bench/hl7-mllp/target/lib ]; then
+    ./mvnw -B -q -DskipTests install
+    tarball=$(ls karaf-assembly/target/carebus-*.tar.gz | head -1)
+fi
+cp="bench/hl7-mllp/target/classes:bench/hl7-mllp/target/lib/*"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+hapi_port=$(free_port); carebus_port=$(free_port); http_port=$(free_port)
+work=$(mktemp -d)
+hapi_pid=""
+cleanup() {
+    [ -n "$hapi_pid" ] && kill "$hapi_pid" 2>/dev/null || true
+    [ -d "$work/appliance" ] && "$work/appliance/bin/stop" >/dev/null 2>&1 || true
+    sleep 2; pkill -f "karaf.base=$work/appliance" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== bare HAPI server (peer) on $hapi_port"
+java -Xmx1g -cp "$cp" io.carebus.bench.hl7.BareHapiServer "$hapi_port" > "$work/hapi.log" 2>&1 &
+hapi_pid=$!
+until grep -q listening "$work/hapi.log" 2>/dev/null; do kill -0 "$hapi_pid" 2>/dev/null || { cat "$work/hapi.log"; exit 1; }; sleep 0.2; done
+java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$hapi_port" "$connections" "$warmup" > /dev/null
+hapi=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad hapi-bare 127.0.0.1 "$hapi_port" "$connections" "$messages" | grep RESULT)
+echo "$hapi"
+kill "$hapi_pid"; hapi_pid=""
+
+echo "== CareBus appliance on $carebus_port (embedded H2, fsync per group commit)"
+mkdir "$work/appliance" && tar xzf "$tarball" -C "$work/appliance" --strip-components=1
+sed -i "s/^port = .*/port = $carebus_port/; s/^max.connections = .*/max.connections = $(( connections + 8 ))/" "$work/appliance/etc/io.carebus.hl7-main.cfg"
+sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $http_port/" "$work/appliance/etc/org.ops4j.pax.web.cfg"
+sed -i "s/^sshPort *=.*/sshPort = $(free_port)/" "$work/appliance/etc/org.apache.karaf.shell.cfg"
+sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $(free_port)/; s/^rmiServerPort *=.*/rmiServerPort = $(free_port)/" "$work/appliance/etc/org.apache.karaf.management.cfg"
+"$work/appliance/bin/start"
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "localhost:$http_port/api/health")" = 200 ]; do sleep 0.5; done
+java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$carebus_port" "$connections" "$warmup" > /dev/null
+carebus=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad carebus 127.0.0.1 "$carebus_port" "$connections" "$messages" | grep RESULT)
+echo "$carebus"
+
+rate() { sed -n 's/.*msgs\/s=\([0-9.]*\).*/\1/p' <<<"$1"; }
+python3 -c "print('RATIO carebus/hapi-bare throughput = %.2f' % ($(rate "$carebus") / $(rate "$hapi")))"

@@ -51,6 +51,15 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         assertEquals("ADT^A01^ADT_A01", adt.message().messageType());
         assertEquals(String.format(ADT, "IT-ADT-1"), new String(adt.message().payload(), StandardCharsets.ISO_8859_1));
         assertEquals("ORU^R01^ORU_R01", storedWithControlId("IT-ORU-1").message().messageType());
+
+        String password = java.nio.file.Files.readString(karafData().resolve("carebus/initial-admin-password")).strip();
+        java.net.http.HttpResponse<String> list = get("/api/messages?controlId=IT-ORU-1", "admin", password);
+        assertEquals(list.body(), 200, list.statusCode());
+        assertTrue(list.body(), list.body().contains("\"messageType\" : \"ORU^R01^ORU_R01\""));
+        long id = storedWithControlId("IT-ORU-1").id();
+        java.net.http.HttpResponse<String> one = get("/api/messages/" + id, "admin", password);
+        assertTrue(one.body(), one.body().contains("OBX|1|NM|2093-3^Cholesterol^LN"));
+        assertEquals(401, get("/api/messages").statusCode());
     }
 
     @Test
@@ -82,14 +91,10 @@ public class Hl7IntakeIT extends CareBusTestSupport {
     }
 
     private StoredMessage storedWithControlId(String controlId) {
-        // The store has no search yet; ids are dense and this appliance is fresh, so a scan is cheap.
-        for (long id = 1; id < 1000; id++) {
-            StoredMessage m = store.find(id).orElse(null);
-            if (m != null && controlId.equals(m.message().controlId())) {
-                return m;
-            }
-        }
-        throw new AssertionError("no stored message with control id " + controlId);
+        List<io.carebus.api.store.MessageSummary> found = store.search(
+                new io.carebus.api.store.MessageQuery(controlId, null, null, null, null, null, null, 10));
+        assertEquals("messages with control id " + controlId, 1, found.size());
+        return store.find(found.get(0).id()).orElseThrow();
     }
 
     private static byte[] frame(String message) {

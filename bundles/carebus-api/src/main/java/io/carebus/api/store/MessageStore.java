@@ -24,6 +24,9 @@ public interface MessageStore {
 
     List<HistoryEntry> history(long messageId);
 
+    /** Messages matching the query, newest first, without payloads. */
+    List<MessageSummary> search(MessageQuery query);
+
     /** Ids of messages stored but not finished ({@link MessageStatus#RECEIVED}), oldest first: what a restart resumes. */
     List<Long> unfinished();
 

@@ -3,6 +3,7 @@ package io.carebus.console.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.store.MessageStore;
 import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
 import io.carebus.console.Role;
@@ -45,6 +46,7 @@ public class ApiServlet extends HttpServlet {
 
     private final transient List<HealthIndicator> indicators = new CopyOnWriteArrayList<>();
     private transient volatile RouteFiles routeFiles;
+    private transient volatile MessageStore messageStore;
 
     @Activate
     public ApiServlet(ConsoleConfig config) {
@@ -63,6 +65,17 @@ public class ApiServlet extends HttpServlet {
 
     void removeIndicator(HealthIndicator indicator) {
         indicators.remove(indicator);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setMessageStore(MessageStore store) {
+        this.messageStore = store;
+    }
+
+    void unsetMessageStore(MessageStore store) {
+        if (this.messageStore == store) {
+            this.messageStore = null;
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -105,6 +118,17 @@ public class ApiServlet extends HttpServlet {
         }
         if (!isRead(req)) {
             methodNotAllowed(resp);
+            return;
+        }
+        if (path.equals("/messages") || path.startsWith("/messages/")) {
+            MessageStore store = messageStore;
+            if (store == null) {
+                write(resp, 503, error("the message store is not running"));
+                return;
+            }
+            MessagesResource.Answer answer = path.equals("/messages") ? MessagesResource.list(store, req::getParameter)
+                    : MessagesResource.one(store, path.substring("/messages/".length()), user.get().roles());
+            write(resp, answer.status(), answer.body());
             return;
         }
         switch (path) {

@@ -2,7 +2,9 @@ package io.carebus.store.internal;
 
 import io.carebus.api.store.HistoryEntry;
 import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageQuery;
 import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageSummary;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.store.CloseableMessageStore;
@@ -241,6 +243,61 @@ public final class JdbcMessageStore implements CloseableMessageStore {
             return entries;
         } catch (SQLException e) {
             throw new StoreUnavailableException("could not read history of message " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<MessageSummary> search(MessageQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT id, listener, remote_address, protocol, message_type, version_id,"
+                + " control_id, sender, received_at, status, error, duplicate_of, payload_size FROM message WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (q.controlId() != null) {
+            sql.append(" AND control_id = ?");
+            args.add(q.controlId());
+        }
+        if (q.status() != null) {
+            sql.append(" AND status = ?");
+            args.add(q.status().name());
+        }
+        if (q.messageType() != null) {
+            sql.append(" AND message_type LIKE ? ESCAPE '!'");
+            args.add(q.messageType().replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        }
+        if (q.sender() != null) {
+            sql.append(" AND sender = ?");
+            args.add(q.sender());
+        }
+        if (q.since() != null) {
+            sql.append(" AND received_at >= ?");
+            args.add(Timestamp.from(q.since()));
+        }
+        if (q.until() != null) {
+            sql.append(" AND received_at < ?");
+            args.add(Timestamp.from(q.until()));
+        }
+        if (q.beforeId() != null) {
+            sql.append(" AND id < ?");
+            args.add(q.beforeId());
+        }
+        sql.append(" ORDER BY id DESC FETCH FIRST ").append(q.limit()).append(" ROWS ONLY");
+        List<MessageSummary> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long dup = rs.getLong(12);
+                    Long duplicateOf = rs.wasNull() ? null : dup;
+                    found.add(new MessageSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getTimestamp(9).toInstant(), MessageStatus.valueOf(rs.getString(10)), rs.getString(11),
+                            duplicateOf, rs.getInt(13)));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not search messages: " + e.getMessage(), e);
         }
     }
 

@@ -2,7 +2,9 @@ package io.carebus.store.internal;
 
 import io.carebus.api.store.HistoryEntry;
 import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageQuery;
 import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageSummary;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import java.util.List;
@@ -63,6 +65,11 @@ public class MessageStoreComponent implements MessageStore {
     @Override
     public List<HistoryEntry> history(long messageId) {
         return store.history(messageId);
+    }
+
+    @Override
+    public List<MessageSummary> search(MessageQuery query) {
+        return store.search(query);
     }
 
     @Override

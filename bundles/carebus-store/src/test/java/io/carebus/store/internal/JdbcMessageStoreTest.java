@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.carebus.api.store.HistoryEntry;
 import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageQuery;
 import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageSummary;
 import io.carebus.api.store.MessageStore.StoreResult;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.store.StoreUnavailableException;
@@ -129,6 +131,26 @@ class JdbcMessageStoreTest {
         store.close();
         store = new JdbcMessageStore(dataSource, true, Duration.ofHours(24), 64, Clock.systemUTC());
         assertThat(store.unfinished()).hasSize(16 * 200);
+    }
+
+    @Test
+    void searchFiltersAndPagesNewestFirst() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        long a = store.store(hl7("A1", "LAB^HOSP", t)).messageId();
+        long b = store.store(hl7("B1", "REG^HOSP", t.plusSeconds(10))).messageId();
+        long c = store.storeRejected(hl7("C1", "LAB^HOSP", t.plusSeconds(20)), "203 bad version");
+
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, 10)))
+                .extracting(MessageSummary::id).containsExactly(c, b, a);
+        assertThat(store.search(new MessageQuery(null, null, null, "LAB^HOSP", null, null, null, 10)))
+                .extracting(MessageSummary::id).containsExactly(c, a);
+        assertThat(store.search(new MessageQuery(null, MessageStatus.ERROR, null, null, null, null, null, 10)))
+                .singleElement().satisfies(m -> assertThat(m.error()).contains("bad version"));
+        assertThat(store.search(new MessageQuery("B1", null, "ADT^A0", null, t, t.plusSeconds(11), null, 10)))
+                .extracting(MessageSummary::id).containsExactly(b);
+        assertThat(store.search(new MessageQuery(null, null, "ADT%", null, null, null, null, 10))).as("LIKE is escaped").isEmpty();
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, c, 1)))
+                .extracting(MessageSummary::id).containsExactly(b);
     }
 
     @Test

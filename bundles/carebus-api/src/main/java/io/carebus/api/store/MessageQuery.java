@@ -1,0 +1,18 @@
+package io.carebus.api.store;
+
+import java.time.Instant;
+
+/**
+ * Filters for browsing stored messages; null means "any". Results come newest first; {@code beforeId} pages back
+ * (pass the smallest id of the previous page). {@code messageType} matches MSH-9 from its start ({@code ADT} or
+ * {@code ADT^A01}).
+ */
+public record MessageQuery(String controlId, MessageStatus status, String messageType, String sender, Instant since,
+                           Instant until, Long beforeId, int limit) {
+
+    public MessageQuery {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be 1..1000, was " + limit);
+        }
+    }
+}

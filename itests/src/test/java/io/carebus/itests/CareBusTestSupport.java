@@ -95,10 +95,17 @@ public abstract class CareBusTestSupport {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                 URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + path)).timeout(Duration.ofSeconds(10));
         if (user != null) {
-            String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-            request.header("Authorization", "Basic " + token);
+            request.header("Authorization", basic(user, password));
         }
-        return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http(request.GET().build());
+    }
+
+    protected HttpResponse<String> http(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     protected HttpResponse<String> get(String path) throws Exception {

@@ -81,17 +81,23 @@ public class CrashDurabilityIT {
 
         start();
         awaitHealthy(http);
+        awaitNothingUnprocessed(http);
         run(home.resolve("bin/stop").toString());
         waitForExit();
 
         Map<String, Integer> stored = new HashMap<>();
+        List<String> unprocessed = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + home.resolve("data/carebus/store") + ";ACCESS_MODE_DATA=r", "sa", "");
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT control_id, COUNT(*) FROM message GROUP BY control_id")) {
+             ResultSet rs = s.executeQuery("SELECT control_id, COUNT(*), MIN(status) FROM message GROUP BY control_id")) {
             while (rs.next()) {
                 stored.put(rs.getString(1), rs.getInt(2));
+                if (!"PROCESSED".equals(rs.getString(3))) {
+                    unprocessed.add(rs.getString(1) + " " + rs.getString(3));
+                }
             }
         }
+        assertEquals("every stored message was processed after the restart", List.of(), unprocessed);
         List<String> lost = acked.stream().filter(id -> !stored.containsKey(id)).sorted().toList();
         assertEquals("acknowledged but not stored (of " + acked.size() + ")", List.of(), lost);
         List<String> twice = acked.stream().filter(id -> stored.get(id) != 1).toList();
@@ -155,6 +161,24 @@ public class CrashDurabilityIT {
             out.add(key + " = " + value);
         }
         Files.write(path, out);
+    }
+
+    /** The dispatcher resumes what the crash left RECEIVED; wait until the browser shows none left. */
+    private void awaitNothingUnprocessed(int http) throws Exception {
+        String password = Files.readString(home.resolve("data/carebus/initial-admin-password")).strip();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            HttpURLConnection c = (HttpURLConnection) new URL("http://localhost:" + http + "/api/messages?status=RECEIVED&limit=1")
+                    .openConnection();
+            c.setRequestProperty("Authorization", auth);
+            String body = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (c.getResponseCode() == 200 && body.replace(" ", "").contains("\"messages\":[]")) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("messages still RECEIVED 60 s after the restart");
     }
 
     private void start() throws Exception {

@@ -47,7 +47,6 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         assertTrue(adtAck, adtAck.contains("\rMSA|AA|IT-ADT-1"));
         assertTrue(oruAck, oruAck.contains("\rMSA|AA|IT-ORU-1"));
         StoredMessage adt = storedWithControlId("IT-ADT-1");
-        assertEquals(MessageStatus.RECEIVED, adt.status());
         assertEquals("ADT^A01^ADT_A01", adt.message().messageType());
         assertEquals(String.format(ADT, "IT-ADT-1"), new String(adt.message().payload(), StandardCharsets.ISO_8859_1));
         assertEquals("ORU^R01^ORU_R01", storedWithControlId("IT-ORU-1").message().messageType());
@@ -60,6 +59,17 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         java.net.http.HttpResponse<String> one = get("/api/messages/" + id, "admin", password);
         assertTrue(one.body(), one.body().contains("OBX|1|NM|2093-3^Cholesterol^LN"));
         assertEquals(401, get("/api/messages").statusCode());
+
+        // After the ACK, the shipped route routes/hl7-inbound.yaml processes it.
+        await("IT-ADT-1 processed by routes/hl7-inbound.yaml", Duration.ofSeconds(30),
+                () -> storedWithControlId("IT-ADT-1").status() == MessageStatus.PROCESSED);
+        long adtId = storedWithControlId("IT-ADT-1").id();
+        java.net.http.HttpResponse<String> reprocess = http(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + "/api/messages/" + adtId + "/reprocess"))
+                .header("Authorization", basic("admin", password)).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(reprocess.body(), 202, reprocess.statusCode());
+        await("IT-ADT-1 processed again", Duration.ofSeconds(30), () -> store.history(adtId).stream()
+                .filter(h -> h.status() == MessageStatus.PROCESSED).count() == 2);
     }
 
     @Test

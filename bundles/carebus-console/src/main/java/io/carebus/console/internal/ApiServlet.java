@@ -3,6 +3,7 @@ package io.carebus.console.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStore;
 import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
@@ -47,6 +48,7 @@ public class ApiServlet extends HttpServlet {
     private final transient List<HealthIndicator> indicators = new CopyOnWriteArrayList<>();
     private transient volatile RouteFiles routeFiles;
     private transient volatile MessageStore messageStore;
+    private final transient List<MessageProcessing> processings = new CopyOnWriteArrayList<>();
 
     @Activate
     public ApiServlet(ConsoleConfig config) {
@@ -65,6 +67,15 @@ public class ApiServlet extends HttpServlet {
 
     void removeIndicator(HealthIndicator indicator) {
         indicators.remove(indicator);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addProcessing(MessageProcessing processing) {
+        processings.add(processing);
+    }
+
+    void removeProcessing(MessageProcessing processing) {
+        processings.remove(processing);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -116,6 +127,10 @@ public class ApiServlet extends HttpServlet {
             write(resp, 403, error("user " + user.get().user() + " holds no CareBus role"));
             return;
         }
+        if (path.startsWith("/messages/") && path.endsWith("/reprocess") && "POST".equals(req.getMethod())) {
+            reprocess(resp, path.substring("/messages/".length(), path.length() - "/reprocess".length()), user.get());
+            return;
+        }
         if (!isRead(req)) {
             methodNotAllowed(resp);
             return;
@@ -137,6 +152,36 @@ public class ApiServlet extends HttpServlet {
             case "/routes" -> write(resp, 200, routes());
             default -> write(resp, 404, error("no such resource: /api" + path));
         }
+    }
+
+    /** POST /api/messages/{id}/reprocess: engineers and admins; the message's protocol decides who processes it. */
+    private void reprocess(HttpServletResponse resp, String idText, JaasAuthenticator.Authenticated user) throws IOException {
+        if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
+            write(resp, 403, error("reprocessing needs role engineer or admin"));
+            return;
+        }
+        MessageStore store = messageStore;
+        long id;
+        try {
+            id = Long.parseLong(idText);
+        } catch (NumberFormatException e) {
+            write(resp, 400, error("message id must be a number"));
+            return;
+        }
+        var message = store == null ? null : store.find(id).orElse(null);
+        if (message == null) {
+            write(resp, 404, error("no message " + id));
+            return;
+        }
+        MessageProcessing processing = processings.stream()
+                .filter(p -> p.protocol().equals(message.message().protocol())).findFirst().orElse(null);
+        if (processing == null) {
+            write(resp, 503, error("nothing processes " + message.message().protocol() + " messages now"));
+            return;
+        }
+        processing.reprocess(id, user.user());
+        LOG.info("Message {} queued for reprocessing by {}", id, user.user());
+        write(resp, 202, Map.of("id", id, "status", "RECEIVED"));
     }
 
     private Map<String, Object> routes() {

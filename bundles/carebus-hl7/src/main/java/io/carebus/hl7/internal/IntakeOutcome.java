@@ -8,6 +8,11 @@ package io.carebus.hl7.internal;
  */
 record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
 
+    /** A newly stored, accepted message (not a duplicate, not refused): the routes get it next. */
+    boolean toProcess() {
+        return messageId >= 0 && !duplicate && ("AA".equals(ackCode) || "CA".equals(ackCode));
+    }
+
     static IntakeOutcome close(long messageId) {
         return new IntakeOutcome(null, true, messageId, null, false);
     }

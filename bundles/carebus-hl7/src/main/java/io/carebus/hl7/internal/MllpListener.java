@@ -45,11 +45,13 @@ public class MllpListener implements HealthIndicator {
     private final HapiContext hapi;
     private final HapiContext headerHapi;
     private final Hl7Intake intake;
+    private final Hl7Dispatcher dispatcher;
     private final String routeId;
     private final String endpoint;
 
     @Activate
-    public MllpListener(ListenerConfig config, @Reference CamelContext camel, @Reference MessageStore store) throws Exception {
+    public MllpListener(ListenerConfig config, @Reference CamelContext camel, @Reference MessageStore store,
+                        @Reference Hl7Dispatcher dispatcher) throws Exception {
         this.camel = camel;
         ListenerRules rules = new ListenerRules(config.name(), versions(config), values(config.allowed_message_types()),
                 values(config.required_msh_fields()).stream().map(Integer::valueOf).toList(), config.validate_datatypes(),
@@ -60,6 +62,7 @@ public class MllpListener implements HealthIndicator {
         hapi.getParserConfiguration().setIdGenerator(ackIds);
         headerHapi.getParserConfiguration().setIdGenerator(ackIds);
         this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC());
+        this.dispatcher = dispatcher;
         this.routeId = "carebus-hl7-" + config.name();
         this.endpoint = "mllp://" + config.host() + ":" + config.port();
         String uri = endpoint + "?autoAck=false&hl7Headers=false&stringPayload=false&validatePayload=false"
@@ -88,6 +91,9 @@ public class MllpListener implements HealthIndicator {
             // Nothing can be said about this frame, so nothing positive is said: the connection is closed.
             LOG.error("HL7v2 listener {}: intake failed: {}", routeId, e.toString());
             outcome = IntakeOutcome.close(-1);
+        }
+        if (outcome.toProcess()) {
+            dispatcher.submit(outcome.messageId());
         }
         if (outcome.closeConnection()) {
             exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);

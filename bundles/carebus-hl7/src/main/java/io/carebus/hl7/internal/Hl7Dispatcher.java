@@ -1,0 +1,152 @@
+package io.carebus.hl7.internal;
+
+import io.carebus.api.store.MessageProcessing;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageStore;
+import io.carebus.api.store.StoredMessage;
+import io.carebus.hl7.Hl7Headers;
+import io.carebus.store.StoreUnavailableException;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processing after the ACK: one thread hands stored HL7v2 messages, oldest first (so in order per sender), to the
+ * configured endpoint, and records PROCESSED or ERROR. At start it first resumes every message a previous run stored
+ * but did not finish (a crash, a kill -9). While no route consumes the endpoint, messages wait (RECEIVED) rather than
+ * fail. Delivery to the route is at least once: a crash after the route finished but before the status was written
+ * runs that message again on restart.
+ */
+@Component(service = {Hl7Dispatcher.class, MessageProcessing.class}, immediate = true, configurationPid = "io.carebus.hl7.processing")
+@Designate(ocd = DispatcherConfig.class)
+public class Hl7Dispatcher implements MessageProcessing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hl7Dispatcher.class);
+    static final String FILTERED_PROPERTY = "CareBusFiltered";
+
+    private final MessageStore store;
+    private final ProducerTemplate producer;
+    private final String endpoint;
+    private final long retryMillis;
+    private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    @Activate
+    public Hl7Dispatcher(DispatcherConfig config, @Reference MessageStore store, @Reference CamelContext camel) {
+        this(store, camel, config.endpoint(), TimeUnit.SECONDS.toMillis(config.retry_seconds()));
+    }
+
+    Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis) {
+        this.store = store;
+        this.producer = camel.createProducerTemplate();
+        this.endpoint = endpoint;
+        this.retryMillis = retryMillis;
+        for (long id : store.unfinished()) {
+            queue.add(id);
+        }
+        if (!queue.isEmpty()) {
+            LOG.info("Resuming {} stored HL7v2 messages not processed before the last stop", queue.size());
+        }
+        worker = new Thread(this::run, "carebus-hl7-dispatcher");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Queues a freshly stored message. */
+    void submit(long messageId) {
+        queue.add(messageId);
+    }
+
+    @Override
+    public String protocol() {
+        return "HL7v2";
+    }
+
+    @Override
+    public void reprocess(long messageId, String requestedBy) {
+        StoredMessage message = store.find(messageId).orElseThrow(() -> new IllegalArgumentException("no message " + messageId));
+        if (!"HL7v2".equals(message.message().protocol())) {
+            throw new IllegalArgumentException("message " + messageId + " is not HL7v2");
+        }
+        store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
+        queue.add(messageId);
+    }
+
+    private void run() {
+        while (running) {
+            Long id = null;
+            try {
+                id = queue.poll(500, TimeUnit.MILLISECONDS);
+                if (id != null && !dispatch(id)) {
+                    queue.addFirst(id);
+                    Thread.sleep(retryMillis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (StoreUnavailableException e) {
+                LOG.error("HL7v2 processing paused: {}", e.getMessage());
+                if (id != null) {
+                    queue.addFirst(id);
+                }
+                sleepQuietly(retryMillis);
+            }
+        }
+    }
+
+    /** Returns false when the message must wait (no route consumes the endpoint yet). */
+    private boolean dispatch(long id) {
+        StoredMessage message = store.find(id).orElse(null);
+        if (message == null || message.status() != MessageStatus.RECEIVED) {
+            return true;
+        }
+        Exchange exchange = producer.send(endpoint, e -> {
+            e.getMessage().setBody(message.message().payload());
+            e.getMessage().setHeader(Hl7Headers.MESSAGE_ID, id);
+            e.getMessage().setHeader(Hl7Headers.MESSAGE_TYPE, message.message().messageType());
+            e.getMessage().setHeader(Hl7Headers.CONTROL_ID, message.message().controlId());
+        });
+        Exception failure = exchange.getException();
+        if (failure instanceof DirectConsumerNotAvailableException) {
+            LOG.warn("No route consumes {}: HL7v2 message {} waits", endpoint, id);
+            return false;
+        }
+        if (failure != null) {
+            LOG.warn("HL7v2 message {} failed in its route: {}", id, failure.getClass().getSimpleName());
+            store.updateStatus(id, MessageStatus.ERROR, "route failed: " + failure.getMessage());
+        } else if (Boolean.TRUE.equals(exchange.getProperty(FILTERED_PROPERTY, Boolean.class))) {
+            store.updateStatus(id, MessageStatus.FILTERED, "filtered by route");
+        } else {
+            store.updateStatus(id, MessageStatus.PROCESSED, "processed by " + endpoint);
+        }
+        return true;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        running = false;
+        worker.interrupt();
+        worker.join(TimeUnit.SECONDS.toMillis(10));
+        producer.close();
+    }
+}

@@ -1,0 +1,125 @@
+package io.carebus.hl7.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.hl7.Hl7Headers;
+import io.carebus.store.CloseableMessageStore;
+import io.carebus.store.MessageStores;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Hl7DispatcherTest {
+
+    @TempDir
+    Path dir;
+
+    private CloseableMessageStore store;
+    private DefaultCamelContext camel;
+    private Hl7Dispatcher dispatcher;
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void open() {
+        store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+        camel = new DefaultCamelContext();
+        camel.start();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (dispatcher != null) {
+            dispatcher.deactivate();
+        }
+        camel.stop();
+        store.close();
+    }
+
+    private long stored(String controlId) {
+        return store.store(new InboundMessage("main", "peer", "HL7v2", "ADT^A01", "2.5", controlId, "REG^HOSP", Instant.now(),
+                ("MSH|^~\\&|REG|HOSP|||x||ADT^A01|" + controlId + "|P|2.5\r").getBytes(StandardCharsets.ISO_8859_1))).messageId();
+    }
+
+    private void route(boolean failOnControlIdBad) throws Exception {
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").process(e -> {
+                    String id = e.getMessage().getHeader(Hl7Headers.CONTROL_ID, String.class);
+                    if (failOnControlIdBad && id.startsWith("BAD")) {
+                        throw new IllegalStateException("mapping failed");
+                    }
+                    if (id.startsWith("SKIP")) {
+                        e.setProperty(Hl7Dispatcher.FILTERED_PROPERTY, true);
+                    }
+                    seen.add(id);
+                });
+            }
+        });
+    }
+
+    private void awaitStatus(long id, MessageStatus status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (store.find(id).orElseThrow().status() != status) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("message " + id + " is " + store.find(id).orElseThrow().status() + ", expected " + status);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void resumesUnfinishedMessagesInArrivalOrderThenRecordsTheOutcome() throws Exception {
+        long a = stored("A");
+        long bad = stored("BAD1");
+        long skip = stored("SKIP1");
+        long b = stored("B");
+        route(true);
+
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50);
+
+        awaitStatus(b, MessageStatus.PROCESSED);
+        assertThat(seen).containsExactly("A", "SKIP1", "B");
+        assertThat(store.find(a).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
+        assertThat(store.find(skip).orElseThrow().status()).isEqualTo(MessageStatus.FILTERED);
+        assertThat(store.find(bad).orElseThrow().error()).contains("mapping failed");
+        assertThat(store.unfinished()).isEmpty();
+    }
+
+    @Test
+    void messagesWaitWhileNoRouteConsumesAndAreProcessedOnceOneDoes() throws Exception {
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in?block=false", 50);
+        long a = stored("A");
+        dispatcher.submit(a);
+        Thread.sleep(300);
+        assertThat(store.find(a).orElseThrow().status()).as("no route yet: it waits").isEqualTo(MessageStatus.RECEIVED);
+
+        route(false);
+        awaitStatus(a, MessageStatus.PROCESSED);
+        assertThat(seen).containsExactly("A");
+    }
+
+    @Test
+    void reprocessRunsAMessageAgainAndRecordsWhoAsked() throws Exception {
+        route(true);
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50);
+        long bad = stored("BAD2");
+        dispatcher.submit(bad);
+        awaitStatus(bad, MessageStatus.ERROR);
+
+        dispatcher.reprocess(bad, "admin");
+        awaitStatus(bad, MessageStatus.ERROR);
+        assertThat(store.history(bad)).extracting(h -> h.note()).anyMatch(n -> n.contains("requested by admin"));
+    }
+}

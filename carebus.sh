@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 
 # Debian packages the build, the appliance or the tests need beyond a JDK 17 (added to as features need them).
 APT_PACKAGES=()
+# Only the tests need these: the store's contract also runs against a real PostgreSQL.
+TEST_APT_PACKAGES=(postgresql)
 
 log() { printf '[carebus] %s\n' "$*" >&2; }
 
@@ -59,8 +61,37 @@ run() {
     if [ -t 0 ]; then exec appliance/bin/karaf; else exec appliance/bin/karaf server; fi
 }
 
+# Starts Debian's PostgreSQL cluster (creating it if needed) with a throwaway test database and role, and exports
+# the CAREBUS_TEST_PG_* variables the store's PostgreSQL tests read.
+start_test_postgres() {
+    local version
+    version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    if ! pg_lsclusters -h 2>/dev/null | grep -q "^$version main"; then
+        pg_createcluster "$version" main >/dev/null
+    fi
+    pg_ctlcluster "$version" main start 2>/dev/null || pg_ctlcluster "$version" main status >/dev/null
+    local port
+    port=$(pg_lsclusters -h | awk -v v="$version" '$1 == v && $2 == "main" {print $3}')
+    local as_postgres="runuser -u postgres --"
+    [ "$(id -u)" -eq 0 ] || as_postgres="sudo -u postgres"
+    $as_postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL >/dev/null
+DO \$\$BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'carebus_test') THEN
+    CREATE ROLE carebus_test LOGIN PASSWORD 'carebus_test';
+  END IF;
+END\$\$;
+SQL
+    $as_postgres psql -q -p "$port" -tc "SELECT 1 FROM pg_database WHERE datname = 'carebus_test'" | grep -q 1 \
+        || $as_postgres createdb -p "$port" -O carebus_test carebus_test
+    export CAREBUS_TEST_PG_URL="jdbc:postgresql://127.0.0.1:$port/carebus_test"
+    export CAREBUS_TEST_PG_USER=carebus_test CAREBUS_TEST_PG_PASSWORD=carebus_test
+    log "PostgreSQL $version for the tests on port $port"
+}
+
 test_suite() {
+    APT_PACKAGES+=("${TEST_APT_PACKAGES[@]}")
     ensure_packages
+    start_test_postgres
     ./mvnw -B install
 }
 

@@ -29,19 +29,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** The store's contract, run against embedded H2 here and against PostgreSQL by {@link PostgresMessageStoreTest}. */
 class JdbcMessageStoreTest {
 
     @TempDir
     Path dir;
 
-    private DataSource dataSource;
+    protected DataSource dataSource;
+    protected boolean h2 = true;
     private JdbcMessageStore store;
 
+    /** The database under test, empty and migrated. */
+    protected DataSource database() throws Exception {
+        return StoreFactory.create(StoreFactory.embeddedH2Url(dir.resolve("store")), "", "");
+    }
+
     @BeforeEach
-    void open() {
-        dataSource = StoreFactory.create(StoreFactory.embeddedH2Url(dir.resolve("store")), "", "");
+    void open() throws Exception {
+        dataSource = database();
         StoreFactory.migrate(dataSource);
-        store = new JdbcMessageStore(dataSource, true, Duration.ofHours(24), 64, Clock.systemUTC());
+        store = new JdbcMessageStore(dataSource, h2, Duration.ofHours(24), 64, Clock.systemUTC());
     }
 
     @AfterEach
@@ -129,7 +136,7 @@ class JdbcMessageStoreTest {
         assertThat(ids).hasSize(16 * 200);
 
         store.close();
-        store = new JdbcMessageStore(dataSource, true, Duration.ofHours(24), 64, Clock.systemUTC());
+        store = new JdbcMessageStore(dataSource, h2, Duration.ofHours(24), 64, Clock.systemUTC());
         assertThat(store.unfinished()).hasSize(16 * 200);
     }
 

@@ -1,0 +1,25 @@
+package io.carebus.store.internal;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+/**
+ * The same contract against a real PostgreSQL: {@code ./carebus.sh test} (and so CI) starts Debian's PostgreSQL and
+ * sets {@code CAREBUS_TEST_PG_URL}, {@code CAREBUS_TEST_PG_USER} and {@code CAREBUS_TEST_PG_PASSWORD}.
+ */
+@EnabledIfEnvironmentVariable(named = "CAREBUS_TEST_PG_URL", matches = "jdbc:postgresql:.*")
+class PostgresMessageStoreTest extends JdbcMessageStoreTest {
+
+    @Override
+    protected DataSource database() throws Exception {
+        h2 = false;
+        DataSource pg = StoreFactory.create(System.getenv("CAREBUS_TEST_PG_URL"), System.getenv("CAREBUS_TEST_PG_USER"),
+                System.getenv("CAREBUS_TEST_PG_PASSWORD"));
+        try (Connection c = pg.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS message_history, message, carebus_schema_history");
+        }
+        return pg;
+    }
+}

@@ -88,6 +88,34 @@ public class Hl7IntakeIT extends CareBusTestSupport {
 
         String ok = exchange(String.format(ADT, "IT-OK-1"));
         assertTrue(ok, ok.contains("\rMSA|AA|IT-OK-1"));
+
+        // A sender that drops the connection in the middle of a frame.
+        try (Socket socket = new Socket("localhost", mllpPort())) {
+            byte[] frame = frame(String.format(ADT, "IT-TRUNC-1"));
+            // Everything but the end of the frame: the patient's name is in what was sent.
+            socket.getOutputStream().write(frame, 0, frame.length - 8);
+        }
+        String afterDrop = exchange(String.format(ADT, "IT-OK-2"));
+        assertTrue(afterDrop, afterDrop.contains("\rMSA|AA|IT-OK-2"));
+
+        // A slow sender: the frame trickles in over about 2 s and is still answered.
+        try (Socket socket = new Socket("localhost", mllpPort())) {
+            socket.setSoTimeout(10_000);
+            byte[] frame = frame(String.format(ADT, "IT-SLOW-1"));
+            for (int i = 0; i < frame.length; i += 16) {
+                socket.getOutputStream().write(frame, i, Math.min(16, frame.length - i));
+                socket.getOutputStream().flush();
+                Thread.sleep(2000L * 16 / frame.length);
+            }
+            byte[] answer = new byte[4096];
+            int n = socket.getInputStream().read(answer);
+            String slow = new String(answer, 0, Math.max(n, 0), StandardCharsets.ISO_8859_1);
+            assertTrue(slow, slow.contains("\rMSA|AA|IT-SLOW-1"));
+        }
+
+        // The content of refused and broken frames never reaches the log (PHI): the patient name of the frames above.
+        String log = java.nio.file.Files.readString(karafData().resolve("log/karaf.log"));
+        assertTrue("the log shows message content", !log.contains("Doe^Jane"));
     }
 
     private void awaitListener() throws InterruptedException {

@@ -32,6 +32,9 @@ public class Hl7IntakeIT extends CareBusTestSupport {
     @Inject
     protected MessageStore store;
 
+    @Inject
+    protected org.apache.karaf.shell.api.console.SessionFactory shell;
+
     private static final String ADT = "MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261101120000||ADT^A01^ADT_A01|%s|P|2.5\r"
             + "EVN||20261101120000\rPID|1||MRN1^^^HOSP^MR||Doe^Jane||19800101|F\rPV1|1|I|ICU^101^A\r";
     private static final String ORU = "MSH|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261101120500||ORU^R01^ORU_R01|%s|P|2.5.1\r"
@@ -116,6 +119,48 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         // The content of refused and broken frames never reaches the log (PHI): the patient name of the frames above.
         String log = java.nio.file.Files.readString(karafData().resolve("log/karaf.log"));
         assertTrue("the log shows message content", !log.contains("Doe^Jane"));
+    }
+
+    @Test
+    public void shellCommandsListAndReprocess() throws Exception {
+        awaitListener();
+        assertTrue(exchange(String.format(ADT, "IT-SHELL-1")).contains("\rMSA|AA|IT-SHELL-1"));
+        await("IT-SHELL-1 processed", Duration.ofSeconds(30),
+                () -> storedWithControlId("IT-SHELL-1").status() == MessageStatus.PROCESSED);
+        long id = storedWithControlId("IT-SHELL-1").id();
+
+        String listed = runAs("carebus:messages --control-id IT-SHELL-1", "viewer");
+        assertTrue(listed, listed.contains("IT-SHELL-1") && listed.contains("PROCESSED") && listed.contains("ADT^A01^ADT_A01"));
+        String denied;
+        try {
+            denied = runAs("carebus:reprocess " + id, "viewer");
+        } catch (Exception e) {
+            denied = String.valueOf(e);
+        }
+        assertTrue("a viewer may not reprocess: " + denied, !denied.contains("queued for reprocessing"));
+        String queued = runAs("carebus:reprocess " + id, "viewer", "engineer");
+        assertTrue(queued, queued.contains(id + " queued for reprocessing"));
+        await("IT-SHELL-1 processed twice", Duration.ofSeconds(30), () -> store.history(id).stream()
+                .filter(h -> h.status() == MessageStatus.PROCESSED).count() == 2);
+    }
+
+    /** Runs a shell command as a user holding the given roles, and returns what it printed. */
+    private String runAs(String command, String... roles) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        org.apache.karaf.shell.api.console.Session session = shell.create(new java.io.ByteArrayInputStream(new byte[0]), print, print);
+        javax.security.auth.Subject subject = new javax.security.auth.Subject();
+        subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("itest"));
+        for (String role : roles) {
+            subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal(role));
+        }
+        try {
+            javax.security.auth.Subject.doAs(subject,
+                    (java.security.PrivilegedExceptionAction<Object>) () -> session.execute(command));
+        } finally {
+            session.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private void awaitListener() throws InterruptedException {

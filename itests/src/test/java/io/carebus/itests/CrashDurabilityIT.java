@@ -3,7 +3,6 @@ package io.carebus.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -223,28 +222,10 @@ public class CrashDurabilityIT {
     }
 
     private static byte[] frame(String message) {
-        byte[] body = message.getBytes(StandardCharsets.ISO_8859_1);
-        byte[] framed = new byte[body.length + 3];
-        framed[0] = 0x0b;
-        System.arraycopy(body, 0, framed, 1, body.length);
-        framed[body.length + 1] = 0x1c;
-        framed[body.length + 2] = 0x0d;
-        return framed;
+        return MllpClient.frame(message);
     }
 
     private static String readFrame(InputStream in) throws IOException {
-        int b = in.read();
-        if (b != 0x0b) {
-            throw new IOException("no answer");
-        }
-        ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        while ((b = in.read()) != 0x1c) {
-            if (b < 0) {
-                throw new IOException("closed inside an answer");
-            }
-            answer.write(b);
-        }
-        in.read();
-        return answer.toString(StandardCharsets.ISO_8859_1);
+        return MllpClient.readFrame(in);
     }
 }

@@ -8,7 +8,6 @@ import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -181,33 +180,10 @@ public class Hl7IntakeIT extends CareBusTestSupport {
     }
 
     private static byte[] frame(String message) {
-        byte[] body = message.getBytes(StandardCharsets.ISO_8859_1);
-        byte[] framed = new byte[body.length + 3];
-        framed[0] = 0x0b;
-        System.arraycopy(body, 0, framed, 1, body.length);
-        framed[body.length + 1] = 0x1c;
-        framed[body.length + 2] = 0x0d;
-        return framed;
+        return MllpClient.frame(message);
     }
 
-    /** Sends one MLLP frame and reads one framed answer. */
     private static String exchange(String message) throws IOException {
-        try (Socket socket = new Socket("localhost", mllpPort())) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(frame(message));
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            int b = in.read();
-            if (b != 0x0b) {
-                throw new IOException("answer does not start with <VT>: " + b);
-            }
-            while ((b = in.read()) != 0x1c) {
-                if (b < 0) {
-                    throw new IOException("connection closed inside the answer");
-                }
-                answer.write(b);
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
-        }
+        return MllpClient.exchange(mllpPort(), message);
     }
 }

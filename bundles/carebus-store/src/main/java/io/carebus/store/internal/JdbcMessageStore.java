@@ -43,6 +43,7 @@ public final class JdbcMessageStore implements CloseableMessageStore {
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
 
     private final DataSource dataSource;
+    private final PayloadCipher cipher;
     private final boolean h2;
     private final Duration duplicateWindow;
     private final int maxBatch;
@@ -52,6 +53,12 @@ public final class JdbcMessageStore implements CloseableMessageStore {
     private volatile boolean running = true;
 
     public JdbcMessageStore(DataSource dataSource, boolean h2, Duration duplicateWindow, int maxBatch, Clock clock) {
+        this(dataSource, h2, duplicateWindow, maxBatch, clock, null);
+    }
+
+    /** @param cipher encrypts payloads at rest (AES-256-GCM), or null to store them in clear */
+    JdbcMessageStore(DataSource dataSource, boolean h2, Duration duplicateWindow, int maxBatch, Clock clock, PayloadCipher cipher) {
+        this.cipher = cipher;
         this.dataSource = dataSource;
         this.h2 = h2;
         this.duplicateWindow = duplicateWindow;
@@ -141,8 +148,8 @@ public final class JdbcMessageStore implements CloseableMessageStore {
                         + " AND duplicate_of IS NULL AND status <> 'ERROR' ORDER BY id FETCH FIRST 1 ROWS ONLY");
              PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO message (listener, remote_address, protocol, message_type, version_id, control_id, sender,"
-                        + " received_at, status, error, duplicate_of, payload, payload_sha256, payload_size)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+                        + " received_at, status, error, duplicate_of, payload, payload_sha256, payload_size, payload_key_id)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
              PreparedStatement history = c.prepareStatement(
                 "INSERT INTO message_history (message_id, at, status, note) VALUES (?, ?, ?, ?)")) {
             Timestamp now = Timestamp.from(clock.instant());
@@ -163,9 +170,10 @@ public final class JdbcMessageStore implements CloseableMessageStore {
                 insert.setString(9, status.name());
                 insert.setString(10, error);
                 setLong(insert, 11, duplicateOf);
-                insert.setBytes(12, payload);
+                insert.setBytes(12, cipher == null ? payload : cipher.encrypt(payload));
                 insert.setString(13, w.sha256());
                 insert.setInt(14, payload.length);
+                insert.setString(15, cipher == null ? null : cipher.currentKeyId());
                 insert.executeUpdate();
                 long id;
                 try (ResultSet keys = insert.getGeneratedKeys()) {
@@ -208,13 +216,21 @@ public final class JdbcMessageStore implements CloseableMessageStore {
     public Optional<StoredMessage> find(long messageId) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT listener, remote_address, protocol, message_type, version_id,"
-                     + " control_id, sender, received_at, status, error, duplicate_of, payload FROM message WHERE id = ?")) {
+                     + " control_id, sender, received_at, status, error, duplicate_of, payload, payload_key_id FROM message WHERE id = ?")) {
             ps.setLong(1, messageId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
                 byte[] payload = rs.getBytes(12);
+                String keyId = rs.getString(13);
+                if (payload != null && keyId != null) {
+                    if (cipher == null) {
+                        throw new StoreUnavailableException("message " + messageId + " is encrypted (key '" + keyId
+                                + "') but no payload key is configured", null);
+                    }
+                    payload = cipher.decrypt(payload, keyId);
+                }
                 InboundMessage m = new InboundMessage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(),
                         payload == null ? new byte[0] : payload);

@@ -37,9 +37,16 @@ public class MessageStoreComponent implements MessageStore {
                 : config.jdbc_url();
         String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
                 : config.jdbc_password();
+        PayloadCipher cipher = null;
+        if (!config.payload_encryption_key_id().isBlank()) {
+            String keys = config.payload_encryption_keys().isBlank()
+                    ? System.getenv().getOrDefault("CAREBUS_STORE_PAYLOAD_KEYS", "") : config.payload_encryption_keys();
+            cipher = new PayloadCipher(config.payload_encryption_key_id(), StoreFactory.parseKeys(keys));
+        }
         store = StoreFactory.open(url, config.jdbc_user(), password, Duration.ofMinutes(config.duplicate_window_minutes()),
-                config.group_commit_max_batch());
-        LOG.info("Message store open: {}", StoreFactory.describe(url));
+                config.group_commit_max_batch(), cipher);
+        LOG.info("Message store open: {}; payloads {}", StoreFactory.describe(url),
+                cipher == null ? "in clear" : "encrypted with key " + cipher.currentKeyId());
     }
 
     @Deactivate

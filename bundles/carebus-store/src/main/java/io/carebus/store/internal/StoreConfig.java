@@ -21,4 +21,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Most messages committed together in one group commit", min = "1")
     int group_commit_max_batch() default 512;
+
+    @AttributeDefinition(description = "Id of the key that encrypts new payloads (AES-256-GCM); empty = payloads in clear")
+    String payload_encryption_key_id() default "";
+
+    @AttributeDefinition(description = "Payload keys id=base64(32 bytes),...; better taken from CAREBUS_STORE_PAYLOAD_KEYS",
+            type = AttributeType.PASSWORD)
+    String payload_encryption_keys() default "";
 }

@@ -14,9 +14,30 @@ public final class StoreFactory {
 
     /** Opens the database, migrates its schema and starts the store on it. */
     public static JdbcMessageStore open(String url, String user, String password, Duration duplicateWindow, int maxBatch) {
+        return open(url, user, password, duplicateWindow, maxBatch, null);
+    }
+
+    static JdbcMessageStore open(String url, String user, String password, Duration duplicateWindow, int maxBatch,
+                                 PayloadCipher cipher) {
         DataSource dataSource = create(url, user, password);
         migrate(dataSource);
-        return new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:"), duplicateWindow, maxBatch, Clock.systemUTC());
+        return new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:"), duplicateWindow, maxBatch, Clock.systemUTC(), cipher);
+    }
+
+    /** "id=base64,id2=base64" to a map; the secret itself never appears in an exception message. */
+    static java.util.Map<String, String> parseKeys(String spec) {
+        java.util.Map<String, String> keys = new java.util.LinkedHashMap<>();
+        for (String entry : spec.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("payload keys must be written id=base64,id2=base64");
+            }
+            keys.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip());
+        }
+        return keys;
     }
 
     /** Flyway finds its migrations and database plugins through this bundle's class loader (it embeds Flyway). */

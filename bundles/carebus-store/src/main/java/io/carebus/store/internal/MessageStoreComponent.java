@@ -10,6 +10,7 @@ import io.carebus.api.store.StoredMessage;
 import java.util.List;
 import java.util.Optional;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,6 +30,7 @@ public class MessageStoreComponent implements MessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStoreComponent.class);
 
     private final JdbcMessageStore store;
+    private final java.util.concurrent.ScheduledExecutorService retentionJob;
 
     @Activate
     public MessageStoreComponent(StoreConfig config) {
@@ -45,12 +47,37 @@ public class MessageStoreComponent implements MessageStore {
         }
         store = StoreFactory.open(url, config.jdbc_user(), password, Duration.ofMinutes(config.duplicate_window_minutes()),
                 config.group_commit_max_batch(), cipher);
+        retentionJob = config.retention_days() > 0 ? scheduleRetention(url, config, password) : null;
         LOG.info("Message store open: {}; payloads {}", StoreFactory.describe(url),
                 cipher == null ? "in clear" : "encrypted with key " + cipher.currentKeyId());
     }
 
+    /** Hourly, the first run a minute after start; a failed run is logged and tried again the next hour. */
+    private static java.util.concurrent.ScheduledExecutorService scheduleRetention(String url, StoreConfig config, String password) {
+        Path archive = config.retention_archive_directory().isBlank()
+                ? Path.of(System.getProperty("karaf.data", "data"), "carebus", "archive")
+                : Path.of(config.retention_archive_directory());
+        Retention retention = new Retention(StoreFactory.create(url, config.jdbc_user(), password), archive, Clock.systemUTC());
+        java.util.concurrent.ScheduledExecutorService job = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "carebus-store-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        job.scheduleWithFixedDelay(() -> {
+            try {
+                retention.pruneBefore(Clock.systemUTC().instant().minus(Duration.ofDays(config.retention_days())));
+            } catch (Exception e) {
+                LOG.error("Retention run failed (bodies are kept; next try in an hour): {}", e.toString());
+            }
+        }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+        return job;
+    }
+
     @Deactivate
     void deactivate() {
+        if (retentionJob != null) {
+            retentionJob.shutdownNow();
+        }
         store.close();
     }
 

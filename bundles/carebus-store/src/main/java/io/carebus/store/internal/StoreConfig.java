@@ -22,6 +22,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Most messages committed together in one group commit", min = "1")
     int group_commit_max_batch() default 512;
 
+    @AttributeDefinition(description = "Bodies of PROCESSED messages older than this many days are archived then pruned (0 = keep)")
+    int retention_days() default 0;
+
+    @AttributeDefinition(description = "Where pruned bodies are archived (zip files); empty = ${karaf.data}/carebus/archive")
+    String retention_archive_directory() default "";
+
     @AttributeDefinition(description = "Id of the key that encrypts new payloads (AES-256-GCM); empty = payloads in clear")
     String payload_encryption_key_id() default "";
 

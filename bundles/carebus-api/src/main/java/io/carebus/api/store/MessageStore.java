@@ -1,5 +1,6 @@
 package io.carebus.api.store;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,6 +32,15 @@ public interface MessageStore {
     List<Long> unfinished();
 
     void updateStatus(long messageId, MessageStatus status, String note);
+
+    /**
+     * Keeps the canonical form (FHIR R4 JSON) a message was mapped to, replacing an earlier one, and indexes the
+     * patient identifiers it names ({@code system|value}) so {@link MessageQuery#patientIdentifier()} finds it.
+     */
+    void attachCanonical(long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers);
+
+    /** The canonical form attached to a message, if any (none before mapping, and none after retention pruned it). */
+    Optional<byte[]> canonical(long messageId);
 
     record StoreResult(long messageId, Long duplicateOf) {
         public boolean duplicate() {

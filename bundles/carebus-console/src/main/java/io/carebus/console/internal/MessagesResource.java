@@ -1,5 +1,6 @@
 package io.carebus.console.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carebus.api.store.HistoryEntry;
 import io.carebus.api.store.MessageQuery;
 import io.carebus.api.store.MessageStatus;
@@ -19,12 +20,15 @@ import java.util.function.Function;
 
 /**
  * The message browser: {@code GET /api/messages} (filters, paging newest first) and {@code GET /api/messages/{id}}
- * (metadata and history for every CareBus role; the raw message, which is PHI, only for engineers and admins).
+ * (metadata and history for every CareBus role; the raw message, its segments and its FHIR form, which are PHI, only
+ * for engineers and admins). {@code patient} filters by a patient identifier ({@code system|value} or the value).
  */
 final class MessagesResource {
 
     record Answer(int status, Object body) {
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private MessagesResource() {
     }
@@ -37,7 +41,7 @@ final class MessagesResource {
             String limit = param.apply("limit");
             query = new MessageQuery(param.apply("controlId"), status == null ? null : MessageStatus.valueOf(status),
                     param.apply("type"), param.apply("sender"), instant(param.apply("since")), instant(param.apply("until")),
-                    before == null ? null : Long.valueOf(before), limit == null ? 50 : Integer.parseInt(limit));
+                    param.apply("patient"), before == null ? null : Long.valueOf(before), limit == null ? 50 : Integer.parseInt(limit));
         } catch (IllegalArgumentException | DateTimeParseException e) {
             return new Answer(400, Map.of("error", "bad query: " + e.getMessage()
                     + " (status: RECEIVED|PROCESSED|FILTERED|ERROR; since/until: ISO-8601 instants; before, limit 1..1000: numbers)"));
@@ -79,6 +83,10 @@ final class MessagesResource {
             // ISO-8859-1 maps every byte to one character, so the text is exact whatever MSH-18 says.
             body.put("raw", new String(raw, StandardCharsets.ISO_8859_1));
             body.put("rawBase64", Base64.getEncoder().encodeToString(raw));
+            if ("HL7v2".equals(m.message().protocol())) {
+                body.put("parsed", Hl7Segments.split(body.get("raw").toString()));
+            }
+            body.put("fhir", store.canonical(id).map(MessagesResource::jsonTree).orElse(null));
         }
         return new Answer(200, body);
     }
@@ -104,6 +112,14 @@ final class MessagesResource {
         m.put("status", h.status().name());
         m.put("note", h.note());
         return m;
+    }
+
+    private static Object jsonTree(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            return Map.of("error", "the stored canonical form is not JSON: " + e.getMessage());
+        }
     }
 
     private static Instant instant(String s) {

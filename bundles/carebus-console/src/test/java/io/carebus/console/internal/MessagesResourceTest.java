@@ -54,6 +54,17 @@ class MessagesResourceTest {
     }
 
     @Test
+    void findsAPatientsMessagesAndShowsTheirFhirForm() {
+        store.attachCanonical(adt, "{\"resourceType\":\"Bundle\"}".getBytes(StandardCharsets.UTF_8), List.of("urn:oid:1.2|MRN9"));
+        Map<String, String> params = Map.of("patient", "MRN9");
+        List<?> messages = (List<?>) ((Map<?, ?>) MessagesResource.list(store, params::get).body()).get("messages");
+        assertThat(messages).singleElement().asString().contains("C1");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> engineer = (Map<String, Object>) MessagesResource.one(store, Long.toString(adt), Set.of(Role.ENGINEER)).body();
+        assertThat(engineer.get("fhir")).asString().contains("Bundle");
+    }
+
+    @Test
     void badFiltersAreA400() {
         Map<String, String> params = Map.of("status", "LOST");
         assertThat(MessagesResource.list(store, params::get).status()).isEqualTo(400);
@@ -68,8 +79,11 @@ class MessagesResourceTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> engineer = (Map<String, Object>) MessagesResource.one(store, Long.toString(adt), Set.of(Role.ENGINEER)).body();
 
-        assertThat(viewer).containsEntry("controlId", "C1").doesNotContainKey("raw").containsKey("history");
+        assertThat(viewer).containsEntry("controlId", "C1").doesNotContainKey("raw").doesNotContainKey("parsed")
+                .doesNotContainKey("fhir").containsKey("history");
         assertThat((String) engineer.get("raw")).contains("PID|1||MRN9");
+        assertThat(engineer.get("parsed")).asString().contains("segment=PID").contains("3=MRN9").contains("9=ADT^A01");
+        assertThat(engineer.get("fhir")).as("nothing mapped yet").isNull();
         assertThat(MessagesResource.one(store, "999", Set.of(Role.ADMIN)).status()).isEqualTo(404);
         assertThat(MessagesResource.one(store, "abc", Set.of(Role.ADMIN)).status()).isEqualTo(400);
     }

@@ -9,6 +9,7 @@ import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.StoreUnavailableException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,8 +20,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -223,13 +227,8 @@ public final class JdbcMessageStore implements CloseableMessageStore {
                     return Optional.empty();
                 }
                 byte[] payload = rs.getBytes(12);
-                String keyId = rs.getString(13);
-                if (payload != null && keyId != null) {
-                    if (cipher == null) {
-                        throw new StoreUnavailableException("message " + messageId + " is encrypted (key '" + keyId
-                                + "') but no payload key is configured", null);
-                    }
-                    payload = cipher.decrypt(payload, keyId);
+                if (payload != null) {
+                    payload = decrypted(messageId, payload, rs.getString(13));
                 }
                 InboundMessage m = new InboundMessage(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(),
@@ -290,6 +289,10 @@ public final class JdbcMessageStore implements CloseableMessageStore {
         if (q.until() != null) {
             sql.append(" AND received_at < ?");
             args.add(Timestamp.from(q.until()));
+        }
+        if (q.patientIdentifier() != null) {
+            sql.append(" AND id IN (SELECT message_id FROM message_patient WHERE identifier_sha256 = ?)");
+            args.add(Digests.sha256Hex(q.patientIdentifier().getBytes(StandardCharsets.UTF_8)));
         }
         if (q.beforeId() != null) {
             sql.append(" AND id < ?");
@@ -356,6 +359,74 @@ public final class JdbcMessageStore implements CloseableMessageStore {
         } catch (SQLException e) {
             throw new StoreUnavailableException("could not update message " + messageId + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void attachCanonical(long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (String identifier : patientIdentifiers) {
+            keys.add(Digests.sha256Hex(identifier.getBytes(StandardCharsets.UTF_8)));
+            int bar = identifier.lastIndexOf('|');
+            if (bar >= 0) {
+                keys.add(Digests.sha256Hex(identifier.substring(bar + 1).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement update = c.prepareStatement(
+                         "UPDATE message SET canonical = ?, canonical_key_id = ? WHERE id = ?");
+                 PreparedStatement clear = c.prepareStatement("DELETE FROM message_patient WHERE message_id = ?");
+                 PreparedStatement index = c.prepareStatement(
+                         "INSERT INTO message_patient (message_id, identifier_sha256) VALUES (?, ?)")) {
+                update.setBytes(1, cipher == null ? canonicalJson : cipher.encrypt(canonicalJson));
+                update.setString(2, cipher == null ? null : cipher.currentKeyId());
+                update.setLong(3, messageId);
+                if (update.executeUpdate() != 1) {
+                    c.rollback();
+                    throw new IllegalArgumentException("no message " + messageId);
+                }
+                clear.setLong(1, messageId);
+                clear.executeUpdate();
+                for (String key : keys) {
+                    index.setLong(1, messageId);
+                    index.setString(2, key);
+                    index.addBatch();
+                }
+                index.executeBatch();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not keep the canonical form of message " + messageId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<byte[]> canonical(long messageId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT canonical, canonical_key_id FROM message WHERE id = ?")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getBytes(1) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(decrypted(messageId, rs.getBytes(1), rs.getString(2)));
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not read the canonical form of message " + messageId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private byte[] decrypted(long messageId, byte[] stored, String keyId) {
+        if (keyId == null) {
+            return stored;
+        }
+        if (cipher == null) {
+            throw new StoreUnavailableException("message " + messageId + " is encrypted (key '" + keyId
+                    + "') but no payload key is configured", null);
+        }
+        return cipher.decrypt(stored, keyId);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageSummary;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.nio.file.Path;
@@ -114,5 +115,15 @@ public class MessageStoreComponent implements MessageStore {
     @Override
     public void updateStatus(long messageId, MessageStatus status, String note) {
         store.updateStatus(messageId, status, note);
+    }
+
+    @Override
+    public void attachCanonical(long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers) {
+        store.attachCanonical(messageId, canonicalJson, patientIdentifiers);
+    }
+
+    @Override
+    public Optional<byte[]> canonical(long messageId) {
+        return store.canonical(messageId);
     }
 }

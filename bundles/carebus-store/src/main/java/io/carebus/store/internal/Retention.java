@@ -94,7 +94,7 @@ final class Retention {
             try (FileChannel channel = FileChannel.open(archive, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
-            try (PreparedStatement prune = c.prepareStatement("UPDATE message SET payload = NULL, pruned_at = ? WHERE id = ?")) {
+            try (PreparedStatement prune = c.prepareStatement("UPDATE message SET payload = NULL, canonical = NULL, pruned_at = ? WHERE id = ?")) {
                 Timestamp now = Timestamp.from(clock.instant());
                 for (long id : ids) {
                     prune.setTimestamp(1, now);

@@ -147,17 +147,40 @@ class JdbcMessageStoreTest {
         long b = store.store(hl7("B1", "REG^HOSP", t.plusSeconds(10))).messageId();
         long c = store.storeRejected(hl7("C1", "LAB^HOSP", t.plusSeconds(20)), "203 bad version");
 
-        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, 10)))
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, null, 10)))
                 .extracting(MessageSummary::id).containsExactly(c, b, a);
-        assertThat(store.search(new MessageQuery(null, null, null, "LAB^HOSP", null, null, null, 10)))
+        assertThat(store.search(new MessageQuery(null, null, null, "LAB^HOSP", null, null, null, null, 10)))
                 .extracting(MessageSummary::id).containsExactly(c, a);
-        assertThat(store.search(new MessageQuery(null, MessageStatus.ERROR, null, null, null, null, null, 10)))
+        assertThat(store.search(new MessageQuery(null, MessageStatus.ERROR, null, null, null, null, null, null, 10)))
                 .singleElement().satisfies(m -> assertThat(m.error()).contains("bad version"));
-        assertThat(store.search(new MessageQuery("B1", null, "ADT^A0", null, t, t.plusSeconds(11), null, 10)))
+        assertThat(store.search(new MessageQuery("B1", null, "ADT^A0", null, t, t.plusSeconds(11), null, null, 10)))
                 .extracting(MessageSummary::id).containsExactly(b);
-        assertThat(store.search(new MessageQuery(null, null, "ADT%", null, null, null, null, 10))).as("LIKE is escaped").isEmpty();
-        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, c, 1)))
+        assertThat(store.search(new MessageQuery(null, null, "ADT%", null, null, null, null, null, 10))).as("LIKE is escaped").isEmpty();
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, c, 1)))
                 .extracting(MessageSummary::id).containsExactly(b);
+    }
+
+    @Test
+    void canonicalFormIsKeptAndItsPatientIdentifiersFindTheMessage() {
+        long a = store.store(hl7("P1", "LAB^HOSP", Instant.now())).messageId();
+        long b = store.store(hl7("P2", "LAB^HOSP", Instant.now())).messageId();
+        assertThat(store.canonical(a)).isEmpty();
+
+        store.attachCanonical(a, "{\"resourceType\":\"Bundle\"}".getBytes(StandardCharsets.UTF_8),
+                List.of("urn:oid:1.2.3|MRN-1", "urn:oid:9.9|OTHER"));
+        store.attachCanonical(b, "{}".getBytes(StandardCharsets.UTF_8), List.of("urn:oid:1.2.3|MRN-2"));
+
+        assertThat(store.canonical(a)).hasValueSatisfying(j -> assertThat(new String(j, StandardCharsets.UTF_8)).contains("Bundle"));
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, "urn:oid:1.2.3|MRN-1", null, 10)))
+                .extracting(MessageSummary::id).containsExactly(a);
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, "MRN-2", null, 10)))
+                .as("the value alone finds it too").extracting(MessageSummary::id).containsExactly(b);
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, "MRN", null, 10))).isEmpty();
+
+        store.attachCanonical(a, "{}".getBytes(StandardCharsets.UTF_8), List.of("urn:oid:1.2.3|MRN-3"));
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, "MRN-1", null, 10)))
+                .as("a new mapping replaces the old index").isEmpty();
+        assertThatThrownBy(() -> store.attachCanonical(999_999, new byte[0], List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -41,12 +41,22 @@ class PayloadEncryptionTest {
             id = store.store(message()).messageId();
             assertThat(new String(store.find(id).orElseThrow().message().payload(), StandardCharsets.ISO_8859_1))
                     .contains("Secret^Patient");
+            store.attachCanonical(id, "{\"family\":\"Secret\"}".getBytes(StandardCharsets.UTF_8), java.util.List.of("urn:x|MRN77"));
+            assertThat(store.canonical(id)).hasValue("{\"family\":\"Secret\"}".getBytes(StandardCharsets.UTF_8));
         }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT payload, payload_key_id FROM message WHERE id = " + id)) {
+             ResultSet rs = s.executeQuery("SELECT payload, payload_key_id, canonical, canonical_key_id FROM message WHERE id = " + id)) {
             rs.next();
             assertThat(new String(rs.getBytes(1), StandardCharsets.ISO_8859_1)).doesNotContain("Secret").doesNotContain("MSH");
             assertThat(rs.getString(2)).isEqualTo("k1");
+            assertThat(new String(rs.getBytes(3), StandardCharsets.ISO_8859_1)).doesNotContain("Secret");
+            assertThat(rs.getString(4)).isEqualTo("k1");
+        }
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT identifier_sha256 FROM message_patient WHERE message_id = " + id)) {
+            while (rs.next()) {
+                assertThat(rs.getString(1)).as("identifiers are indexed as hashes only").doesNotContain("MRN77").hasSize(64);
+            }
         }
         try (JdbcMessageStore rotated = new JdbcMessageStore(ds, true, Duration.ZERO, 8, Clock.systemUTC(),
                 new PayloadCipher("k2", Map.of("k1", K1, "k2", K2)))) {

@@ -33,6 +33,9 @@ public class MessagesCommand implements Action {
     @Option(name = "--sender", description = "exact sender (MSH-3^MSH-4)")
     String sender;
 
+    @Option(name = "--patient", description = "patient identifier: system|value, or the value alone (PID-3)")
+    String patient;
+
     @Option(name = "--since", description = "ISO-8601 instant, e.g. 2026-11-28T00:00:00Z")
     String since;
 
@@ -52,7 +55,7 @@ public class MessagesCommand implements Action {
             return null;
         }
         List<MessageSummary> found = store.search(new MessageQuery(controlId, wanted, type, sender,
-                since == null ? null : Instant.parse(since), null, before, limit));
+                since == null ? null : Instant.parse(since), null, patient, before, limit));
         ShellTable table = new ShellTable();
         table.column("Id").alignRight();
         table.column("Received");

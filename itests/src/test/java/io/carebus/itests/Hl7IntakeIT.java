@@ -66,6 +66,20 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         await("IT-ADT-1 processed by routes/hl7-inbound.yaml", Duration.ofSeconds(30),
                 () -> storedWithControlId("IT-ADT-1").status() == MessageStatus.PROCESSED);
         long adtId = storedWithControlId("IT-ADT-1").id();
+
+        // The mapped FHIR resources: Patient + Encounter for the ADT, Patient + DiagnosticReport + Observation for
+        // the ORU, found by the patient's identifier in the browser.
+        await("IT-ORU-1 processed", Duration.ofSeconds(30), () -> storedWithControlId("IT-ORU-1").status() == MessageStatus.PROCESSED);
+        String adtFhir = get("/api/messages/" + adtId, "admin", password).body();
+        assertTrue(adtFhir, adtFhir.contains("\"resourceType\" : \"Patient\"") && adtFhir.contains("\"resourceType\" : \"Encounter\"")
+                && adtFhir.contains("\"family\" : \"Doe\""));
+        String oruFhir = get("/api/messages/" + id, "admin", password).body();
+        assertTrue(oruFhir, oruFhir.contains("\"resourceType\" : \"DiagnosticReport\"")
+                && oruFhir.contains("\"resourceType\" : \"Observation\"") && oruFhir.contains("\"system\" : \"http://loinc.org\"")
+                && oruFhir.contains("\"code\" : \"2093-3\"") && oruFhir.contains("\"value\" : 195"));
+        String byPatient = get("/api/messages?patient=urn:carebus:hl7v2:id:HOSP%7CMRN1", "admin", password).body();
+        assertTrue(byPatient, byPatient.contains("IT-ADT-1") && byPatient.contains("IT-ORU-1"));
+        assertTrue(get("/api/messages?patient=NOBODY", "admin", password).body().contains("\"messages\" : [ ]"));
         java.net.http.HttpResponse<String> reprocess = http(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + "/api/messages/" + adtId + "/reprocess"))
                 .header("Authorization", basic("admin", password)).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
@@ -174,7 +188,7 @@ public class Hl7IntakeIT extends CareBusTestSupport {
 
     private StoredMessage storedWithControlId(String controlId) {
         List<io.carebus.api.store.MessageSummary> found = store.search(
-                new io.carebus.api.store.MessageQuery(controlId, null, null, null, null, null, null, 10));
+                new io.carebus.api.store.MessageQuery(controlId, null, null, null, null, null, null, null, 10));
         assertEquals("messages with control id " + controlId, 1, found.size());
         return store.find(found.get(0).id()).orElseThrow();
     }

@@ -1,11 +1,16 @@
 package io.carebus.hl7.internal;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.hl7v2.HL7Exception;
 import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.hl7.Hl7Headers;
 import io.carebus.store.StoreUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.Optional;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processing after the ACK: one thread hands stored HL7v2 messages, oldest first (so in order per sender), to the
- * configured endpoint, and records PROCESSED or ERROR. At start it first resumes every message a previous run stored
+ * Processing after the ACK: one thread maps stored HL7v2 messages, oldest first (so in order per sender), to their
+ * canonical FHIR form (kept in the store, and handed to the route as a header), hands them to the configured endpoint,
+ * and records PROCESSED or ERROR. At start it first resumes every message a previous run stored
  * but did not finish (a crash, a kill -9). While no route consumes the endpoint, messages wait (RECEIVED) rather than
  * fail. Delivery to the route is at least once: a crash after the route finished but before the status was written
  * runs that message again on restart.
@@ -39,6 +45,7 @@ public class Hl7Dispatcher implements MessageProcessing {
     private final ProducerTemplate producer;
     private final String endpoint;
     private final long retryMillis;
+    private final CanonicalForm canonical;
     private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
     private final Thread worker;
     private volatile boolean running = true;
@@ -49,7 +56,12 @@ public class Hl7Dispatcher implements MessageProcessing {
     }
 
     Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis) {
+        this(store, camel, endpoint, retryMillis, new CanonicalForm(FhirContext.forR4(), ZoneId.systemDefault()));
+    }
+
+    Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis, CanonicalForm canonical) {
         this.store = store;
+        this.canonical = canonical;
         this.producer = camel.createProducerTemplate();
         this.endpoint = endpoint;
         this.retryMillis = retryMillis;
@@ -112,8 +124,26 @@ public class Hl7Dispatcher implements MessageProcessing {
         if (message == null || message.status() != MessageStatus.RECEIVED) {
             return true;
         }
+        String fhirJson;
+        try {
+            Optional<CanonicalForm.Result> mapped = canonical.of(message.message().payload(), Long.toString(id));
+            fhirJson = mapped.map(CanonicalForm.Result::json).orElse(null);
+            if (mapped.isPresent()) {
+                store.attachCanonical(id, fhirJson.getBytes(StandardCharsets.UTF_8), mapped.get().patientIdentifiers());
+            }
+        } catch (HL7Exception | RuntimeException e) {
+            if (e instanceof StoreUnavailableException unavailable) {
+                throw unavailable;
+            }
+            LOG.warn("HL7v2 message {} could not be mapped to FHIR: {}", id, e.getClass().getSimpleName());
+            store.updateStatus(id, MessageStatus.ERROR, "FHIR mapping failed: " + e.getMessage());
+            return true;
+        }
         Exchange exchange = producer.send(endpoint, e -> {
             e.getMessage().setBody(message.message().payload());
+            if (fhirJson != null) {
+                e.getMessage().setHeader(Hl7Headers.FHIR_BUNDLE, fhirJson);
+            }
             e.getMessage().setHeader(Hl7Headers.MESSAGE_ID, id);
             e.getMessage().setHeader(Hl7Headers.MESSAGE_TYPE, message.message().messageType());
             e.getMessage().setHeader(Hl7Headers.CONTROL_ID, message.message().controlId());

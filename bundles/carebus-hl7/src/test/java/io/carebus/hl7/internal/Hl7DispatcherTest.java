@@ -111,6 +111,27 @@ class Hl7DispatcherTest {
     }
 
     @Test
+    void theRouteGetsTheFhirFormWhichTheStoreKeepsAndIndexesByPatient() throws Exception {
+        List<String> bundles = new CopyOnWriteArrayList<>();
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").process(e -> bundles.add(e.getMessage().getHeader(Hl7Headers.FHIR_BUNDLE, String.class)));
+            }
+        });
+        long id = store.store(new InboundMessage("main", "peer", "HL7v2", "ADT^A01", "2.5", "F1", "REG^HOSP", Instant.now(),
+                "MSH|^~\\&|REG|HOSP|||20261128||ADT^A01|F1|P|2.5|||||||UNICODE UTF-8\rPID|1||MÜLLER-7^^^HOSP^MR||Müller^Jürg\r"
+                        .getBytes(StandardCharsets.UTF_8))).messageId();
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50);
+        awaitStatus(id, MessageStatus.PROCESSED);
+
+        assertThat(bundles).singleElement().asString().contains("\"resourceType\":\"Bundle\"").contains("Müller");
+        assertThat(new String(store.canonical(id).orElseThrow(), StandardCharsets.UTF_8)).isEqualTo(bundles.get(0));
+        assertThat(store.search(new io.carebus.api.store.MessageQuery(null, null, null, null, null, null,
+                "urn:carebus:hl7v2:id:HOSP|MÜLLER-7", null, 10))).extracting(m -> m.id()).containsExactly(id);
+    }
+
+    @Test
     void reprocessRunsAMessageAgainAndRecordsWhoAsked() throws Exception {
         route(true);
         dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50);

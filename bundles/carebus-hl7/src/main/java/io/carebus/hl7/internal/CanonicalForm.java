@@ -1,0 +1,65 @@
+package io.carebus.hl7.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.parser.IParser;
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.carebus.hl7.internal.fhir.Hl7FhirMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A stored HL7v2 message to its canonical FHIR R4 form (JSON). The message was already validated at intake, so it is
+ * parsed here without validation; its bytes are decoded per MSH-18, and when MSH-18 is empty as UTF-8 if they are
+ * valid UTF-8 (else ISO-8859-1, HL7's default).
+ */
+final class CanonicalForm {
+
+    record Result(String json, List<String> patientIdentifiers) {
+    }
+
+    private final HapiContext hapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
+    private final FhirContext fhir;
+    private final Hl7FhirMapper mapper;
+
+    CanonicalForm(FhirContext fhir, ZoneId zone) {
+        this.fhir = fhir;
+        this.mapper = new Hl7FhirMapper(zone);
+    }
+
+    /** Empty when the message type has no canonical mapping (see the bundle README). */
+    Optional<Result> of(byte[] payload, String key) throws HL7Exception {
+        Message message = hapi.getPipeParser().parse(text(payload).replace("\n", "\r").replace("\r\r", "\r"));
+        Optional<Hl7FhirMapper.Mapped> mapped = mapper.map(message, key);
+        if (mapped.isEmpty()) {
+            return Optional.empty();
+        }
+        IParser json = fhir.newJsonParser();
+        return Optional.of(new Result(json.encodeResourceToString(mapped.get().bundle()), mapped.get().patientIdentifiers()));
+    }
+
+    private static String text(byte[] payload) {
+        MshHeader msh = MshHeader.read(payload).orElse(null);
+        if (msh != null && !msh.field(18).isEmpty()) {
+            String enc = msh.encodingCharacters();
+            Charset charset = Hl7Charsets.forMsh18(msh.field(18), enc.length() > 1 ? enc.charAt(1) : '~', Hl7Charsets.DEFAULT)
+                    .orElse(Hl7Charsets.DEFAULT);
+            return new String(payload, charset);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(payload)).toString();
+        } catch (CharacterCodingException e) {
+            return new String(payload, Hl7Charsets.DEFAULT);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.carebus.hl7.internal.fhir;
+
+import java.time.ZoneId;
+import org.hl7.fhir.r4.model.Address;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Patient;
+
+/** PID to Patient (v2-to-FHIR IG "PID[Patient]"): identifiers, names, birth date, gender, address, telecom, death. */
+final class PatientMapping {
+
+    private PatientMapping() {
+    }
+
+    static Patient fromPid(V2Segment pid, String sendingFacility, ZoneId zone) {
+        Patient patient = new Patient();
+        for (int rep = 0; rep < pid.repetitions(3); rep++) {
+            Identifier id = V2Types.cx(pid, 3, rep, sendingFacility);
+            if (id != null) {
+                patient.addIdentifier(id);
+            }
+        }
+        // PID-2 (external id) and PID-4 (alternate id) were retired into PID-3; older senders still fill them.
+        for (int field : new int[] {2, 4}) {
+            for (int rep = 0; rep < pid.repetitions(field); rep++) {
+                Identifier id = V2Types.cx(pid, field, rep, sendingFacility);
+                if (id != null && patient.getIdentifier().stream().noneMatch(i -> same(i, id))) {
+                    patient.addIdentifier(id);
+                }
+            }
+        }
+        for (int rep = 0; rep < pid.repetitions(5); rep++) {
+            HumanName name = name(pid, 5, rep);
+            if (name != null) {
+                patient.addName(name);
+            }
+        }
+        V2DateTimes.toFhirDate(pid.get(7)).ifPresent(d -> patient.setBirthDateElement(new DateType(d)));
+        String gender = V2Codes.gender(pid.get(8));
+        if (gender != null) {
+            patient.setGender(AdministrativeGender.fromCode(gender));
+        }
+        for (int rep = 0; rep < pid.repetitions(11); rep++) {
+            Address address = address(pid, 11, rep);
+            if (address != null) {
+                patient.addAddress(address);
+            }
+        }
+        addTelecom(patient, pid, 13, ContactPoint.ContactPointUse.HOME);
+        addTelecom(patient, pid, 14, ContactPoint.ContactPointUse.WORK);
+        if (!pid.get(16).isEmpty()) {
+            patient.getMaritalStatus().addCoding().setSystem(V2Codes.V2_0002).setCode(pid.get(16));
+        }
+        if (!pid.get(15).isEmpty()) {
+            patient.addCommunication().setLanguage(V2Types.concept(pid, 15, 0));
+        }
+        String deathTime = pid.get(29);
+        if (!deathTime.isEmpty() && V2DateTimes.toFhir(deathTime, zone).isPresent()) {
+            patient.setDeceased(new DateTimeType(V2DateTimes.toFhir(deathTime, zone).get()));
+        } else if ("Y".equalsIgnoreCase(pid.get(30)) || "N".equalsIgnoreCase(pid.get(30))) {
+            patient.setDeceased(new org.hl7.fhir.r4.model.BooleanType("Y".equalsIgnoreCase(pid.get(30))));
+        }
+        return patient;
+    }
+
+    private static boolean same(Identifier a, Identifier b) {
+        return a.getSystem().equals(b.getSystem()) && a.getValue().equals(b.getValue());
+    }
+
+    static HumanName name(V2Segment s, int field, int rep) {
+        String family = s.get(field, rep, 1, 1);
+        String given = s.get(field, rep, 2, 1);
+        String middle = s.get(field, rep, 3, 1);
+        if (family.isEmpty() && given.isEmpty()) {
+            return null;
+        }
+        HumanName name = new HumanName();
+        if (!family.isEmpty()) {
+            name.setFamily(family);
+        }
+        if (!given.isEmpty()) {
+            name.addGiven(given);
+        }
+        if (!middle.isEmpty()) {
+            name.addGiven(middle);
+        }
+        if (!s.get(field, rep, 4, 1).isEmpty()) {
+            name.addSuffix(s.get(field, rep, 4, 1));
+        }
+        if (!s.get(field, rep, 5, 1).isEmpty()) {
+            name.addPrefix(s.get(field, rep, 5, 1));
+        }
+        String use = V2Codes.nameUse(s.get(field, rep, 7, 1));
+        if (use != null) {
+            name.setUse(HumanName.NameUse.fromCode(use));
+        }
+        return name;
+    }
+
+    private static Address address(V2Segment s, int field, int rep) {
+        Address address = new Address();
+        if (!s.get(field, rep, 1, 1).isEmpty()) {
+            address.addLine(s.get(field, rep, 1, 1));
+        }
+        if (!s.get(field, rep, 2, 1).isEmpty()) {
+            address.addLine(s.get(field, rep, 2, 1));
+        }
+        setIf(s.get(field, rep, 3, 1), address::setCity);
+        setIf(s.get(field, rep, 4, 1), address::setState);
+        setIf(s.get(field, rep, 5, 1), address::setPostalCode);
+        setIf(s.get(field, rep, 6, 1), address::setCountry);
+        setIf(s.get(field, rep, 9, 1), address::setDistrict);
+        if (address.isEmpty()) {
+            return null;
+        }
+        String type = s.get(field, rep, 7, 1);
+        String use = V2Codes.addressUse(type);
+        if (use != null) {
+            address.setUse(Address.AddressUse.fromCode(use));
+        }
+        if ("M".equalsIgnoreCase(type)) {
+            address.setType(Address.AddressType.POSTAL);
+        }
+        return address;
+    }
+
+    private static void addTelecom(Patient patient, V2Segment s, int field, ContactPoint.ContactPointUse defaultUse) {
+        for (int rep = 0; rep < s.repetitions(field); rep++) {
+            String useCode = s.get(field, rep, 2, 1).toUpperCase(java.util.Locale.ROOT);
+            String equipment = s.get(field, rep, 3, 1).toUpperCase(java.util.Locale.ROOT);
+            ContactPoint point = new ContactPoint();
+            String value;
+            if ("INTERNET".equals(equipment) || "X.400".equals(equipment) || "NET".equals(useCode)) {
+                point.setSystem(ContactPoint.ContactPointSystem.EMAIL);
+                value = s.get(field, rep, 4, 1);
+            } else {
+                point.setSystem(switch (equipment) {
+                    case "FX" -> ContactPoint.ContactPointSystem.FAX;
+                    case "BP" -> ContactPoint.ContactPointSystem.PAGER;
+                    case "MD" -> ContactPoint.ContactPointSystem.OTHER;
+                    default -> ContactPoint.ContactPointSystem.PHONE;
+                });
+                value = phoneNumber(s, field, rep);
+            }
+            if (value.isEmpty()) {
+                continue;
+            }
+            point.setValue(value);
+            point.setUse("CP".equals(equipment) ? ContactPoint.ContactPointUse.MOBILE
+                    : "WPN".equals(useCode) ? ContactPoint.ContactPointUse.WORK
+                    : "PRN".equals(useCode) || "ORN".equals(useCode) || "VHN".equals(useCode) ? ContactPoint.ContactPointUse.HOME
+                    : defaultUse);
+            patient.addTelecom(point);
+        }
+    }
+
+    private static String phoneNumber(V2Segment s, int field, int rep) {
+        String unformatted = s.get(field, rep, 12, 1);
+        if (!unformatted.isEmpty()) {
+            return unformatted;
+        }
+        String local = s.get(field, rep, 7, 1);
+        if (!local.isEmpty()) {
+            String country = s.get(field, rep, 5, 1);
+            String area = s.get(field, rep, 6, 1);
+            String ext = s.get(field, rep, 8, 1);
+            return ((country.isEmpty() ? "" : "+" + country + " ") + (area.isEmpty() ? "" : "(" + area + ") ") + local
+                    + (ext.isEmpty() ? "" : " x" + ext)).trim();
+        }
+        return s.get(field, rep, 1, 1);
+    }
+
+    private static void setIf(String value, java.util.function.Consumer<String> setter) {
+        if (!value.isEmpty()) {
+            setter.accept(value);
+        }
+    }
+}

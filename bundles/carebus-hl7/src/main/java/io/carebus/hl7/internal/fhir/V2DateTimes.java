@@ -1,0 +1,66 @@
+package io.carebus.hl7.internal.fhir;
+
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HL7v2 DTM/TS/DT ({@code YYYY[MM[DD[HH[MM[SS[.S...]]]]]][+/-ZZZZ]}) to FHIR dateTime text, keeping the precision the
+ * sender gave. FHIR wants a zone with any time; a time sent without one is read in the appliance's zone.
+ */
+final class V2DateTimes {
+
+    private static final Pattern DTM = Pattern.compile(
+            "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\.\\d{1,4})?([+-]\\d{4})?");
+
+    private V2DateTimes() {
+    }
+
+    static Optional<String> toFhir(String v2, ZoneId localZone) {
+        Matcher m = DTM.matcher(v2 == null ? "" : v2.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        StringBuilder out = new StringBuilder(m.group(1));
+        if (m.group(2) == null) {
+            return Optional.of(out.toString());
+        }
+        out.append('-').append(m.group(2));
+        if (m.group(3) == null) {
+            return Optional.of(out.toString());
+        }
+        out.append('-').append(m.group(3));
+        if (m.group(4) == null) {
+            return Optional.of(out.toString());
+        }
+        String minute = m.group(5) == null ? "00" : m.group(5);
+        String second = m.group(6) == null ? "00" : m.group(6);
+        String fraction = m.group(7) == null ? "" : m.group(7);
+        out.append('T').append(m.group(4)).append(':').append(minute).append(':').append(second).append(fraction);
+        ZoneOffset offset;
+        try {
+            if (m.group(8) != null) {
+                offset = ZoneOffset.of(m.group(8).substring(0, 3) + ":" + m.group(8).substring(3));
+            } else {
+                LocalDateTime local = LocalDateTime.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                        Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(minute), Integer.parseInt(second));
+                offset = localZone.getRules().getOffset(local);
+            }
+            // Validates the calendar fields too (month 13, hour 25 ...).
+            LocalDateTime.parse(out.toString());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+        out.append(offset.getId().equals("Z") ? "+00:00" : offset.getId());
+        return Optional.of(out.toString());
+    }
+
+    /** Date part only (FHIR {@code date}), e.g. for a birth date sent with a time. */
+    static Optional<String> toFhirDate(String v2) {
+        String s = v2 == null ? "" : v2.trim();
+        return toFhir(s.length() > 8 ? s.substring(0, 8) : s, ZoneOffset.UTC);
+    }
+}

@@ -6,6 +6,7 @@ import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import io.carebus.hl7.internal.fhir.Hl7FhirMapper;
 import java.nio.ByteBuffer;
@@ -32,6 +33,8 @@ final class CanonicalForm {
     private final Hl7FhirMapper mapper;
 
     CanonicalForm(FhirContext fhir, ZoneId zone) {
+        // HAPI's default id generator writes a file into the working directory; parsing needs no ids at all.
+        hapi.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         this.fhir = fhir;
         this.mapper = new Hl7FhirMapper(zone);
     }

@@ -25,6 +25,10 @@ class Hl7FhirMapperTest {
     private final HapiContext hapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
     private final Hl7FhirMapper mapper = new Hl7FhirMapper(ZoneId.of("Europe/Zurich"));
 
+    {
+        hapi.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
+    }
+
     private Hl7FhirMapper.Mapped map(String... segments) throws Exception {
         Message message = hapi.getPipeParser().parse(String.join("\r", segments));
         Hl7FhirMapper.Mapped mapped = mapper.map(message, "42").orElseThrow();

@@ -43,6 +43,9 @@ class Hl7IntakeTest {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(24));
         hapi = new DefaultHapiContext();
         HapiContext headers = new DefaultHapiContext(ValidationContextFactory.noValidation());
+        AckControlIds ackIds = new AckControlIds();
+        hapi.getParserConfiguration().setIdGenerator(ackIds);
+        headers.getParserConfiguration().setIdGenerator(ackIds);
         ListenerRules rules = new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
                 List.of(), true, StandardCharsets.ISO_8859_1);
         intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headers.getPipeParser(), Clock.systemUTC());

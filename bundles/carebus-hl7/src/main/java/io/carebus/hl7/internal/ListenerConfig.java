@@ -1,6 +1,7 @@
 package io.carebus.hl7.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(name = "CareBus HL7v2 MLLP listener",
@@ -39,4 +40,31 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Character set when MSH-18 is empty")
     String default_charset() default "ISO-8859-1";
+
+    @AttributeDefinition(description = "false: this file defines the listener but it does not listen")
+    boolean enabled() default true;
+
+    @AttributeDefinition(description = "Serve MLLP over TLS on this listener")
+    boolean tls_enabled() default false;
+
+    @AttributeDefinition(description = "Key store with the listener's private key and certificate chain (relative paths: from etc/)")
+    String tls_keystore() default "carebus-mllp.p12";
+
+    @AttributeDefinition(description = "Key store password (use ${env:NAME} to take it from the environment)", type = AttributeType.PASSWORD)
+    String tls_keystore_password() default "";
+
+    @AttributeDefinition(description = "Key store type")
+    String tls_keystore_type() default "PKCS12";
+
+    @AttributeDefinition(description = "Trust store with the CAs whose client certificates are accepted (mutual TLS); empty = JVM default")
+    String tls_truststore() default "";
+
+    @AttributeDefinition(description = "Trust store password", type = AttributeType.PASSWORD)
+    String tls_truststore_password() default "";
+
+    @AttributeDefinition(description = "Client certificates: NONE, WANT or REQUIRE (mutual TLS)")
+    String tls_client_auth() default "NONE";
+
+    @AttributeDefinition(description = "TLS protocol versions, comma separated")
+    String[] tls_protocols() default {"TLSv1.3", "TLSv1.2"};
 }

@@ -7,6 +7,7 @@ import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
 import io.carebus.api.store.MessageStore;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -21,6 +22,7 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mllp.MllpComponent;
 import org.apache.camel.component.mllp.MllpConstants;
+import org.apache.camel.component.mllp.MllpEndpoint;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -48,6 +50,8 @@ public class MllpListener implements HealthIndicator {
     private final Hl7Dispatcher dispatcher;
     private final String routeId;
     private final String endpoint;
+    private final boolean enabled;
+    private String mllpUri;
 
     @Activate
     public MllpListener(ListenerConfig config, @Reference CamelContext camel, @Reference MessageStore store,
@@ -64,18 +68,29 @@ public class MllpListener implements HealthIndicator {
         this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC());
         this.dispatcher = dispatcher;
         this.routeId = "carebus-hl7-" + config.name();
-        this.endpoint = "mllp://" + config.host() + ":" + config.port();
-        String uri = endpoint + "?autoAck=false&hl7Headers=false&stringPayload=false&validatePayload=false"
+        this.enabled = config.enabled();
+        this.endpoint = (config.tls_enabled() ? "mllps://" : "mllp://") + config.host() + ":" + config.port();
+        if (!enabled) {
+            LOG.info("HL7v2 listener {} ({}) is disabled (enabled = false)", config.name(), endpoint);
+            return;
+        }
+        String uri = "mllp://" + config.host() + ":" + config.port() + "?autoAck=false&hl7Headers=false&stringPayload=false&validatePayload=false"
                 + "&requireEndOfData=true&tcpNoDelay=true&reuseAddress=true"
                 + "&maxConcurrentConsumers=" + config.max_connections()
                 + "&maxBufferSize=" + config.max_frame_bytes()
                 + (config.idle_timeout_seconds() > 0 ? "&idleTimeout=" + config.idle_timeout_seconds() * 1000 : "");
         // camel-mllp logs message content in its exceptions unless told not to: that would be PHI in the log.
         camel.getComponent("mllp", MllpComponent.class).setLogPhi(false);
+        this.mllpUri = uri;
+        MllpEndpoint mllp = camel.getEndpoint(uri, MllpEndpoint.class);
+        if (config.tls_enabled()) {
+            // Set on the endpoint object, not through the registry: each listener has its own key and trust stores.
+            mllp.getConfiguration().setSslContextParameters(MllpTls.of(config, etcDirectory()).parameters());
+        }
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
-                from(uri).routeId(routeId).process(MllpListener.this::process);
+                from(mllp).routeId(routeId).process(MllpListener.this::process);
             }
         });
         LOG.info("HL7v2 listener {} on {}", config.name(), endpoint);
@@ -102,6 +117,11 @@ public class MllpListener implements HealthIndicator {
         }
     }
 
+    private static Path etcDirectory() {
+        String etc = System.getProperty("karaf.etc");
+        return Path.of(etc != null ? etc : "etc");
+    }
+
     @Override
     public String name() {
         return routeId;
@@ -109,6 +129,9 @@ public class MllpListener implements HealthIndicator {
 
     @Override
     public HealthReport report() {
+        if (!enabled) {
+            return HealthReport.of(List.of(), Map.of("endpoint", endpoint, "routeStatus", "disabled"));
+        }
         ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
         List<String> problems = status == ServiceStatus.Started ? List.of()
                 : List.of("HL7v2 listener " + endpoint + " is " + status);
@@ -117,10 +140,15 @@ public class MllpListener implements HealthIndicator {
 
     @Deactivate
     void deactivate() throws Exception {
-        camel.getRouteController().stopRoute(routeId);
-        camel.removeRoute(routeId);
         hapi.close();
         headerHapi.close();
+        if (!enabled) {
+            return;
+        }
+        camel.getRouteController().stopRoute(routeId);
+        camel.removeRoute(routeId);
+        // The endpoint holds the TLS settings; a reconfigured listener must not find the old one in Camel's cache.
+        camel.removeEndpoints(mllpUri);
         LOG.info("HL7v2 listener {} stopped", routeId);
     }
 
@@ -130,7 +158,7 @@ public class MllpListener implements HealthIndicator {
     }
 
     /** A .cfg file gives "a, b" as one string; a .config file or the metatype UI gives an array. */
-    private static Set<String> values(String[] raw) {
+    static Set<String> values(String[] raw) {
         return Arrays.stream(raw).flatMap(v -> Stream.of(v.split(","))).map(String::strip).filter(v -> !v.isEmpty())
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }

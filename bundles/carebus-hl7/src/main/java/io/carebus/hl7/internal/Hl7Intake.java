@@ -111,6 +111,37 @@ final class Hl7Intake {
         }
     }
 
+    /**
+     * A frame larger than the listener accepts: what was read (its start) is stored as ERROR, and the sender gets a
+     * reject (AR/CR, 207) when its MSH was readable; the connection is closed either way. Returns the ACK or null.
+     */
+    byte[] oversize(byte[] head, String remoteAddress, int maxFrameBytes) {
+        String reason = "frame larger than this listener accepts (max.frame.bytes = " + maxFrameBytes + "); only its start was kept";
+        Optional<MshHeader> header = MshHeader.read(head);
+        InboundMessage inbound = header.map(msh -> new InboundMessage(rules.listener(), remoteAddress, PROTOCOL,
+                nullIfEmpty(msh.messageType()), nullIfEmpty(msh.versionId()), nullIfEmpty(msh.controlId()), msh.sender(),
+                clock.instant(), head)).orElse(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null,
+                null, clock.instant(), head));
+        long id = -1;
+        try {
+            id = storeRejected(inbound, ErrorCode.APPLICATION_INTERNAL_ERROR.getCode() + " " + reason);
+        } catch (StoreUnavailableException e) {
+            LOG.error("Listener {}: could not store the start of an oversize frame: {}", rules.listener(), e.getMessage());
+        }
+        LOG.warn("Listener {}: frame from {} exceeds {} bytes; stored its start as message {}, refused", rules.listener(),
+                remoteAddress, maxFrameBytes, id);
+        if (header.isEmpty()) {
+            return null;
+        }
+        MshHeader msh = header.get();
+        Charset charset = Hl7Charsets.forMsh18(msh.field(18), repetitionSeparator(msh), rules.defaultCharset()).orElse(Hl7Charsets.DEFAULT);
+        Rejection rejection = Rejection.reject(ErrorCode.APPLICATION_INTERNAL_ERROR,
+                "message larger than this listener accepts (" + maxFrameBytes + " bytes)");
+        IntakeOutcome outcome = answer(msh, null, msh.enhancedMode() ? AcknowledgmentCode.CR : AcknowledgmentCode.AR, rejection,
+                charset, id, false);
+        return outcome.closeConnection() ? null : outcome.ack();
+    }
+
     private IntakeOutcome answer(MshHeader msh, Message parsed, AcknowledgmentCode code, Rejection rejection, Charset charset,
                                  long id, boolean duplicate) {
         try {

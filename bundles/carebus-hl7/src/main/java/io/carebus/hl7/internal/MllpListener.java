@@ -78,11 +78,26 @@ public class MllpListener implements HealthIndicator {
                 + "&requireEndOfData=true&tcpNoDelay=true&reuseAddress=true"
                 + "&maxConcurrentConsumers=" + config.max_connections()
                 + "&maxBufferSize=" + config.max_frame_bytes()
-                + (config.idle_timeout_seconds() > 0 ? "&idleTimeout=" + config.idle_timeout_seconds() * 1000 : "");
+                + (config.idle_timeout_seconds() > 0 ? "&idleTimeout=" + config.idle_timeout_seconds() * 1000
+                        // camel-mllp checks idleness only when a read times out, so reads must time out well before.
+                        + "&receiveTimeout=" + Math.min(5000, config.idle_timeout_seconds() * 500) : "");
         // camel-mllp logs message content in its exceptions unless told not to: that would be PHI in the log.
         camel.getComponent("mllp", MllpComponent.class).setLogPhi(false);
         this.mllpUri = uri;
-        MllpEndpoint mllp = camel.getEndpoint(uri, MllpEndpoint.class);
+        // Camel parses and validates the options; the listener then runs on the guarded copy of that endpoint.
+        MllpEndpoint parsed = camel.getEndpoint(uri, MllpEndpoint.class);
+        camel.removeEndpoint(parsed);
+        int maxFrame = config.max_frame_bytes();
+        MllpEndpoint mllp = new GuardedMllpEndpoint(uri, camel.getComponent("mllp", MllpComponent.class),
+                parsed.getConfiguration(), (head, remote) -> intake.oversize(head, remote, maxFrame));
+        // The endpoint copies its configuration, and MllpConfiguration.copy() (4.14) leaves out the buffer sizes:
+        // without these two lines the frame limit would silently be 1 GiB.
+        mllp.getConfiguration().setMaxBufferSize(parsed.getConfiguration().getMaxBufferSize());
+        mllp.getConfiguration().setMinBufferSize(parsed.getConfiguration().getMinBufferSize());
+        mllp.setHostname(parsed.getHostname());
+        mllp.setPort(parsed.getPort());
+        mllp.setCharsetName(parsed.getCharsetName());
+        camel.addEndpoint(uri, mllp);
         if (config.tls_enabled()) {
             // Set on the endpoint object, not through the registry: each listener has its own key and trust stores.
             mllp.getConfiguration().setSslContextParameters(MllpTls.of(config, etcDirectory()).parameters());

@@ -1,0 +1,163 @@
+package io.carebus.hl7.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.carebus.api.store.MessageQuery;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageSummary;
+import io.carebus.store.CloseableMessageStore;
+import io.carebus.store.MessageStores;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The bad-input rows that only show on the wire, against a real listener (64 KiB frames, 2 s idle timeout): each row
+ * checks the answer (or the closed connection), what was stored, and that a valid message right after still gets AA.
+ */
+class MllpListenerNetworkTest {
+
+    private static final int MAX_FRAME = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    private CloseableMessageStore store;
+    private DefaultCamelContext camel;
+    private Hl7Dispatcher dispatcher;
+    private MllpListener listener;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+        camel = new DefaultCamelContext();
+        camel.start();
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:nowhere?block=false", 60_000);
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        listener = new MllpListener(ListenerConfigs.of(Map.of("name", "wire", "host", "127.0.0.1", "port", port,
+                "max_frame_bytes", MAX_FRAME, "idle_timeout_seconds", 2)), camel, store, dispatcher);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        listener.deactivate();
+        dispatcher.deactivate();
+        camel.stop();
+        store.close();
+    }
+
+    private static String adt(String controlId) {
+        return "MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261128||ADT^A01^ADT_A01|" + controlId + "|P|2.5\rPID|1||MRN1^^^HOSP^MR||Doe^Jane\r";
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    private String exchange(String message) throws IOException {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(MllpFrames.frame(message));
+            return MllpFrames.read(socket.getInputStream());
+        }
+    }
+
+    private void assertStillServing(String controlId) throws IOException {
+        assertThat(exchange(adt(controlId))).contains("MSA|AA|" + controlId);
+    }
+
+    private List<MessageSummary> stored(String controlId) {
+        return store.search(new MessageQuery(controlId, null, null, null, null, null, null, null, 10));
+    }
+
+    @Test
+    void anOversizeFrameIsRejectedWithAnArAndItsStartStoredAsError() throws Exception {
+        String huge = adt("BIG-1").replace("Doe^Jane", "Doe^Jane" + "X".repeat(2 * MAX_FRAME));
+        try (Socket socket = connect()) {
+            try {
+                socket.getOutputStream().write(MllpFrames.frame(huge));
+            } catch (IOException closedWhileWriting) {
+                // The listener may close while the rest is still on its way: that is a refusal too.
+            }
+            String answer;
+            try {
+                answer = MllpFrames.read(socket.getInputStream());
+            } catch (IOException e) {
+                answer = "closed";
+            }
+            assertThat(answer).contains("MSA|AR|BIG-1").contains("ERR|").contains("207");
+        }
+        assertThat(stored("BIG-1")).singleElement().satisfies(m -> {
+            assertThat(m.status()).isEqualTo(MessageStatus.ERROR);
+            assertThat(m.error()).contains("max.frame.bytes");
+            assertThat(m.payloadSize()).isLessThanOrEqualTo(MAX_FRAME);
+        });
+        assertStillServing("AFTER-BIG");
+    }
+
+    @Test
+    void aTruncatedFrameFollowedByCloseIsNeitherAcknowledgedNorProcessed() throws Exception {
+        try (Socket socket = connect()) {
+            byte[] frame = MllpFrames.frame(adt("TRUNC-1"));
+            socket.getOutputStream().write(frame, 0, frame.length - 10);
+        }
+        assertStillServing("AFTER-TRUNC");
+        // camel-mllp drops an unterminated frame; nothing was acknowledged, so the sender still owns the message.
+        assertThat(stored("TRUNC-1")).isEmpty();
+    }
+
+    @Test
+    void aSlowSenderIsServedAndAnIdleOneIsDisconnected() throws Exception {
+        try (Socket socket = connect()) {
+            byte[] frame = MllpFrames.frame(adt("SLOW-1"));
+            OutputStream out = socket.getOutputStream();
+            for (int i = 0; i < frame.length; i += 20) {
+                out.write(frame, i, Math.min(20, frame.length - i));
+                out.flush();
+                Thread.sleep(1500L * 20 / frame.length);
+            }
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SLOW-1");
+        }
+        try (Socket idle = connect()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> MllpFrames.read(idle.getInputStream())).isInstanceOf(IOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("closed by the idle timeout")
+                    .isBetween(Duration.ofMillis(1500), Duration.ofSeconds(9));
+        }
+        assertStillServing("AFTER-IDLE");
+    }
+
+    @Test
+    void severalMessagesOnOneConnectionAreEachAcknowledged() throws Exception {
+        try (Socket socket = connect()) {
+            for (int i = 0; i < 5; i++) {
+                socket.getOutputStream().write(MllpFrames.frame(adt("SEQ-" + i)));
+                assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SEQ-" + i);
+            }
+        }
+    }
+
+    @Test
+    void garbageBeforeTheFrameOrNoMshClosesWithoutAnAnswer() throws Exception {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(MllpFrames.frame("PID|1||MRN1\r"));
+            assertThatThrownBy(() -> MllpFrames.read(socket.getInputStream())).isInstanceOf(IOException.class);
+        }
+        assertStillServing("AFTER-NOMSH");
+    }
+}

@@ -39,9 +39,12 @@ final class CanonicalForm {
         this.mapper = new Hl7FhirMapper(zone);
     }
 
+    Message parse(byte[] payload) throws HL7Exception {
+        return hapi.getPipeParser().parse(text(payload).replace("\n", "\r").replace("\r\r", "\r"));
+    }
+
     /** Empty when the message type has no canonical mapping (see the bundle README). */
-    Optional<Result> of(byte[] payload, String key) throws HL7Exception {
-        Message message = hapi.getPipeParser().parse(text(payload).replace("\n", "\r").replace("\r\r", "\r"));
+    Optional<Result> of(Message message, String key) throws HL7Exception {
         Optional<Hl7FhirMapper.Mapped> mapped = mapper.map(message, key);
         if (mapped.isEmpty()) {
             return Optional.empty();

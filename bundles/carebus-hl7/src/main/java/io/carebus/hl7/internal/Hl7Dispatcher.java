@@ -2,6 +2,7 @@ package io.carebus.hl7.internal;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Message;
 import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
@@ -46,6 +47,7 @@ public class Hl7Dispatcher implements MessageProcessing {
     private final String endpoint;
     private final long retryMillis;
     private final CanonicalForm canonical;
+    private final ApplicationAcks applicationAcks;
     private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
     private final Thread worker;
     private volatile boolean running = true;
@@ -61,8 +63,9 @@ public class Hl7Dispatcher implements MessageProcessing {
 
     Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis, CanonicalForm canonical) {
         this.store = store;
-        this.canonical = canonical;
         this.producer = camel.createProducerTemplate();
+        this.canonical = canonical;
+        this.applicationAcks = new ApplicationAcks(producer);
         this.endpoint = endpoint;
         this.retryMillis = retryMillis;
         for (long id : store.unfinished()) {
@@ -74,6 +77,15 @@ public class Hl7Dispatcher implements MessageProcessing {
         worker = new Thread(this::run, "carebus-hl7-dispatcher");
         worker.setDaemon(true);
         worker.start();
+    }
+
+    /** Where a listener's senders take their application ACKs (a Camel endpoint URI; blank = none). */
+    void applicationAckEndpoint(String listener, String endpointUri) {
+        applicationAcks.register(listener, endpointUri);
+    }
+
+    void forgetListener(String listener) {
+        applicationAcks.unregister(listener);
     }
 
     /** Queues a freshly stored message. */
@@ -125,8 +137,10 @@ public class Hl7Dispatcher implements MessageProcessing {
             return true;
         }
         String fhirJson;
+        Message parsed;
         try {
-            Optional<CanonicalForm.Result> mapped = canonical.of(message.message().payload(), Long.toString(id));
+            parsed = canonical.parse(message.message().payload());
+            Optional<CanonicalForm.Result> mapped = canonical.of(parsed, Long.toString(id));
             fhirJson = mapped.map(CanonicalForm.Result::json).orElse(null);
             if (mapped.isPresent()) {
                 store.attachCanonical(id, fhirJson.getBytes(StandardCharsets.UTF_8), mapped.get().patientIdentifiers());
@@ -153,14 +167,21 @@ public class Hl7Dispatcher implements MessageProcessing {
             LOG.warn("No route consumes {}: HL7v2 message {} waits", endpoint, id);
             return false;
         }
+        MessageStatus outcome;
+        String note;
         if (failure != null) {
             LOG.warn("HL7v2 message {} failed in its route: {}", id, failure.getClass().getSimpleName());
-            store.updateStatus(id, MessageStatus.ERROR, "route failed: " + failure.getMessage());
+            outcome = MessageStatus.ERROR;
+            note = "route failed: " + failure.getMessage();
         } else if (Boolean.TRUE.equals(exchange.getProperty(FILTERED_PROPERTY, Boolean.class))) {
-            store.updateStatus(id, MessageStatus.FILTERED, "filtered by route");
+            outcome = MessageStatus.FILTERED;
+            note = "filtered by route";
         } else {
-            store.updateStatus(id, MessageStatus.PROCESSED, "processed by " + endpoint);
+            outcome = MessageStatus.PROCESSED;
+            note = "processed by " + endpoint;
         }
+        String ackNote = applicationAcks.afterProcessing(message.message().listener(), parsed, outcome);
+        store.updateStatus(id, outcome, ackNote == null ? note : note + "; " + ackNote);
         return true;
     }
 

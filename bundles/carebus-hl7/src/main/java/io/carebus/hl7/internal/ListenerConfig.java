@@ -67,4 +67,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "TLS protocol versions, comma separated")
     String[] tls_protocols() default {"TLSv1.3", "TLSv1.2"};
+
+    @AttributeDefinition(description = "Camel endpoint (e.g. mllp://lis.example:2577) that receives the application ACKs "
+            + "senders ask for in MSH-16 (enhanced mode); empty = none are sent, the request is noted in the history")
+    String application_ack_endpoint() default "";
 }

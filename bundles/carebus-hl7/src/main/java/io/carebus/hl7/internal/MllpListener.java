@@ -51,6 +51,7 @@ public class MllpListener implements HealthIndicator {
     private final String routeId;
     private final String endpoint;
     private final boolean enabled;
+    private final String listenerName;
     private String mllpUri;
 
     @Activate
@@ -67,6 +68,7 @@ public class MllpListener implements HealthIndicator {
         headerHapi.getParserConfiguration().setIdGenerator(ackIds);
         this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC());
         this.dispatcher = dispatcher;
+        this.listenerName = config.name();
         this.routeId = "carebus-hl7-" + config.name();
         this.enabled = config.enabled();
         this.endpoint = (config.tls_enabled() ? "mllps://" : "mllp://") + config.host() + ":" + config.port();
@@ -74,6 +76,7 @@ public class MllpListener implements HealthIndicator {
             LOG.info("HL7v2 listener {} ({}) is disabled (enabled = false)", config.name(), endpoint);
             return;
         }
+        dispatcher.applicationAckEndpoint(config.name(), config.application_ack_endpoint());
         String uri = "mllp://" + config.host() + ":" + config.port() + "?autoAck=false&hl7Headers=false&stringPayload=false&validatePayload=false"
                 + "&requireEndOfData=true&tcpNoDelay=true&reuseAddress=true"
                 + "&maxConcurrentConsumers=" + config.max_connections()
@@ -160,6 +163,7 @@ public class MllpListener implements HealthIndicator {
         if (!enabled) {
             return;
         }
+        dispatcher.forgetListener(listenerName);
         camel.getRouteController().stopRoute(routeId);
         camel.removeRoute(routeId);
         // The endpoint holds the TLS settings; a reconfigured listener must not find the old one in Camel's cache.

@@ -131,6 +131,66 @@ class Hl7DispatcherTest {
                 "urn:carebus:hl7v2:id:HOSP|MÜLLER-7", null, 10))).extracting(m -> m.id()).containsExactly(id);
     }
 
+    private long storedEnhanced(String controlId, String msh16) {
+        return store.store(new InboundMessage("main", "peer", "HL7v2", "ADT^A01", "2.5", controlId, "REG^HOSP", Instant.now(),
+                ("MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261128||ADT^A01|" + controlId + "|P|2.5|||AL|" + msh16 + "\r")
+                        .getBytes(StandardCharsets.ISO_8859_1))).messageId();
+    }
+
+    @Test
+    void applicationAcksGoToTheSendersListenerAsMsh16Asks() throws Exception {
+        List<String> received = new CopyOnWriteArrayList<>();
+        try (java.net.ServerSocket senderListener = new java.net.ServerSocket(0)) {
+            Thread peer = new Thread(() -> {
+                try {
+                    while (true) {
+                        try (java.net.Socket s = senderListener.accept()) {
+                            s.setSoTimeout(5000);
+                            while (true) {
+                                String ack = MllpFrames.read(s.getInputStream());
+                                received.add(ack);
+                                String ctl = ack.split("\r")[0].split("\\|")[9];
+                                s.getOutputStream().write(MllpFrames.frame("MSH|^~\\&|LAB|HOSP|||20261128||ACK|R" + ctl
+                                        + "|P|2.5\rMSA|CA|" + ctl + "\r"));
+                            }
+                        } catch (java.io.IOException closed) {
+                            // next connection
+                        }
+                    }
+                } catch (Exception stop) {
+                    // socket closed at the end of the test
+                }
+            });
+            peer.setDaemon(true);
+            peer.start();
+            route(true);
+            dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50);
+            dispatcher.applicationAckEndpoint("main", "mllp://127.0.0.1:" + senderListener.getLocalPort());
+
+            long always = storedEnhanced("APP-1", "AL");
+            long onErrorOnly = storedEnhanced("APP-2", "ER");
+            long failed = storedEnhanced("BAD-APP-3", "ER");
+            for (long id : List.of(always, onErrorOnly, failed)) {
+                dispatcher.submit(id);
+            }
+            awaitStatus(failed, MessageStatus.ERROR);
+            awaitStatus(onErrorOnly, MessageStatus.PROCESSED);
+
+            assertThat(received).hasSize(2);
+            assertThat(received.get(0)).contains("MSA|AA|APP-1");
+            assertThat(received.get(1)).contains("MSA|AE|BAD-APP-3").contains("ERR|");
+            assertThat(store.history(always)).extracting(h -> h.note()).anyMatch(n -> n.contains("application ACK AA sent"));
+            assertThat(store.history(onErrorOnly)).extracting(h -> h.note()).noneMatch(n -> n.contains("application ACK"));
+
+            dispatcher.forgetListener("main");
+            long unrouted = storedEnhanced("APP-4", "AL");
+            dispatcher.submit(unrouted);
+            awaitStatus(unrouted, MessageStatus.PROCESSED);
+            assertThat(store.history(unrouted)).extracting(h -> h.note())
+                    .anyMatch(n -> n.contains("has no application.ack.endpoint"));
+        }
+    }
+
     @Test
     void reprocessRunsAMessageAgainAndRecordsWhoAsked() throws Exception {
         route(true);

@@ -96,7 +96,17 @@ public class CrashDurabilityIT {
                 }
             }
         }
+        List<String> processedTwice = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + home.resolve("data/carebus/store") + ";ACCESS_MODE_DATA=r", "sa", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT m.control_id, COUNT(*) FROM message m JOIN message_history h"
+                     + " ON h.message_id = m.id WHERE h.status = 'PROCESSED' GROUP BY m.control_id HAVING COUNT(*) <> 1")) {
+            while (rs.next()) {
+                processedTwice.add(rs.getString(1) + " x" + rs.getInt(2));
+            }
+        }
         assertEquals("every stored message was processed after the restart", List.of(), unprocessed);
+        assertEquals("each message is recorded PROCESSED exactly once", List.of(), processedTwice);
         List<String> lost = acked.stream().filter(id -> !stored.containsKey(id)).sorted().toList();
         assertEquals("acknowledged but not stored (of " + acked.size() + ")", List.of(), lost);
         List<String> twice = acked.stream().filter(id -> stored.get(id) != 1).toList();

@@ -2,6 +2,9 @@
 # HL7v2 MLLP throughput and ACK latency: the CareBus appliance (durable H2 store, group commit) against HAPI's bare
 # MLLP server (parse + AA, no storage), same load, same machine, one run. Prints both results and the ratio.
 # Usage: bench/hl7-mllp/run.sh [connections=16] [messages=40000]
+# PROCESSING=off parks processing (messages stay RECEIVED) so only durable intake is measured; by default the
+# appliance also maps every message to FHIR and runs the route while the load runs, on the same 2 cores.
+# PROFILE=1 records the appliance with Java Flight Recorder during the measured run and prints its hottest frames.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-16}
@@ -34,17 +37,29 @@ hapi=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad hapi-bare 127.0.0.1 "$hapi_p
 echo "$hapi"
 kill "$hapi_pid"; hapi_pid=""
 
-echo "== CareBus appliance on $carebus_port (embedded H2, fsync per group commit)"
+echo "== CareBus appliance on $carebus_port (embedded H2, fsync per group commit; processing ${PROCESSING:-on})"
 mkdir "$work/appliance" && tar xzf "$tarball" -C "$work/appliance" --strip-components=1
 sed -i "s/^port = .*/port = $carebus_port/; s/^max.connections = .*/max.connections = $(( connections + 8 ))/" "$work/appliance/etc/io.carebus.hl7-main.cfg"
 sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $http_port/" "$work/appliance/etc/org.ops4j.pax.web.cfg"
 sed -i "s/^sshPort *=.*/sshPort = $(free_port)/" "$work/appliance/etc/org.apache.karaf.shell.cfg"
 sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $(free_port)/; s/^rmiServerPort *=.*/rmiServerPort = $(free_port)/" "$work/appliance/etc/org.apache.karaf.management.cfg"
+if [ "${PROCESSING:-on}" = off ]; then
+    printf 'endpoint = direct:carebus-bench-parked?block=false\nretry.seconds = 3600\n' > "$work/appliance/etc/io.carebus.hl7.processing.cfg"
+fi
 "$work/appliance/bin/start"
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "localhost:$http_port/api/health")" = 200 ]; do sleep 0.5; done
 java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$carebus_port" "$connections" "$warmup" > /dev/null
+karaf_pid=$(pgrep -f "karaf.base=$work/appliance" | head -1)
+if [ "${PROFILE:-0}" = 1 ]; then jcmd "$karaf_pid" JFR.start name=bench settings=profile filename="$work/bench.jfr" >/dev/null; fi
 carebus=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad carebus 127.0.0.1 "$carebus_port" "$connections" "$messages" | grep RESULT)
 echo "$carebus"
+if [ "${PROFILE:-0}" = 1 ]; then
+    jcmd "$karaf_pid" JFR.stop name=bench >/dev/null
+    echo "== hottest frames in the appliance (JFR execution samples; top of stack, then our/first non-JDK frame)"
+    jfr print --events jdk.ExecutionSample --stack-depth 30 "$work/bench.jfr" > "$work/samples.txt"
+    cp "$work/samples.txt" bench/hl7-mllp/target/jfr-samples.txt
+    python3 bench/hl7-mllp/jfr_top.py "$work/samples.txt"
+fi
 
 rate() { sed -n 's/.*msgs\/s=\([0-9.]*\).*/\1/p' <<<"$1"; }
 python3 -c "print('RATIO carebus/hapi-bare throughput = %.2f' % ($(rate "$carebus") / $(rate "$hapi")))"

@@ -1,6 +1,11 @@
 -- The canonical (FHIR R4) form a protocol bundle mapped a message to, encrypted like the payload when a key is set.
-ALTER TABLE message ADD COLUMN canonical BYTEA;
-ALTER TABLE message ADD COLUMN canonical_key_id VARCHAR(64);
+-- A table of its own: the canonical form is several times the size of the raw message, and keeping it out of the
+-- message rows keeps the pages that every status update rewrites small.
+CREATE TABLE message_canonical (
+    message_id  BIGINT      NOT NULL PRIMARY KEY REFERENCES message (id),
+    canonical   BYTEA,
+    key_id      VARCHAR(64)
+);
 
 -- Patient identifiers found in a message, as SHA-256 of "system|value" and of "value", so the browser can find a
 -- patient's messages without the store keeping identifiers in clear beside encrypted payloads.

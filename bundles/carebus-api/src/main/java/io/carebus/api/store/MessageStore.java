@@ -39,6 +39,12 @@ public interface MessageStore {
      */
     void attachCanonical(long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers);
 
+    /**
+     * Records the outcomes of processing several messages (status, note, canonical form and its patient identifiers)
+     * in one transaction: what {@link #updateStatus} and {@link #attachCanonical} do, for a batch, committed at once.
+     */
+    void complete(List<Completion> completions);
+
     /** The canonical form attached to a message, if any (none before mapping, and none after retention pruned it). */
     Optional<byte[]> canonical(long messageId);
 

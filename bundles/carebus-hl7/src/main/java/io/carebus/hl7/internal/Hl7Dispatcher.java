@@ -3,6 +3,8 @@ package io.carebus.hl7.internal;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
+import io.carebus.api.store.Completion;
+import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
@@ -11,6 +13,7 @@ import io.carebus.hl7.Hl7Headers;
 import io.carebus.store.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -30,10 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Processing after the ACK: one thread maps stored HL7v2 messages, oldest first (so in order per sender), to their
  * canonical FHIR form (kept in the store, and handed to the route as a header), hands them to the configured endpoint,
- * and records PROCESSED or ERROR. At start it first resumes every message a previous run stored
+ * and records PROCESSED or ERROR: the outcomes of up to {@value #MAX_BATCH} messages in one store transaction, written
+ * as soon as the queue runs dry, so a busy engine commits less often and an idle one records each at once. At start it first resumes every message a previous run stored
  * but did not finish (a crash, a kill -9). While no route consumes the endpoint, messages wait (RECEIVED) rather than
- * fail. Delivery to the route is at least once: a crash after the route finished but before the status was written
- * runs that message again on restart.
+ * fail. Delivery to the route is at least once: a crash after the route finished but before the batch with its status
+ * was written runs that message (and the rest of its batch) again on restart.
  */
 @Component(service = {Hl7Dispatcher.class, MessageProcessing.class}, immediate = true, configurationPid = "io.carebus.hl7.processing")
 @Designate(ocd = DispatcherConfig.class)
@@ -48,7 +52,19 @@ public class Hl7Dispatcher implements MessageProcessing {
     private final long retryMillis;
     private final CanonicalForm canonical;
     private final ApplicationAcks applicationAcks;
-    private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
+    /** Beyond this backlog, queued messages keep only their id (and are read back from the store when their turn comes). */
+    static final int IN_MEMORY_BACKLOG = 1_000;
+
+    /** A message to process: its id, and when it comes straight from intake the message and its parse. */
+    record Pending(long id, InboundMessage message, Message parsed) {
+    }
+
+    /** Outcomes recorded per batch: one store transaction for up to this many messages. */
+    static final int MAX_BATCH = 64;
+    private static final Completion WAIT = new Completion(-1, MessageStatus.RECEIVED, "wait", null, null);
+
+    private final BlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
+    private final List<Completion> completed = new java.util.ArrayList<>();
     private final Thread worker;
     private volatile boolean running = true;
 
@@ -69,7 +85,7 @@ public class Hl7Dispatcher implements MessageProcessing {
         this.endpoint = endpoint;
         this.retryMillis = retryMillis;
         for (long id : store.unfinished()) {
-            queue.add(id);
+            queue.add(new Pending(id, null, null));
         }
         if (!queue.isEmpty()) {
             LOG.info("Resuming {} stored HL7v2 messages not processed before the last stop", queue.size());
@@ -90,7 +106,11 @@ public class Hl7Dispatcher implements MessageProcessing {
 
     /** Queues a freshly stored message. */
     void submit(long messageId) {
-        queue.add(messageId);
+        queue.add(new Pending(messageId, null, null));
+    }
+
+    void submit(Pending pending) {
+        queue.add(pending.message() == null || queue.size() < IN_MEMORY_BACKLOG ? pending : new Pending(pending.id(), null, null));
     }
 
     @Override
@@ -105,67 +125,98 @@ public class Hl7Dispatcher implements MessageProcessing {
             throw new IllegalArgumentException("message " + messageId + " is not HL7v2");
         }
         store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
-        queue.add(messageId);
+        queue.add(new Pending(messageId, null, null));
     }
 
     private void run() {
         while (running) {
-            Long id = null;
+            Pending next = null;
+            boolean routed = false;
             try {
-                id = queue.poll(500, TimeUnit.MILLISECONDS);
-                if (id != null && !dispatch(id)) {
-                    queue.addFirst(id);
+                next = queue.poll(500, TimeUnit.MILLISECONDS);
+                if (next == null) {
+                    flush();
+                    continue;
+                }
+                Completion done = dispatch(next);
+                routed = true;
+                if (done == WAIT) {
+                    flush();
+                    queue.addFirst(next);
                     Thread.sleep(retryMillis);
+                    continue;
+                }
+                if (done != null) {
+                    completed.add(done);
+                }
+                if (completed.size() >= MAX_BATCH || queue.isEmpty()) {
+                    flush();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (StoreUnavailableException e) {
                 LOG.error("HL7v2 processing paused: {}", e.getMessage());
-                if (id != null) {
-                    queue.addFirst(id);
+                // Only a message whose route has not run yet goes back to the queue; outcomes already gathered wait
+                // in the batch for the next flush, so a store outage never runs a route twice.
+                if (next != null && !routed) {
+                    queue.addFirst(next);
                 }
                 sleepQuietly(retryMillis);
             }
         }
     }
 
-    /** Returns false when the message must wait (no route consumes the endpoint yet). */
-    private boolean dispatch(long id) {
-        StoredMessage message = store.find(id).orElse(null);
-        if (message == null || message.status() != MessageStatus.RECEIVED) {
-            return true;
+    /** Records the outcomes gathered so far in one transaction; they stay for the next try when the store fails. */
+    private void flush() {
+        if (!completed.isEmpty()) {
+            store.complete(List.copyOf(completed));
+            completed.clear();
         }
-        String fhirJson;
-        Message parsed;
+    }
+
+    /**
+     * Maps and routes one message; returns its outcome, {@link #WAIT} when it must wait (no route consumes the
+     * endpoint yet), or null when there is nothing to do (gone, or no longer RECEIVED).
+     */
+    private Completion dispatch(Pending pending) {
+        long id = pending.id();
+        InboundMessage inbound = pending.message();
+        Message parsed = pending.parsed();
+        if (inbound == null) {
+            StoredMessage stored = store.find(id).orElse(null);
+            if (stored == null || stored.status() != MessageStatus.RECEIVED) {
+                return null;
+            }
+            inbound = stored.message();
+        }
+        InboundMessage message = inbound;
+        byte[] fhirJson;
+        List<String> patientIdentifiers;
         try {
-            parsed = canonical.parse(message.message().payload());
+            if (parsed == null) {
+                parsed = canonical.parse(message.payload());
+            }
             Optional<CanonicalForm.Result> mapped = canonical.of(parsed, Long.toString(id));
-            fhirJson = mapped.map(CanonicalForm.Result::json).orElse(null);
-            if (mapped.isPresent()) {
-                store.attachCanonical(id, fhirJson.getBytes(StandardCharsets.UTF_8), mapped.get().patientIdentifiers());
-            }
+            fhirJson = mapped.map(r -> r.json().getBytes(StandardCharsets.UTF_8)).orElse(null);
+            patientIdentifiers = mapped.map(CanonicalForm.Result::patientIdentifiers).orElse(List.of());
         } catch (HL7Exception | RuntimeException e) {
-            if (e instanceof StoreUnavailableException unavailable) {
-                throw unavailable;
-            }
             LOG.warn("HL7v2 message {} could not be mapped to FHIR: {}", id, e.getClass().getSimpleName());
-            store.updateStatus(id, MessageStatus.ERROR, "FHIR mapping failed: " + e.getMessage());
-            return true;
+            return new Completion(id, MessageStatus.ERROR, "FHIR mapping failed: " + e.getMessage(), null, null);
         }
         Exchange exchange = producer.send(endpoint, e -> {
-            e.getMessage().setBody(message.message().payload());
+            e.getMessage().setBody(message.payload());
             if (fhirJson != null) {
-                e.getMessage().setHeader(Hl7Headers.FHIR_BUNDLE, fhirJson);
+                e.getMessage().setHeader(Hl7Headers.FHIR_BUNDLE, new String(fhirJson, StandardCharsets.UTF_8));
             }
             e.getMessage().setHeader(Hl7Headers.MESSAGE_ID, id);
-            e.getMessage().setHeader(Hl7Headers.MESSAGE_TYPE, message.message().messageType());
-            e.getMessage().setHeader(Hl7Headers.CONTROL_ID, message.message().controlId());
+            e.getMessage().setHeader(Hl7Headers.MESSAGE_TYPE, message.messageType());
+            e.getMessage().setHeader(Hl7Headers.CONTROL_ID, message.controlId());
         });
         Exception failure = exchange.getException();
         if (failure instanceof DirectConsumerNotAvailableException) {
             LOG.warn("No route consumes {}: HL7v2 message {} waits", endpoint, id);
-            return false;
+            return WAIT;
         }
         MessageStatus outcome;
         String note;
@@ -180,9 +231,8 @@ public class Hl7Dispatcher implements MessageProcessing {
             outcome = MessageStatus.PROCESSED;
             note = "processed by " + endpoint;
         }
-        String ackNote = applicationAcks.afterProcessing(message.message().listener(), parsed, outcome);
-        store.updateStatus(id, outcome, ackNote == null ? note : note + "; " + ackNote);
-        return true;
+        String ackNote = applicationAcks.afterProcessing(message.listener(), parsed, outcome);
+        return new Completion(id, outcome, ackNote == null ? note : note + "; " + ackNote, fhirJson, patientIdentifiers);
     }
 
     private static void sleepQuietly(long millis) {

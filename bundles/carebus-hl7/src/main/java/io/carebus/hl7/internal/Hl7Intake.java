@@ -102,7 +102,8 @@ final class Hl7Intake {
             }
             StoreResult stored = store.store(inbound);
             AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
-            return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate());
+            return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate())
+                    .withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed));
         } catch (StoreUnavailableException e) {
             LOG.error("Listener {}: could not store message (control id {}): {}; answered 207, the sender must resend",
                     rules.listener(), msh.controlId(), e.getMessage());

@@ -5,8 +5,18 @@ package io.carebus.hl7.internal;
  *
  * @param messageId the store id, or -1 when nothing could be stored
  * @param ackCode   MSA-1 of the answer (AA, AE, AR, CA, CE, CR), or null when the connection is closed
+ * @param accepted  the stored message as parsed at intake, handed on so processing need not read and parse it again
  */
-record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
+record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate,
+                     Hl7Dispatcher.Pending accepted) {
+
+    IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
+        this(ack, closeConnection, messageId, ackCode, duplicate, null);
+    }
+
+    IntakeOutcome withAccepted(Hl7Dispatcher.Pending pending) {
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending);
+    }
 
     /** A newly stored, accepted message (not a duplicate, not refused): the routes get it next. */
     boolean toProcess() {

@@ -126,7 +126,7 @@ public class MllpListener implements HealthIndicator {
             outcome = IntakeOutcome.close(-1);
         }
         if (outcome.toProcess()) {
-            dispatcher.submit(outcome.messageId());
+            dispatcher.submit(outcome.accepted() != null ? outcome.accepted() : new Hl7Dispatcher.Pending(outcome.messageId(), null, null));
         }
         if (outcome.closeConnection()) {
             exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);

@@ -1,5 +1,6 @@
 package io.carebus.store.internal;
 
+import io.carebus.api.store.Completion;
 import io.carebus.api.store.HistoryEntry;
 import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageQuery;
@@ -337,32 +338,69 @@ public final class JdbcMessageStore implements CloseableMessageStore {
 
     @Override
     public void updateStatus(long messageId, MessageStatus status, String note) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement update = c.prepareStatement("UPDATE message SET status = ?, error = ? WHERE id = ?");
-                 PreparedStatement history = c.prepareStatement(
-                         "INSERT INTO message_history (message_id, at, status, note) VALUES (?, ?, ?, ?)")) {
-                update.setString(1, status.name());
-                update.setString(2, status == MessageStatus.ERROR ? truncate(note) : null);
-                update.setLong(3, messageId);
-                if (update.executeUpdate() != 1) {
-                    c.rollback();
-                    throw new IllegalArgumentException("no message " + messageId);
-                }
-                history.setLong(1, messageId);
-                history.setTimestamp(2, Timestamp.from(clock.instant()));
-                history.setString(3, status.name());
-                history.setString(4, truncate(note));
-                history.executeUpdate();
-            }
-            c.commit();
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("could not update message " + messageId + ": " + e.getMessage(), e);
-        }
+        inTransaction("update message " + messageId, c -> writeStatus(c, messageId, status, note));
     }
 
     @Override
     public void attachCanonical(long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers) {
+        inTransaction("keep the canonical form of message " + messageId,
+                c -> writeCanonical(c, messageId, canonicalJson, patientIdentifiers));
+    }
+
+    @Override
+    public void complete(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return;
+        }
+        inTransaction("complete " + completions.size() + " messages", c -> {
+            for (Completion done : completions) {
+                writeStatus(c, done.messageId(), done.status(), done.note());
+                if (done.canonicalJson() != null) {
+                    writeCanonical(c, done.messageId(), done.canonicalJson(), done.patientIdentifiers());
+                }
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void inTransaction(String what, Work work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeStatus(Connection c, long messageId, MessageStatus status, String note) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE message SET status = ?, error = ? WHERE id = ?");
+             PreparedStatement history = c.prepareStatement(
+                     "INSERT INTO message_history (message_id, at, status, note) VALUES (?, ?, ?, ?)")) {
+            update.setString(1, status.name());
+            update.setString(2, status == MessageStatus.ERROR ? truncate(note) : null);
+            update.setLong(3, messageId);
+            if (update.executeUpdate() != 1) {
+                throw new IllegalArgumentException("no message " + messageId);
+            }
+            history.setLong(1, messageId);
+            history.setTimestamp(2, Timestamp.from(clock.instant()));
+            history.setString(3, status.name());
+            history.setString(4, truncate(note));
+            history.executeUpdate();
+        }
+    }
+
+    private void writeCanonical(Connection c, long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers)
+            throws SQLException {
         Set<String> keys = new LinkedHashSet<>();
         for (String identifier : patientIdentifiers) {
             keys.add(Digests.sha256Hex(identifier.getBytes(StandardCharsets.UTF_8)));
@@ -371,40 +409,40 @@ public final class JdbcMessageStore implements CloseableMessageStore {
                 keys.add(Digests.sha256Hex(identifier.substring(bar + 1).getBytes(StandardCharsets.UTF_8)));
             }
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement update = c.prepareStatement(
-                         "UPDATE message SET canonical = ?, canonical_key_id = ? WHERE id = ?");
-                 PreparedStatement clear = c.prepareStatement("DELETE FROM message_patient WHERE message_id = ?");
-                 PreparedStatement index = c.prepareStatement(
-                         "INSERT INTO message_patient (message_id, identifier_sha256) VALUES (?, ?)")) {
-                update.setBytes(1, cipher == null ? canonicalJson : cipher.encrypt(canonicalJson));
-                update.setString(2, cipher == null ? null : cipher.currentKeyId());
-                update.setLong(3, messageId);
-                if (update.executeUpdate() != 1) {
-                    c.rollback();
+        try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM message WHERE id = ?");
+             PreparedStatement clear = c.prepareStatement("DELETE FROM message_canonical WHERE message_id = ?");
+             PreparedStatement insert = c.prepareStatement(
+                     "INSERT INTO message_canonical (message_id, canonical, key_id) VALUES (?, ?, ?)");
+             PreparedStatement clearIndex = c.prepareStatement("DELETE FROM message_patient WHERE message_id = ?");
+             PreparedStatement index = c.prepareStatement(
+                     "INSERT INTO message_patient (message_id, identifier_sha256) VALUES (?, ?)")) {
+            exists.setLong(1, messageId);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (!rs.next()) {
                     throw new IllegalArgumentException("no message " + messageId);
                 }
-                clear.setLong(1, messageId);
-                clear.executeUpdate();
-                for (String key : keys) {
-                    index.setLong(1, messageId);
-                    index.setString(2, key);
-                    index.addBatch();
-                }
-                index.executeBatch();
             }
-            c.commit();
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("could not keep the canonical form of message " + messageId + ": "
-                    + e.getMessage(), e);
+            clear.setLong(1, messageId);
+            clear.executeUpdate();
+            insert.setLong(1, messageId);
+            insert.setBytes(2, cipher == null ? canonicalJson : cipher.encrypt(canonicalJson));
+            insert.setString(3, cipher == null ? null : cipher.currentKeyId());
+            insert.executeUpdate();
+            clearIndex.setLong(1, messageId);
+            clearIndex.executeUpdate();
+            for (String key : keys) {
+                index.setLong(1, messageId);
+                index.setString(2, key);
+                index.addBatch();
+            }
+            index.executeBatch();
         }
     }
 
     @Override
     public Optional<byte[]> canonical(long messageId) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT canonical, canonical_key_id FROM message WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT canonical, key_id FROM message_canonical WHERE message_id = ?")) {
             ps.setLong(1, messageId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next() || rs.getBytes(1) == null) {

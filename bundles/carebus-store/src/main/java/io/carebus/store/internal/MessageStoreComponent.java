@@ -1,5 +1,6 @@
 package io.carebus.store.internal;
 
+import io.carebus.api.store.Completion;
 import io.carebus.api.store.HistoryEntry;
 import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageQuery;
@@ -120,6 +121,11 @@ public class MessageStoreComponent implements MessageStore {
     @Override
     public void attachCanonical(long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers) {
         store.attachCanonical(messageId, canonicalJson, patientIdentifiers);
+    }
+
+    @Override
+    public void complete(List<Completion> completions) {
+        store.complete(completions);
     }
 
     @Override

@@ -94,14 +94,19 @@ final class Retention {
             try (FileChannel channel = FileChannel.open(archive, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
-            try (PreparedStatement prune = c.prepareStatement("UPDATE message SET payload = NULL, canonical = NULL, pruned_at = ? WHERE id = ?")) {
+            // The canonical (FHIR) form is PHI too, and can be mapped again from an archived body.
+            try (PreparedStatement prune = c.prepareStatement("UPDATE message SET payload = NULL, pruned_at = ? WHERE id = ?");
+                 PreparedStatement canonical = c.prepareStatement("DELETE FROM message_canonical WHERE message_id = ?")) {
                 Timestamp now = Timestamp.from(clock.instant());
                 for (long id : ids) {
                     prune.setTimestamp(1, now);
                     prune.setLong(2, id);
                     prune.addBatch();
+                    canonical.setLong(1, id);
+                    canonical.addBatch();
                 }
                 prune.executeBatch();
+                canonical.executeBatch();
             }
             c.commit();
             LOG.info("Retention: archived {} message bodies to {} and pruned them from the store", ids.size(), archive);

@@ -181,6 +181,17 @@ class JdbcMessageStoreTest {
         assertThat(store.search(new MessageQuery(null, null, null, null, null, null, "MRN-1", null, 10)))
                 .as("a new mapping replaces the old index").isEmpty();
         assertThatThrownBy(() -> store.attachCanonical(999_999, new byte[0], List.of())).isInstanceOf(IllegalArgumentException.class);
+
+        store.complete(List.of(new io.carebus.api.store.Completion(b, MessageStatus.PROCESSED, "done", "{\"v\":2}".getBytes(StandardCharsets.UTF_8), List.of("urn:oid:1.2.3|MRN-9"))));
+        assertThat(store.find(b).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
+        assertThat(new String(store.canonical(b).orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("{\"v\":2}");
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, "MRN-9", null, 10)))
+                .extracting(MessageSummary::id).containsExactly(b);
+        assertThatThrownBy(() -> store.complete(List.of(
+                new io.carebus.api.store.Completion(a, MessageStatus.PROCESSED, "fine", null, null),
+                new io.carebus.api.store.Completion(999_999, MessageStatus.PROCESSED, "x", new byte[0], List.of()))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.find(a).orElseThrow().status()).as("a failed batch leaves nothing behind").isEqualTo(MessageStatus.RECEIVED);
     }
 
     @Test

@@ -45,7 +45,8 @@ class PayloadEncryptionTest {
             assertThat(store.canonical(id)).hasValue("{\"family\":\"Secret\"}".getBytes(StandardCharsets.UTF_8));
         }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT payload, payload_key_id, canonical, canonical_key_id FROM message WHERE id = " + id)) {
+             ResultSet rs = s.executeQuery("SELECT payload, payload_key_id, canonical, key_id FROM message"
+                     + " JOIN message_canonical ON message_id = id WHERE id = " + id)) {
             rs.next();
             assertThat(new String(rs.getBytes(1), StandardCharsets.ISO_8859_1)).doesNotContain("Secret").doesNotContain("MSH");
             assertThat(rs.getString(2)).isEqualTo("k1");

@@ -38,14 +38,16 @@ class RetentionTest {
             long oldDone = store.store(message("OLD-DONE", now.minus(Duration.ofDays(40)))).messageId();
             long oldOpen = store.store(message("OLD-OPEN", now.minus(Duration.ofDays(40)))).messageId();
             long newDone = store.store(message("NEW-DONE", now.minus(Duration.ofDays(2)))).messageId();
-            store.updateStatus(oldDone, MessageStatus.PROCESSED, "done");
-            store.updateStatus(newDone, MessageStatus.PROCESSED, "done");
+            store.complete(List.of(new io.carebus.api.store.Completion(oldDone, MessageStatus.PROCESSED, "done", "{\"old\":1}".getBytes(StandardCharsets.UTF_8), List.of("s|MRN"))));
+            store.complete(List.of(new io.carebus.api.store.Completion(newDone, MessageStatus.PROCESSED, "done", "{\"new\":1}".getBytes(StandardCharsets.UTF_8), List.of("s|MRN"))));
 
             Path archive = dir.resolve("archive");
             int pruned = new Retention(ds, archive, Clock.fixed(now, java.time.ZoneOffset.UTC)).pruneBefore(now.minus(Duration.ofDays(30)));
 
             assertThat(pruned).isEqualTo(1);
             assertThat(store.find(oldDone).orElseThrow().message().payload()).isEmpty();
+            assertThat(store.canonical(oldDone)).as("its FHIR form is PHI too").isEmpty();
+            assertThat(store.canonical(newDone)).isPresent();
             assertThat(store.find(oldDone).orElseThrow().message().controlId()).as("metadata kept").isEqualTo("OLD-DONE");
             assertThat(store.history(oldDone)).isNotEmpty();
             assertThat(store.find(oldOpen).orElseThrow().message().payload()).as("unfinished: kept").isNotEmpty();

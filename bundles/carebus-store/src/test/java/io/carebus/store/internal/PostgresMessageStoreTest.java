@@ -18,7 +18,8 @@ class PostgresMessageStoreTest extends JdbcMessageStoreTest {
         DataSource pg = StoreFactory.create(System.getenv("CAREBUS_TEST_PG_URL"), System.getenv("CAREBUS_TEST_PG_USER"),
                 System.getenv("CAREBUS_TEST_PG_PASSWORD"));
         try (Connection c = pg.getConnection(); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS message_history, message, carebus_schema_history");
+            // CASCADE: tables of later migrations reference message.
+            s.execute("DROP TABLE IF EXISTS message_patient, message_canonical, message_history, message, carebus_schema_history CASCADE");
         }
         return pg;
     }

@@ -41,14 +41,17 @@ public final class StoreFactory {
     }
 
     /** Flyway finds its migrations and database plugins through this bundle's class loader (it embeds Flyway). */
-    static void migrate(DataSource dataSource) {
+    public static void migrate(DataSource dataSource) {
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();
         thread.setContextClassLoader(StoreFactory.class.getClassLoader());
         try {
             Flyway.configure(StoreFactory.class.getClassLoader())
                     .dataSource(dataSource)
-                    .locations("classpath:db/migration")
+                    // db/vendor/<database>: what only one database can do (PostgreSQL's append-only audit trigger).
+                    .locations(dataSource instanceof org.postgresql.ds.PGSimpleDataSource
+                            ? new String[] {"classpath:db/migration", "classpath:db/vendor/postgresql"}
+                            : new String[] {"classpath:db/migration"})
                     .table("carebus_schema_history")
                     .load()
                     .migrate();
@@ -62,7 +65,7 @@ public final class StoreFactory {
         return "jdbc:h2:file:" + base.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
-    static DataSource create(String url, String user, String password) {
+    public static DataSource create(String url, String user, String password) {
         if (url.startsWith("jdbc:h2:")) {
             org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
             h2.setURL(url);

@@ -1,0 +1,37 @@
+package io.carebus.store;
+
+import io.carebus.store.internal.StoreFactory;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+
+/**
+ * The engine's database for bundles that keep their own tables in it (the audit trail): the same JDBC URL rules as
+ * the message store ({@code etc/io.carebus.store.cfg}), and a schema brought up to date by the store's migrations.
+ */
+public final class StoreDatabases {
+
+    private StoreDatabases() {
+    }
+
+    /** The configured URL, or the embedded H2 database under {@code karaf.data} when none is configured. */
+    public static String url(String configuredUrl) {
+        return configuredUrl == null || configuredUrl.isBlank()
+                ? StoreFactory.embeddedH2Url(Path.of(System.getProperty("karaf.data", "data"), "carebus", "store"))
+                : configuredUrl;
+    }
+
+    public static String embeddedUrl(Path file) {
+        return StoreFactory.embeddedH2Url(file);
+    }
+
+    /** A data source for the URL (H2 or PostgreSQL), its schema migrated. */
+    public static DataSource open(String jdbcUrl, String user, String password) {
+        DataSource dataSource = StoreFactory.create(jdbcUrl, user, password);
+        StoreFactory.migrate(dataSource);
+        return dataSource;
+    }
+
+    public static boolean isH2(String jdbcUrl) {
+        return jdbcUrl.startsWith("jdbc:h2:");
+    }
+}

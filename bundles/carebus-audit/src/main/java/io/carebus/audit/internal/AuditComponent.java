@@ -1,0 +1,148 @@
+package io.carebus.audit.internal;
+
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.health.HealthReport;
+import io.carebus.audit.AuditVerification;
+import io.carebus.audit.AuditVerifier;
+import io.carebus.store.StoreDatabases;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail in the engine's database: appends (group-committed, durable before they return), anchors the chain
+ * head on a schedule and at shutdown, verifies on a schedule and on request, and reports a broken chain as unhealthy.
+ */
+@Component(service = {AuditTrail.class, AuditVerifier.class, HealthIndicator.class},
+        configurationPid = {"io.carebus.store", "io.carebus.audit"}, immediate = true)
+// No @Designate: metatype allows one PID per designate, and this component merges two (the store's jdbc.* settings
+// and its own); AuditConfig still types both.
+public class AuditComponent implements AuditTrail, AuditVerifier, HealthIndicator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditComponent.class);
+
+    private final JdbcAuditLog log;
+    private final ChainVerifier verifier;
+    private final Anchors anchors;
+    private final ScheduledExecutorService schedule;
+    private volatile AuditVerification lastScheduled;
+
+    @Activate
+    public AuditComponent(AuditConfig config) throws IOException {
+        Path data = Path.of(System.getProperty("karaf.data", "data"), "carebus");
+        String url = StoreDatabases.url(config.jdbc_url());
+        String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
+                : config.jdbc_password();
+        DataSource dataSource = StoreDatabases.open(url, config.jdbc_user(), password);
+        ChainKeys keys = keys(config, data);
+        Path anchorDir = config.anchor_directory().isBlank() ? data.resolve("audit-anchors") : Path.of(config.anchor_directory());
+        this.anchors = new Anchors(anchorDir, keys);
+        this.log = new JdbcAuditLog(dataSource, StoreDatabases.isH2(url), keys, Math.max(1, config.max_batch()));
+        this.verifier = new ChainVerifier(dataSource, keys, anchors);
+        this.schedule = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "carebus-audit-schedule");
+            t.setDaemon(true);
+            return t;
+        });
+        if (config.anchor_interval_minutes() > 0) {
+            schedule.scheduleWithFixedDelay(this::anchor, config.anchor_interval_minutes(), config.anchor_interval_minutes(),
+                    TimeUnit.MINUTES);
+        }
+        if (config.verify_interval_minutes() > 0) {
+            schedule.scheduleWithFixedDelay(this::scheduledVerify, 1, config.verify_interval_minutes(), TimeUnit.MINUTES);
+        }
+        LOG.info("Audit trail open: chain key '{}', anchors in {}", keys.currentId(), anchorDir);
+    }
+
+    /** Keys from the configuration or the environment; else one generated once and kept owner-only under data/. */
+    private static ChainKeys keys(AuditConfig config, Path data) throws IOException {
+        String spec = !config.hmac_keys().isBlank() ? config.hmac_keys() : System.getenv().getOrDefault("CAREBUS_AUDIT_KEYS", "");
+        String id = config.hmac_key_id();
+        if (spec.isBlank()) {
+            Path file = data.resolve("audit-keys");
+            if (!Files.exists(file)) {
+                Files.createDirectories(data);
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(file, "k1=" + Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
+                LOG.warn("No audit key configured: generated one into {}; keep a copy apart from the database", file);
+            }
+            spec = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        }
+        Map<String, byte[]> parsed = ChainKeys.parse(spec);
+        return new ChainKeys(id.isBlank() ? parsed.keySet().iterator().next() : id, parsed);
+    }
+
+    @Override
+    public long append(AuditRecord record) {
+        return log.append(record);
+    }
+
+    @Override
+    public AuditVerification verify() {
+        return verifier.verify();
+    }
+
+    private void anchor() {
+        try {
+            JdbcAuditLog.Head head = log.head();
+            anchors.write(head.seq(), head.hash(), Clock.systemUTC().instant())
+                    .ifPresent(a -> LOG.debug("Audit chain anchored at record {}", a.seq()));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Could not write an audit anchor: {}", e.toString());
+        }
+    }
+
+    private void scheduledVerify() {
+        try {
+            AuditVerification result = verifier.verify();
+            lastScheduled = result;
+            if (!result.intact()) {
+                LOG.error("AUDIT TRAIL BROKEN at record {}: {} ({})", result.firstBrokenSeq(), result.problem(), result.detail());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Scheduled audit verification failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "audit";
+    }
+
+    @Override
+    public HealthReport report() {
+        AuditVerification last = lastScheduled;
+        if (last == null || last.intact()) {
+            return HealthReport.of(List.of(), last == null ? Map.of() : Map.of("verifiedRecords", Long.toString(last.checked())));
+        }
+        return HealthReport.of(List.of("audit trail broken at record " + last.firstBrokenSeq() + ": " + last.problem()),
+                Map.of("detail", last.detail()));
+    }
+
+    @Deactivate
+    void deactivate() {
+        schedule.shutdownNow();
+        log.close();
+        anchor();
+    }
+}

@@ -1,0 +1,230 @@
+package io.carebus.audit.internal;
+
+import io.carebus.api.Sha256;
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.model.ModelId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only audit table behind {@link AuditTrail}. One writer thread takes every waiting record, gives each the
+ * next sequence number and chain hash, inserts them in one transaction and forces it to disk (H2: CHECKPOINT SYNC;
+ * PostgreSQL: its own commit fsync); only then does {@link #append} return. Concurrent callers so share one commit, and
+ * the audit does not become the bottleneck of the work it records.
+ */
+final class JdbcAuditLog implements AuditTrail, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcAuditLog.class);
+    private static final String COLUMNS = "seq, at_millis, node_id, actor, remote_address, action, outcome, entities, route_id,"
+            + " model_id, model_version, model_sha256, input_sha256, output_sha256, detail, key_id, chain_hash";
+
+    private record Pending(AuditRecord record, CompletableFuture<Long> done) {
+    }
+
+    private final DataSource dataSource;
+    private final boolean h2;
+    private final ChainKeys keys;
+    private final int maxBatch;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(100_000);
+    private final Thread writer;
+    private volatile boolean running = true;
+    private long lastSeq;
+    private String lastHash;
+
+    JdbcAuditLog(DataSource dataSource, boolean h2, ChainKeys keys, int maxBatch) {
+        this.dataSource = dataSource;
+        this.h2 = h2;
+        this.keys = keys;
+        this.maxBatch = maxBatch;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, chain_hash FROM audit_record ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY")) {
+            lastSeq = rs.next() ? rs.getLong(1) : 0;
+            lastHash = lastSeq == 0 ? ChainKeys.GENESIS : rs.getString(2);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the head of the audit chain: " + e.getMessage(), e);
+        }
+        writer = new Thread(this::writeLoop, "carebus-audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public long append(AuditRecord record) {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try {
+            if (!running || !queue.offer(new Pending(record, done), 30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the audit trail is not accepting records");
+            }
+            return done.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while appending an audit record", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("audit record not stored: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("audit record not stored within 60 s", e);
+        }
+    }
+
+    /** The chain head, for anchors: the last sequence number and its hash. */
+    synchronized Head head() {
+        return new Head(lastSeq, lastHash);
+    }
+
+    record Head(long seq, String hash) {
+    }
+
+    private void writeLoop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        long seq;
+        String hash;
+        synchronized (this) {
+            seq = lastSeq;
+            hash = lastHash;
+        }
+        long[] seqs = new long[batch.size()];
+        String[] hashes = new String[batch.size()];
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (" + COLUMNS
+                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < batch.size(); i++) {
+                    seq++;
+                    AuditRow row = new AuditRow(seq, batch.get(i).record(), keys.currentId(), null);
+                    hash = keys.chain(keys.currentId(), hash, row.canonical());
+                    bind(insert, new AuditRow(seq, row.record(), row.keyId(), hash));
+                    insert.addBatch();
+                    seqs[i] = seq;
+                    hashes[i] = hash;
+                }
+                insert.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+            if (h2) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CHECKPOINT SYNC");
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("Audit batch of {} records not stored: {}", batch.size(), e.getMessage());
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        }
+        synchronized (this) {
+            lastSeq = seqs[seqs.length - 1];
+            lastHash = hashes[hashes.length - 1];
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(seqs[i]);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, AuditRow row) throws SQLException {
+        AuditRecord r = row.record();
+        ps.setLong(1, row.seq());
+        ps.setLong(2, r.at().toEpochMilli());
+        ps.setString(3, r.nodeId());
+        ps.setString(4, r.actor());
+        ps.setString(5, r.remoteAddress());
+        ps.setString(6, r.action().name());
+        ps.setString(7, r.outcome().name());
+        ps.setString(8, r.entities().isEmpty() ? null : String.join("\u001f", r.entities()));
+        ps.setString(9, r.routeId());
+        ps.setString(10, r.model() == null ? null : r.model().id());
+        ps.setString(11, r.model() == null ? null : r.model().version());
+        ps.setString(12, r.model() == null ? null : r.model().sha256().hex());
+        ps.setString(13, r.inputHash() == null ? null : r.inputHash().hex());
+        ps.setString(14, r.outputHash() == null ? null : r.outputHash().hex());
+        ps.setString(15, r.detail());
+        ps.setString(16, row.keyId());
+        ps.setString(17, row.chainHash());
+    }
+
+    /** Streams the rows in sequence order from {@code fromSeq} on. */
+    static void read(DataSource dataSource, long fromSeq, Consumer<AuditRow> sink) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            // PostgreSQL streams with a fetch size only inside a transaction.
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record WHERE seq >= ? ORDER BY seq")) {
+                ps.setFetchSize(10_000);
+                ps.setLong(1, fromSeq);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(row(rs));
+                    }
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static AuditRow row(ResultSet rs) throws SQLException {
+        String entities = rs.getString(8);
+        String modelId = rs.getString(10);
+        ModelId model = modelId == null ? null : new ModelId(modelId, rs.getString(11), new Sha256(rs.getString(12)));
+        AuditRecord record = new AuditRecord(Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3), rs.getString(4),
+                rs.getString(5), AuditAction.valueOf(rs.getString(6)), AuditRecord.Outcome.valueOf(rs.getString(7)),
+                entities == null ? List.of() : Arrays.asList(entities.split("\u001f", -1)), rs.getString(9), model,
+                sha(rs.getString(13)), sha(rs.getString(14)), rs.getString(15));
+        return new AuditRow(rs.getLong(1), record, rs.getString(16), rs.getString(17));
+    }
+
+    private static Sha256 sha(String hex) {
+        return hex == null ? null : new Sha256(hex);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(p -> p.done().completeExceptionally(new IllegalStateException("the audit trail is closed")));
+    }
+}

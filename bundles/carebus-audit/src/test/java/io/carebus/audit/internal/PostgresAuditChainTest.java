@@ -1,0 +1,55 @@
+package io.carebus.audit.internal;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.carebus.store.StoreDatabases;
+import java.sql.Connection;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+/**
+ * The same tampering on PostgreSQL (started by {@code ./carebus.sh test}), where the engine's own role cannot change
+ * the table at all: the attacker here first disables the trigger, as a table owner could.
+ */
+@EnabledIfEnvironmentVariable(named = "CAREBUS_TEST_PG_URL", matches = "jdbc:postgresql:.*")
+class PostgresAuditChainTest extends AuditChainTest {
+
+    @Override
+    protected DataSource database() throws Exception {
+        h2 = false;
+        String url = System.getenv("CAREBUS_TEST_PG_URL");
+        String user = System.getenv("CAREBUS_TEST_PG_USER");
+        String password = System.getenv("CAREBUS_TEST_PG_PASSWORD");
+        DataSource raw = io.carebus.store.internal.StoreFactory.create(url, user, password);
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP FUNCTION IF EXISTS carebus_audit_append_only() CASCADE");
+            s.execute("DROP TABLE IF EXISTS audit_record, message_patient, message_canonical, message_history, message,"
+                    + " carebus_schema_history CASCADE");
+        }
+        return StoreDatabases.open(url, user, password);
+    }
+
+    @Override
+    protected void tamper(String... sql) throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE audit_record DISABLE TRIGGER USER");
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+            s.execute("ALTER TABLE audit_record ENABLE TRIGGER USER");
+        }
+    }
+
+    @Test
+    void theEnginesRoleCannotUpdateDeleteOrTruncate() throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO audit_record (seq, at_millis, node_id, actor, action, outcome, key_id, chain_hash)"
+                    + " VALUES (999999, 0, 'n', 'a', 'READ', 'SUCCESS', 'k1', 'x')");
+            assertThatThrownBy(() -> s.execute("UPDATE audit_record SET actor = 'b'")).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> s.execute("DELETE FROM audit_record")).hasMessageContaining("append-only");
+            assertThatThrownBy(() -> s.execute("TRUNCATE audit_record")).hasMessageContaining("append-only");
+        }
+    }
+}

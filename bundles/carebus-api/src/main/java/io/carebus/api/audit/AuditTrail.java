@@ -4,4 +4,9 @@ package io.carebus.api.audit;
 public interface AuditTrail {
 
     long append(AuditRecord record);
+
+    /** The node id this trail records for its engine, for callers building records. */
+    default String nodeId() {
+        return "local";
+    }
 }

@@ -44,9 +44,11 @@ public class AuditComponent implements AuditTrail, AuditVerifier, HealthIndicato
     private final Anchors anchors;
     private final ScheduledExecutorService schedule;
     private volatile AuditVerification lastScheduled;
+    private final String nodeId;
 
     @Activate
     public AuditComponent(AuditConfig config) throws IOException {
+        this.nodeId = config.node_id();
         Path data = Path.of(System.getProperty("karaf.data", "data"), "carebus");
         String url = StoreDatabases.url(config.jdbc_url());
         String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
@@ -90,6 +92,11 @@ public class AuditComponent implements AuditTrail, AuditVerifier, HealthIndicato
         }
         Map<String, byte[]> parsed = ChainKeys.parse(spec);
         return new ChainKeys(id.isBlank() ? parsed.keySet().iterator().next() : id, parsed);
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
     }
 
     @Override

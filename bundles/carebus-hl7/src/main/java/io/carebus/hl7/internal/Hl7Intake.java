@@ -5,6 +5,10 @@ import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.PipeParser;
+import io.carebus.api.Sha256;
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.MessageStore.StoreResult;
@@ -15,7 +19,9 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +43,16 @@ final class Hl7Intake {
     private final PipeParser parser;
     private final AckBuilder acks;
     private final Clock clock;
+    private final Supplier<AuditTrail> audit;
 
     Hl7Intake(ListenerRules rules, MessageStore store, PipeParser parser, PipeParser headerParser, Clock clock) {
+        this(rules, store, parser, headerParser, clock, () -> null);
+    }
+
+    /** @param audit the audit trail when one is running (else null): every answered frame is recorded before the answer */
+    Hl7Intake(ListenerRules rules, MessageStore store, PipeParser parser, PipeParser headerParser, Clock clock,
+              Supplier<AuditTrail> audit) {
+        this.audit = audit;
         this.rules = rules;
         this.store = store;
         this.parser = parser;
@@ -47,6 +61,55 @@ final class Hl7Intake {
     }
 
     IntakeOutcome handle(byte[] frame, String remoteAddress) {
+        return audited(frame, remoteAddress, answerFor(frame, remoteAddress));
+    }
+
+    /**
+     * Records the frame and the answer in the audit trail (durably) before the answer goes out, so no acknowledged
+     * message lacks its record. When the audit cannot take it, an accepted message is answered AE/CE 207 instead: it
+     * is stored, and the sender's resend is recognised as a duplicate.
+     */
+    private IntakeOutcome audited(byte[] frame, String remoteAddress, IntakeOutcome outcome) {
+        AuditTrail trail = audit.get();
+        if (trail == null) {
+            return outcome;
+        }
+        boolean accepted = "AA".equals(outcome.ackCode()) || "CA".equals(outcome.ackCode());
+        String detail = (outcome.ackCode() == null ? "connection closed" : "answered " + outcome.ackCode())
+                + (outcome.duplicate() ? " (duplicate)" : "");
+        AuditRecord record = new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
+                AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
+                outcome.messageId() >= 0 ? List.of("message/" + outcome.messageId()) : List.of(), null, null,
+                sha256(frame), outcome.ack() == null ? null : sha256(outcome.ack()), detail);
+        try {
+            trail.append(record);
+            return outcome;
+        } catch (RuntimeException e) {
+            LOG.error("Listener {}: audit record for message {} not stored: {}", rules.listener(), outcome.messageId(), e.getMessage());
+            if (!accepted) {
+                return outcome;
+            }
+            Optional<MshHeader> msh = MshHeader.read(frame);
+            if (msh.isEmpty()) {
+                return IntakeOutcome.close(outcome.messageId());
+            }
+            Rejection notAudited = Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, "audit unavailable, please resend");
+            Charset charset = Hl7Charsets.forMsh18(msh.get().field(18), repetitionSeparator(msh.get()), rules.defaultCharset())
+                    .orElse(Hl7Charsets.DEFAULT);
+            return answer(msh.get(), null, msh.get().enhancedMode() ? AcknowledgmentCode.CE : AcknowledgmentCode.AE, notAudited,
+                    charset, outcome.messageId(), false);
+        }
+    }
+
+    private static Sha256 sha256(byte[] bytes) {
+        try {
+            return Sha256.of(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private IntakeOutcome answerFor(byte[] frame, String remoteAddress) {
         Instant at = clock.instant();
         Optional<MshHeader> header = MshHeader.read(frame);
         if (header.isEmpty()) {

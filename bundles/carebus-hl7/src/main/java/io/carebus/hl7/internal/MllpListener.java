@@ -3,6 +3,7 @@ package io.carebus.hl7.internal;
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
 import io.carebus.api.store.MessageStore;
@@ -28,6 +29,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +52,10 @@ public class MllpListener implements HealthIndicator {
     private final HapiContext headerHapi;
     private final Hl7Intake intake;
     private final Hl7Dispatcher dispatcher;
+
+    /** Optional: without an audit trail the listener still serves (and says so in its health details). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile AuditTrail audit;
     private final String routeId;
     private final String endpoint;
     private final boolean enabled;
@@ -66,7 +74,8 @@ public class MllpListener implements HealthIndicator {
         AckControlIds ackIds = new AckControlIds();
         hapi.getParserConfiguration().setIdGenerator(ackIds);
         headerHapi.getParserConfiguration().setIdGenerator(ackIds);
-        this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC());
+        this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC(),
+                () -> audit);
         this.dispatcher = dispatcher;
         this.listenerName = config.name();
         this.routeId = "carebus-hl7-" + config.name();
@@ -153,7 +162,8 @@ public class MllpListener implements HealthIndicator {
         ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
         List<String> problems = status == ServiceStatus.Started ? List.of()
                 : List.of("HL7v2 listener " + endpoint + " is " + status);
-        return HealthReport.of(problems, Map.of("endpoint", endpoint, "routeStatus", String.valueOf(status)));
+        return HealthReport.of(problems, Map.of("endpoint", endpoint, "routeStatus", String.valueOf(status),
+                "audited", audit != null));
     }
 
     @Deactivate

@@ -144,6 +144,55 @@ class Hl7IntakeTest {
         assertThat(ack.get("ERR-3-1")).isEqualTo("207");
     }
 
+    /** An audit trail that keeps records in memory, or refuses them like a trail whose database is down. */
+    private static final class RecordingTrail implements io.carebus.api.audit.AuditTrail {
+        final java.util.List<io.carebus.api.audit.AuditRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean down;
+
+        @Override
+        public long append(io.carebus.api.audit.AuditRecord record) {
+            if (down) {
+                throw new IllegalStateException("audit database unavailable");
+            }
+            records.add(record);
+            return records.size();
+        }
+    }
+
+    @Test
+    void everyAnswerIsAuditedFirstAndAnAuditOutageIsNeverAcknowledgedPositively() throws Exception {
+        RecordingTrail trail = new RecordingTrail();
+        HapiContext hapiAudit = new DefaultHapiContext();
+        hapiAudit.getParserConfiguration().setIdGenerator(new AckControlIds());
+        Hl7Intake audited = new Hl7Intake(new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
+                List.of(), true, StandardCharsets.ISO_8859_1), store, hapiAudit.getPipeParser(), hapiAudit.getPipeParser(),
+                Clock.systemUTC(), () -> trail);
+
+        byte[] frame = adt("AUD-1", "").getBytes(StandardCharsets.ISO_8859_1);
+        IntakeOutcome ok = audited.handle(frame, "10.1.2.3:4000");
+        assertThat(ok.ackCode()).isEqualTo("AA");
+        assertThat(trail.records).singleElement().satisfies(r -> {
+            assertThat(r.action()).isEqualTo(io.carebus.api.audit.AuditAction.RECEIVE);
+            assertThat(r.outcome()).isEqualTo(io.carebus.api.audit.AuditRecord.Outcome.SUCCESS);
+            assertThat(r.entities()).containsExactly("message/" + ok.messageId());
+            assertThat(r.remoteAddress()).isEqualTo("10.1.2.3:4000");
+            assertThat(r.inputHash().hex()).isEqualTo(java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(frame)));
+            assertThat(r.detail()).doesNotContain("Doe").doesNotContain("MRN12345");
+        });
+
+        IntakeOutcome refused = audited.handle(adt("AUD-2", "").replace("|P|2.5", "|P|9.9").getBytes(StandardCharsets.ISO_8859_1), "peer");
+        assertThat(refused.ackCode()).isEqualTo("AR");
+        assertThat(trail.records.get(1).outcome()).isEqualTo(io.carebus.api.audit.AuditRecord.Outcome.MINOR_FAILURE);
+
+        trail.down = true;
+        IntakeOutcome notAudited = audited.handle(adt("AUD-3", "").getBytes(StandardCharsets.ISO_8859_1), "peer");
+        assertThat(notAudited.ackCode()).isEqualTo("AE");
+        assertThat(new Terser(ackOf(notAudited, StandardCharsets.ISO_8859_1)).get("ERR-3-1")).isEqualTo("207");
+        assertThat(store.find(notAudited.messageId())).as("stored all the same, for the resend to find").isPresent();
+        hapiAudit.close();
+    }
+
     static Stream<Arguments> badInput() {
         String valid = adt("BAD-1", "");
         return Stream.of(

@@ -49,7 +49,8 @@ public final class StoreFactory {
             Flyway.configure(StoreFactory.class.getClassLoader())
                     .dataSource(dataSource)
                     // db/vendor/<database>: what only one database can do (PostgreSQL's append-only audit trigger).
-                    .locations(dataSource instanceof org.postgresql.ds.PGSimpleDataSource
+                    // By name: the PostgreSQL driver is optional (absent where only H2 is used).
+                    .locations(dataSource.getClass().getName().startsWith("org.postgresql.")
                             ? new String[] {"classpath:db/migration", "classpath:db/vendor/postgresql"}
                             : new String[] {"classpath:db/migration"})
                     .table("carebus_schema_history")

@@ -155,6 +155,39 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         assertTrue(queued, queued.contains(id + " queued for reprocessing"));
         await("IT-SHELL-1 processed twice", Duration.ofSeconds(30), () -> store.history(id).stream()
                 .filter(h -> h.status() == MessageStatus.PROCESSED).count() == 2);
+
+        String verified = runAs("carebus:audit-verify", "auditor");
+        assertTrue(verified, verified.startsWith("INTACT: ") && verified.contains("records intact"));
+        String notAllowed;
+        try {
+            notAllowed = runAs("carebus:audit-verify", "viewer");
+        } catch (Exception e) {
+            notAllowed = String.valueOf(e);
+        }
+        assertTrue("a viewer may not verify the audit: " + notAllowed, !notAllowed.contains("INTACT"));
+    }
+
+    @Test
+    public void everyMessageIsAuditedAndTheChainVerifiesOverHttp() throws Exception {
+        awaitListener();
+        assertTrue(exchange(String.format(ADT, "IT-AUDIT-1")).contains("\rMSA|AA|IT-AUDIT-1"));
+        long id = storedWithControlId("IT-AUDIT-1").id();
+        String password = java.nio.file.Files.readString(karafData().resolve("carebus/initial-admin-password")).strip();
+
+        java.net.http.HttpResponse<String> verify = get("/api/audit/verify", "admin", password);
+        assertEquals(verify.body(), 200, verify.statusCode());
+        assertTrue(verify.body(), verify.body().contains("\"intact\" : true"));
+        java.net.http.HttpResponse<String> trail = get("/api/audit?limit=10000", "admin", password);
+        assertEquals(trail.body(), 200, trail.statusCode());
+        assertTrue("the RECEIVE record of message " + id + ": " + trail.body(), trail.body().contains("\"message/" + id + "\"")
+                && trail.body().contains("\"action\" : \"RECEIVE\""));
+        assertTrue("no PHI in the audit trail", !trail.body().contains("Doe") && !trail.body().contains("MRN1"));
+        // Reading the trail is itself on the trail.
+        String again = get("/api/audit?limit=10000", "admin", password).body();
+        assertTrue(again, again.contains("\"actor\" : \"user:admin\"") && again.contains("audit trail read"));
+        assertEquals(401, get("/api/audit/verify", "admin", "wrong").statusCode());
+        String afterFailure = get("/api/audit?limit=10000", "admin", password).body();
+        assertTrue(afterFailure, afterFailure.contains("LOGIN_FAILURE"));
     }
 
     /** Runs a shell command as a user holding the given roles, and returns what it printed. */

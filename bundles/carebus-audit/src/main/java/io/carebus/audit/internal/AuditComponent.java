@@ -4,6 +4,8 @@ import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
+import io.carebus.audit.AuditEntry;
+import io.carebus.audit.AuditLog;
 import io.carebus.audit.AuditVerification;
 import io.carebus.audit.AuditVerifier;
 import io.carebus.store.StoreDatabases;
@@ -31,14 +33,15 @@ import org.slf4j.LoggerFactory;
  * The audit trail in the engine's database: appends (group-committed, durable before they return), anchors the chain
  * head on a schedule and at shutdown, verifies on a schedule and on request, and reports a broken chain as unhealthy.
  */
-@Component(service = {AuditTrail.class, AuditVerifier.class, HealthIndicator.class},
+@Component(service = {AuditTrail.class, AuditVerifier.class, AuditLog.class, HealthIndicator.class},
         configurationPid = {"io.carebus.store", "io.carebus.audit"}, immediate = true)
 // No @Designate: metatype allows one PID per designate, and this component merges two (the store's jdbc.* settings
 // and its own); AuditConfig still types both.
-public class AuditComponent implements AuditTrail, AuditVerifier, HealthIndicator {
+public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditComponent.class);
 
+    private final DataSource dataSource;
     private final JdbcAuditLog log;
     private final ChainVerifier verifier;
     private final Anchors anchors;
@@ -53,7 +56,7 @@ public class AuditComponent implements AuditTrail, AuditVerifier, HealthIndicato
         String url = StoreDatabases.url(config.jdbc_url());
         String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
                 : config.jdbc_password();
-        DataSource dataSource = StoreDatabases.open(url, config.jdbc_user(), password);
+        this.dataSource = StoreDatabases.open(url, config.jdbc_user(), password);
         ChainKeys keys = keys(config, data);
         Path anchorDir = config.anchor_directory().isBlank() ? data.resolve("audit-anchors") : Path.of(config.anchor_directory());
         this.anchors = new Anchors(anchorDir, keys);
@@ -102,6 +105,19 @@ public class AuditComponent implements AuditTrail, AuditVerifier, HealthIndicato
     @Override
     public long append(AuditRecord record) {
         return log.append(record);
+    }
+
+    @Override
+    public List<AuditEntry> read(long fromSeq, int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw new IllegalArgumentException("limit must be 1..10000, was " + limit);
+        }
+        try {
+            return JdbcAuditLog.read(dataSource, fromSeq, limit).stream()
+                    .map(r -> new AuditEntry(r.seq(), r.record(), r.keyId(), r.chainHash())).toList();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+        }
     }
 
     @Override

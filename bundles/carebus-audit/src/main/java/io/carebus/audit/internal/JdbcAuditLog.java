@@ -181,6 +181,22 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         ps.setString(17, row.chainHash());
     }
 
+    /** At most {@code limit} rows from {@code fromSeq} on, in sequence order. */
+    static List<AuditRow> read(DataSource dataSource, long fromSeq, int limit) throws SQLException {
+        List<AuditRow> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record WHERE seq >= ? ORDER BY seq"
+                     + " FETCH FIRST " + limit + " ROWS ONLY")) {
+            ps.setLong(1, fromSeq);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row(rs));
+                }
+            }
+        }
+        return rows;
+    }
+
     /** Streams the rows in sequence order from {@code fromSeq} on. */
     static void read(DataSource dataSource, long fromSeq, Consumer<AuditRow> sink) throws SQLException {
         try (Connection c = dataSource.getConnection()) {

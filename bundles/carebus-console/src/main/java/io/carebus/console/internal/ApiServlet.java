@@ -2,7 +2,12 @@ package io.carebus.console.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
+import io.carebus.audit.AuditLog;
+import io.carebus.audit.AuditVerifier;
 import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStore;
 import io.carebus.camel.RouteFileState;
@@ -89,6 +94,16 @@ public class ApiServlet extends HttpServlet {
         }
     }
 
+    // The audit bundle is optional for the console: without it these stay null and /api/audit answers 503.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile AuditTrail auditTrail;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile AuditVerifier auditVerifier;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile AuditLog auditLog;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setRouteFiles(RouteFiles files) {
         this.routeFiles = files;
@@ -118,6 +133,9 @@ public class ApiServlet extends HttpServlet {
         if (user.isEmpty()) {
             if (req.getHeader("Authorization") != null) {
                 LOG.warn("Rejected /api credentials from {}", req.getRemoteAddr());
+                String claimed = BasicCredentials.parse(req.getHeader("Authorization")).map(c -> c.user()).orElse("?");
+                auditQuietly(claimed, req.getRemoteAddr(), AuditAction.LOGIN_FAILURE, AuditRecord.Outcome.MINOR_FAILURE,
+                        List.of(), "rejected credentials for /api" + path);
             }
             resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
             write(resp, 401, error("authentication required"));
@@ -135,6 +153,10 @@ public class ApiServlet extends HttpServlet {
             methodNotAllowed(resp);
             return;
         }
+        if (path.equals("/audit") || path.startsWith("/audit/")) {
+            audit(resp, path, req, user.get());
+            return;
+        }
         if (path.equals("/messages") || path.startsWith("/messages/")) {
             MessageStore store = messageStore;
             if (store == null) {
@@ -143,6 +165,10 @@ public class ApiServlet extends HttpServlet {
             }
             MessagesResource.Answer answer = path.equals("/messages") ? MessagesResource.list(store, req::getParameter)
                     : MessagesResource.one(store, path.substring("/messages/".length()), user.get().roles());
+            if (answer.body() instanceof Map<?, ?> shown && shown.containsKey("raw")) {
+                auditQuietly(user.get().user(), req.getRemoteAddr(), AuditAction.READ, AuditRecord.Outcome.SUCCESS,
+                        List.of("message/" + shown.get("id")), "raw message and its FHIR form shown");
+            }
             write(resp, answer.status(), answer.body());
             return;
         }
@@ -151,6 +177,36 @@ public class ApiServlet extends HttpServlet {
                     "roles", user.get().roles().stream().map(Role::jaasName).sorted().toList()));
             case "/routes" -> write(resp, 200, routes());
             default -> write(resp, 404, error("no such resource: /api" + path));
+        }
+    }
+
+    /** GET /api/audit (read the trail) and /api/audit/verify: auditors and admins. */
+    private void audit(HttpServletResponse resp, String path, HttpServletRequest req, JaasAuthenticator.Authenticated user)
+            throws IOException {
+        if (!user.roles().contains(Role.AUDITOR) && !user.roles().contains(Role.ADMIN)) {
+            write(resp, 403, error("the audit trail needs role auditor or admin"));
+            return;
+        }
+        AuditVerifier verifier = auditVerifier;
+        AuditLog log = auditLog;
+        if (verifier == null || log == null) {
+            write(resp, 503, error("the audit trail is not running"));
+            return;
+        }
+        AuditResource.Answer answer = switch (path) {
+            case "/audit/verify" -> AuditResource.verify(verifier);
+            case "/audit" -> AuditResource.list(log, auditTrail, req::getParameter, user.user(), req.getRemoteAddr());
+            default -> new AuditResource.Answer(404, error("no such resource: /api" + path));
+        };
+        write(resp, answer.status(), answer.body());
+    }
+
+    private void auditQuietly(String user, String remote, AuditAction action, AuditRecord.Outcome outcome, List<String> entities,
+                              String detail) {
+        try {
+            AuditResource.record(auditTrail, user, remote, action, outcome, entities, detail);
+        } catch (RuntimeException e) {
+            LOG.error("Audit record ({}) not stored: {}", action, e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@
 # Usage: bench/hl7-mllp/run.sh [connections=16] [messages=40000]
 # PROCESSING=off parks processing (messages stay RECEIVED) so only durable intake is measured; by default the
 # appliance also maps every message to FHIR and runs the route while the load runs, on the same 2 cores.
+# AUDIT=off boots the appliance without the audit trail (to measure what auditing every message costs).
 # PROFILE=1 records the appliance with Java Flight Recorder during the measured run and prints its hottest frames.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,12 +38,16 @@ hapi=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad hapi-bare 127.0.0.1 "$hapi_p
 echo "$hapi"
 kill "$hapi_pid"; hapi_pid=""
 
-echo "== CareBus appliance on $carebus_port (embedded H2, fsync per group commit; processing ${PROCESSING:-on})"
+echo "== CareBus appliance on $carebus_port (embedded H2, fsync per group commit; processing ${PROCESSING:-on}, audit ${AUDIT:-on})"
 mkdir "$work/appliance" && tar xzf "$tarball" -C "$work/appliance" --strip-components=1
 sed -i "s/^port = .*/port = $carebus_port/; s/^max.connections = .*/max.connections = $(( connections + 8 ))/" "$work/appliance/etc/io.carebus.hl7-main.cfg"
 sed -i "s/^org.osgi.service.http.port *=.*/org.osgi.service.http.port = $http_port/" "$work/appliance/etc/org.ops4j.pax.web.cfg"
 sed -i "s/^sshPort *=.*/sshPort = $(free_port)/" "$work/appliance/etc/org.apache.karaf.shell.cfg"
 sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $(free_port)/; s/^rmiServerPort *=.*/rmiServerPort = $(free_port)/" "$work/appliance/etc/org.apache.karaf.management.cfg"
+if [ "${AUDIT:-on}" = off ]; then
+    sed -i 's/carebus-audit\(\/[^,]*\)\?, *//; s/, *carebus-audit\(\/[^,]*\)\?//' "$work/appliance/etc/org.apache.karaf.features.cfg"
+    grep -q carebus-audit "$work/appliance/etc/org.apache.karaf.features.cfg" && { echo "could not switch the audit off"; exit 1; }
+fi
 if [ "${PROCESSING:-on}" = off ]; then
     printf 'endpoint = direct:carebus-bench-parked?block=false\nretry.seconds = 3600\n' > "$work/appliance/etc/io.carebus.hl7.processing.cfg"
 fi

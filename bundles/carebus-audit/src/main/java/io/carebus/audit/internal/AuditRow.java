@@ -13,28 +13,27 @@ import java.nio.charset.StandardCharsets;
 record AuditRow(long seq, AuditRecord record, String keyId, String chainHash) {
 
     byte[] canonical() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        field(out, "at", Long.toString(record.at().toEpochMilli()));
-        field(out, "node", record.nodeId());
-        field(out, "actor", record.actor());
-        field(out, "remote", record.remoteAddress());
-        field(out, "action", record.action().name());
-        field(out, "outcome", record.outcome().name());
-        field(out, "entities", String.join("\u001f", record.entities()));
-        field(out, "route", record.routeId());
-        field(out, "model", record.model() == null ? null : record.model().id());
-        field(out, "modelVersion", record.model() == null ? null : record.model().version());
-        field(out, "modelSha256", record.model() == null ? null : record.model().sha256().hex());
-        field(out, "input", record.inputHash() == null ? null : record.inputHash().hex());
-        field(out, "output", record.outputHash() == null ? null : record.outputHash().hex());
-        field(out, "detail", record.detail());
-        field(out, "key", keyId);
-        return out.toByteArray();
+        return canonical(Long.toString(record.at().toEpochMilli()), record.nodeId(), record.actor(), record.remoteAddress(),
+                record.action().name(), record.outcome().name(), String.join("\u001f", record.entities()), record.routeId(),
+                record.model() == null ? null : record.model().id(), record.model() == null ? null : record.model().version(),
+                record.model() == null ? null : record.model().sha256().hex(),
+                record.inputHash() == null ? null : record.inputHash().hex(),
+                record.outputHash() == null ? null : record.outputHash().hex(), record.detail(), keyId);
     }
 
-    private static void field(ByteArrayOutputStream out, String name, String value) {
-        String text = name + "=" + (value == null ? "\\0" : value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r"));
-        out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
-        out.write('\n');
+    private static final String[] NAMES = {"at", "node", "actor", "remote", "action", "outcome", "entities", "route", "model",
+        "modelVersion", "modelSha256", "input", "output", "detail", "key"};
+
+    /** The canonical bytes from the field values as text, in {@link #NAMES} order (also used straight from SQL rows). */
+    static byte[] canonical(String... values) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        for (int i = 0; i < NAMES.length; i++) {
+            String value = values[i];
+            String text = NAMES[i] + "=" + (value == null ? "\\0"
+                    : value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r"));
+            out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        }
+        return out.toByteArray();
     }
 }

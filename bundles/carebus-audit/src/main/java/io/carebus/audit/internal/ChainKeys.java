@@ -19,6 +19,7 @@ final class ChainKeys {
 
     private final String currentId;
     private final Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+    private final ThreadLocal<Map<String, Mac>> macs = ThreadLocal.withInitial(java.util.HashMap::new);
 
     ChainKeys(String currentId, Map<String, byte[]> keysById) {
         keysById.forEach((id, key) -> {
@@ -69,7 +70,12 @@ final class ChainKeys {
         return HexFormat.of().formatHex(mac(keyId).doFinal(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** One initialised Mac per key and thread: creating one costs more than hashing a record. */
     private Mac mac(String keyId) {
+        Mac cached = macs.get().get(keyId);
+        if (cached != null) {
+            return cached;
+        }
         SecretKeySpec key = keys.get(keyId);
         if (key == null) {
             throw new IllegalStateException("no audit key with id '" + keyId + "' is configured");
@@ -77,6 +83,7 @@ final class ChainKeys {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
+            macs.get().put(keyId, mac);
             return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);

@@ -31,14 +31,14 @@ final class ChainVerifier {
         long expected = 1;
         long lastSeq;
         String previous = ChainKeys.GENESIS;
-        AuditRow pending;
+        JdbcAuditLog.ChainLink pending;
         Long brokenAt;
         Problem problem;
         String detail;
         long anchorSeq = -1;
         String anchorTargetHash;
 
-        void accept(AuditRow row) {
+        void accept(JdbcAuditLog.ChainLink row) {
             if (brokenAt != null) {
                 return;
             }
@@ -83,7 +83,7 @@ final class ChainVerifier {
             detail = text;
         }
 
-        boolean follows(String previousHash, AuditRow row) {
+        boolean follows(String previousHash, JdbcAuditLog.ChainLink row) {
             return keys.has(row.keyId()) && keys.chain(row.keyId(), previousHash, row.canonical()).equals(row.chainHash());
         }
     }
@@ -95,7 +95,7 @@ final class ChainVerifier {
         try {
             anchor = anchors.latest();
             anchor.ifPresent(a -> walk.anchorSeq = a.seq());
-            JdbcAuditLog.read(dataSource, 1, walk::accept);
+            JdbcAuditLog.readLinks(dataSource, walk::accept);
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.carebus.camel.internal;
 
+import io.carebus.api.audit.AuditTrail;
 import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
 import java.nio.file.Path;
@@ -18,6 +19,10 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +47,15 @@ public class CamelRuntime implements RouteFiles {
     private final ScheduledExecutorService watcher;
     private final ServiceRegistration<CamelContext> registration;
 
+    /** Optional: with an audit trail running, route steps are recorded in it (see {@link RouteAuditing}). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile AuditTrail audit;
+
     @Activate
     public CamelRuntime(BundleContext bundleContext, CamelRuntimeConfig config) throws Exception {
         ClassLoader camelLoader = CamelContext.class.getClassLoader();
-        camel = withClassLoader(camelLoader, () -> createContext(bundleContext, config, camelLoader));
+        RouteAuditing auditing = new RouteAuditing(() -> audit);
+        camel = withClassLoader(camelLoader, () -> createContext(bundleContext, config, camelLoader, auditing));
         deployer = new RouteFolderDeployer(camel, routesDirectory(config), Clock.systemUTC());
         withClassLoader(camelLoader, () -> {
             deployer.scan();
@@ -65,8 +75,8 @@ public class CamelRuntime implements RouteFiles {
         LOG.info("CamelContext {} started; routes folder {}", camel.getName(), deployer.directory());
     }
 
-    private static DefaultCamelContext createContext(BundleContext bundleContext, CamelRuntimeConfig config, ClassLoader camelLoader)
-            throws Exception {
+    private static DefaultCamelContext createContext(BundleContext bundleContext, CamelRuntimeConfig config, ClassLoader camelLoader,
+                                                     RouteAuditing auditing) throws Exception {
         DefaultCamelContext ctx = new DefaultCamelContext(false);
         ctx.getCamelContextExtension().setName(config.context_name());
         ctx.setApplicationContextClassLoader(camelLoader);
@@ -75,6 +85,8 @@ public class CamelRuntime implements RouteFiles {
         ctx.addLifecycleStrategy(osgiBeans);
         // Line numbers of route definitions let a rejected route file be reported with the line at fault.
         ctx.setSourceLocationEnabled(true);
+        ctx.getManagementStrategy().addEventNotifier(new AuditingEventNotifier(auditing));
+        ctx.addComponent("carebus-audit", new AuditStepComponent(auditing));
         ctx.build();
         ctx.start();
         return ctx;

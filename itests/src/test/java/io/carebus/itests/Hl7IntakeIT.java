@@ -185,6 +185,10 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         // Reading the trail is itself on the trail.
         String again = get("/api/audit?limit=10000", "admin", password).body();
         assertTrue(again, again.contains("\"actor\" : \"user:admin\"") && again.contains("audit trail read"));
+        java.net.http.HttpResponse<String> fhir = get("/api/audit/AuditEvent?limit=10000", "admin", password);
+        assertEquals(fhir.body(), 200, fhir.statusCode());
+        assertTrue(fhir.body(), fhir.body().contains("\"resourceType\":\"AuditEvent\"") && fhir.body().contains("\"code\":\"110107\"")
+                && fhir.body().contains("message/" + id));
         assertEquals(401, get("/api/audit/verify", "admin", "wrong").statusCode());
         String afterFailure = get("/api/audit?limit=10000", "admin", password).body();
         assertTrue(afterFailure, afterFailure.contains("LOGIN_FAILURE"));

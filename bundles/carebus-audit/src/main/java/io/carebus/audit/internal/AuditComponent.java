@@ -5,6 +5,7 @@ import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
 import io.carebus.audit.AuditEntry;
+import io.carebus.audit.AuditEvents;
 import io.carebus.audit.AuditLog;
 import io.carebus.audit.AuditVerification;
 import io.carebus.audit.AuditVerifier;
@@ -33,15 +34,16 @@ import org.slf4j.LoggerFactory;
  * The audit trail in the engine's database: appends (group-committed, durable before they return), anchors the chain
  * head on a schedule and at shutdown, verifies on a schedule and on request, and reports a broken chain as unhealthy.
  */
-@Component(service = {AuditTrail.class, AuditVerifier.class, AuditLog.class, HealthIndicator.class},
+@Component(service = {AuditTrail.class, AuditVerifier.class, AuditLog.class, AuditEvents.class, HealthIndicator.class},
         configurationPid = {"io.carebus.store", "io.carebus.audit"}, immediate = true)
 // No @Designate: metatype allows one PID per designate, and this component merges two (the store's jdbc.* settings
 // and its own); AuditConfig still types both.
-public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, HealthIndicator {
+public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, AuditEvents, HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditComponent.class);
 
     private final DataSource dataSource;
+    private final ca.uhn.fhir.context.FhirContext fhir = ca.uhn.fhir.context.FhirContext.forR4();
     private final JdbcAuditLog log;
     private final ChainVerifier verifier;
     private final Anchors anchors;
@@ -118,6 +120,16 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Heal
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public String bundleJson(long fromSeq, int limit) {
+        org.hl7.fhir.r4.model.Bundle bundle = new org.hl7.fhir.r4.model.Bundle()
+                .setType(org.hl7.fhir.r4.model.Bundle.BundleType.COLLECTION);
+        for (AuditEntry entry : read(fromSeq, limit)) {
+            bundle.addEntry().setFullUrl("urn:carebus:audit:" + entry.seq()).setResource(AuditEventMapper.map(entry));
+        }
+        return fhir.newJsonParser().encodeResourceToString(bundle);
     }
 
     @Override

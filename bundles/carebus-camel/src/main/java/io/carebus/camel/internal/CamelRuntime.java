@@ -85,9 +85,10 @@ public class CamelRuntime implements RouteFiles {
         ctx.addLifecycleStrategy(osgiBeans);
         // Line numbers of route definitions let a rejected route file be reported with the line at fault.
         ctx.setSourceLocationEnabled(true);
+        ctx.build();
+        // After build (which creates the management strategy), before start (which starts the notifiers).
         ctx.getManagementStrategy().addEventNotifier(new AuditingEventNotifier(auditing));
         ctx.addComponent("carebus-audit", new AuditStepComponent(auditing));
-        ctx.build();
         ctx.start();
         return ctx;
     }

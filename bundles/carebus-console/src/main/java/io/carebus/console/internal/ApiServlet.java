@@ -6,6 +6,7 @@ import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
+import io.carebus.audit.AuditEvents;
 import io.carebus.audit.AuditLog;
 import io.carebus.audit.AuditVerifier;
 import io.carebus.api.store.MessageProcessing;
@@ -105,6 +106,9 @@ public class ApiServlet extends HttpServlet {
     transient volatile AuditLog auditLog;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile AuditEvents auditEvents;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setRouteFiles(RouteFiles files) {
         this.routeFiles = files;
     }
@@ -191,6 +195,18 @@ public class ApiServlet extends HttpServlet {
         AuditLog log = auditLog;
         if (verifier == null || log == null) {
             write(resp, 503, error("the audit trail is not running"));
+            return;
+        }
+        if (path.equals("/audit/AuditEvent") && auditEvents != null) {
+            AuditResource.Answer fhir = AuditResource.fhir(auditEvents, auditTrail, req::getParameter, user.user(), req.getRemoteAddr());
+            if (fhir.status() != 200) {
+                write(resp, fhir.status(), fhir.body());
+                return;
+            }
+            resp.setStatus(200);
+            resp.setContentType("application/fhir+json");
+            resp.setCharacterEncoding("UTF-8");
+            resp.getWriter().write((String) fhir.body());
             return;
         }
         AuditResource.Answer answer = switch (path) {

@@ -4,6 +4,7 @@ import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.audit.AuditEntry;
+import io.carebus.audit.AuditEvents;
 import io.carebus.audit.AuditLog;
 import io.carebus.audit.AuditVerification;
 import io.carebus.audit.AuditVerifier;
@@ -60,6 +61,25 @@ final class AuditResource {
         body.put("entries", entries.stream().map(AuditResource::entry).toList());
         body.put("next", entries.size() == limit ? entries.get(entries.size() - 1).seq() + 1 : null);
         return new Answer(200, body);
+    }
+
+    /** GET /api/audit/AuditEvent: the same page as FHIR AuditEvents in a collection Bundle (the body is the JSON text). */
+    static Answer fhir(AuditEvents events, AuditTrail trail, Function<String, String> param, String user, String remote) {
+        long from;
+        int limit;
+        try {
+            from = param.apply("from") == null ? 1 : Long.parseLong(param.apply("from"));
+            limit = param.apply("limit") == null ? 100 : Integer.parseInt(param.apply("limit"));
+            if (limit < 1 || limit > 10_000) {
+                throw new NumberFormatException("limit must be 1..10000");
+            }
+        } catch (NumberFormatException e) {
+            return new Answer(400, Map.of("error", "bad query: " + e.getMessage() + " (from: a sequence number; limit 1..10000)"));
+        }
+        String bundle = events.bundleJson(from, limit);
+        record(trail, user, remote, AuditAction.EXPORT, AuditRecord.Outcome.SUCCESS, List.of("audit/" + from + "+" + limit),
+                "audit trail exported as FHIR AuditEvent");
+        return new Answer(200, bundle);
     }
 
     private static Map<String, Object> entry(AuditEntry e) {

@@ -52,7 +52,8 @@ if [ "${PROCESSING:-on}" = off ]; then
     printf 'endpoint = direct:carebus-bench-parked?block=false\nretry.seconds = 3600\n' > "$work/appliance/etc/io.carebus.hl7.processing.cfg"
 fi
 "$work/appliance/bin/start"
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "localhost:$http_port/api/health")" = 200 ]; do sleep 0.5; done
+for _ in $(seq 1 240); do [ "$(curl -s -o /dev/null -w "%{http_code}" "localhost:$http_port/api/health")" = 200 ] && break; sleep 0.5; done
+[ "$(curl -s -o /dev/null -w "%{http_code}" "localhost:$http_port/api/health")" = 200 ] || { echo "the appliance did not become healthy in 2 minutes"; curl -s "localhost:$http_port/api/health"; exit 1; }
 java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$carebus_port" "$connections" "$warmup" > /dev/null
 karaf_pid=$(pgrep -f "karaf.base=$work/appliance" | head -1)
 if [ "${PROFILE:-0}" = 1 ]; then jcmd "$karaf_pid" JFR.start name=bench settings=profile filename="$work/bench.jfr" >/dev/null; fi

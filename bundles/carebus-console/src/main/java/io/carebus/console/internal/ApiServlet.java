@@ -6,9 +6,6 @@ import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
-import io.carebus.audit.AuditEvents;
-import io.carebus.audit.AuditLog;
-import io.carebus.audit.AuditVerifier;
 import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStore;
 import io.carebus.camel.RouteFileState;
@@ -100,13 +97,7 @@ public class ApiServlet extends HttpServlet {
     transient volatile AuditTrail auditTrail;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    transient volatile AuditVerifier auditVerifier;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    transient volatile AuditLog auditLog;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    transient volatile AuditEvents auditEvents;
+    transient volatile AuditEndpoints auditEndpoints;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setRouteFiles(RouteFiles files) {
@@ -191,29 +182,19 @@ public class ApiServlet extends HttpServlet {
             write(resp, 403, error("the audit trail needs role auditor or admin"));
             return;
         }
-        AuditVerifier verifier = auditVerifier;
-        AuditLog log = auditLog;
-        if (verifier == null || log == null) {
+        AuditEndpoints endpoints = auditEndpoints;
+        if (endpoints == null) {
             write(resp, 503, error("the audit trail is not running"));
             return;
         }
-        if (path.equals("/audit/AuditEvent") && auditEvents != null) {
-            AuditResource.Answer fhir = AuditResource.fhir(auditEvents, auditTrail, req::getParameter, user.user(), req.getRemoteAddr());
-            if (fhir.status() != 200) {
-                write(resp, fhir.status(), fhir.body());
-                return;
-            }
+        AuditResource.Answer answer = endpoints.get(path, req::getParameter, user.user(), req.getRemoteAddr());
+        if (answer.status() == 200 && answer.body() instanceof String fhirJson) {
             resp.setStatus(200);
             resp.setContentType("application/fhir+json");
             resp.setCharacterEncoding("UTF-8");
-            resp.getWriter().write((String) fhir.body());
+            resp.getWriter().write(fhirJson);
             return;
         }
-        AuditResource.Answer answer = switch (path) {
-            case "/audit/verify" -> AuditResource.verify(verifier);
-            case "/audit" -> AuditResource.list(log, auditTrail, req::getParameter, user.user(), req.getRemoteAddr());
-            default -> new AuditResource.Answer(404, error("no such resource: /api" + path));
-        };
         write(resp, answer.status(), answer.body());
     }
 

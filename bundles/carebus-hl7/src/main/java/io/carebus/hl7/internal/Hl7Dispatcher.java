@@ -50,7 +50,7 @@ public class Hl7Dispatcher implements MessageProcessing {
     private final ProducerTemplate producer;
     private final String endpoint;
     private final long retryMillis;
-    private CanonicalForm canonical;
+    private final CanonicalForm canonical;
     private final ApplicationAcks applicationAcks;
     /** Beyond this backlog, queued messages keep only their id (and are read back from the store when their turn comes). */
     static final int IN_MEMORY_BACKLOG = 1_000;
@@ -74,9 +74,7 @@ public class Hl7Dispatcher implements MessageProcessing {
     }
 
     Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis) {
-        // The FHIR context takes a second or two to build: on the worker, at first use, not during activation (a slow
-        // activation widened a window in which the listeners depending on this component were left unactivated).
-        this(store, camel, endpoint, retryMillis, null);
+        this(store, camel, endpoint, retryMillis, new CanonicalForm(FhirContext.forR4(), ZoneId.systemDefault()));
     }
 
     Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis, CanonicalForm canonical) {
@@ -169,14 +167,6 @@ public class Hl7Dispatcher implements MessageProcessing {
         }
     }
 
-    /** Only the worker thread maps, so it alone builds and uses the canonical form. */
-    private CanonicalForm canonical() {
-        if (canonical == null) {
-            canonical = new CanonicalForm(FhirContext.forR4(), ZoneId.systemDefault());
-        }
-        return canonical;
-    }
-
     /** Records the outcomes gathered so far in one transaction; they stay for the next try when the store fails. */
     private void flush() {
         if (!completed.isEmpty()) {
@@ -205,9 +195,9 @@ public class Hl7Dispatcher implements MessageProcessing {
         List<String> patientIdentifiers;
         try {
             if (parsed == null) {
-                parsed = canonical().parse(message.payload());
+                parsed = canonical.parse(message.payload());
             }
-            Optional<CanonicalForm.Result> mapped = canonical().of(parsed, Long.toString(id));
+            Optional<CanonicalForm.Result> mapped = canonical.of(parsed, Long.toString(id));
             fhirJson = mapped.map(r -> r.json().getBytes(StandardCharsets.UTF_8)).orElse(null);
             patientIdentifiers = mapped.map(CanonicalForm.Result::patientIdentifiers).orElse(List.of());
         } catch (HL7Exception | RuntimeException e) {

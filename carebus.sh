@@ -7,8 +7,9 @@ cd "$(dirname "$0")"
 
 # Debian packages the build, the appliance or the tests need beyond a JDK 17 (added to as features need them).
 APT_PACKAGES=()
-# Only the tests need these: the store's contract also runs against a real PostgreSQL.
-TEST_APT_PACKAGES=(postgresql)
+# Only the tests need these: the store's contract also runs against a real PostgreSQL; the ATNA export is received
+# by rsyslog over TLS.
+TEST_APT_PACKAGES=(postgresql rsyslog rsyslog-openssl openssl)
 
 log() { printf '[carebus] %s\n' "$*" >&2; }
 

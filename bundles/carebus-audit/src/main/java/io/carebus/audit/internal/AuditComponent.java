@@ -115,8 +115,7 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Audi
             throw new IllegalArgumentException("limit must be 1..10000, was " + limit);
         }
         try {
-            return JdbcAuditLog.read(dataSource, fromSeq, limit).stream()
-                    .map(r -> new AuditEntry(r.seq(), r.record(), r.keyId(), r.chainHash())).toList();
+            return JdbcAuditLog.entries(dataSource, fromSeq, limit);
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
         }

@@ -189,13 +189,13 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         ps.setString(17, row.chainHash());
     }
 
-    /** At most {@code limit} rows from {@code fromSeq} on, in sequence order. */
     /** The stored records from {@code fromSeq} on, as the exported API's entries. */
     static List<io.carebus.audit.AuditEntry> entries(DataSource dataSource, long fromSeq, int limit) throws SQLException {
         return read(dataSource, fromSeq, limit).stream()
                 .map(r -> new io.carebus.audit.AuditEntry(r.seq(), r.record(), r.keyId(), r.chainHash())).toList();
     }
 
+    /** At most {@code limit} rows from {@code fromSeq} on, in sequence order. */
     static List<AuditRow> read(DataSource dataSource, long fromSeq, int limit) throws SQLException {
         List<AuditRow> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection();

@@ -1,0 +1,34 @@
+package io.carebus.inference;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The live model versions and inference against them. Requests go to the SERVING version (or, for its share, the
+ * CANARY); SHADOW versions then run on the same input without their output being returned. State changes take effect
+ * for the next request; requests already running finish on the version they started with.
+ */
+public interface ModelRegistry {
+
+    /** Every model bundle seen, with its state (refused ones with the reason). */
+    List<ModelView> models();
+
+    /**
+     * Runs model {@code modelId} (the version chosen by state, or exactly {@code version} when not null) on tabular
+     * features by name. {@code subjectPseudonym} identifies the (de-identified) patient in the prediction.
+     */
+    InferenceResult infer(String modelId, String version, String subjectPseudonym, Map<String, Double> features)
+            throws InsufficientDataException;
+
+    /** Runs an imaging model on a preprocessed image tensor (row-major, the card's height x width). */
+    InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels);
+
+    /** Makes {@code version} the serving one; the previous serving version becomes a shadow (for a roll back). */
+    void promote(String modelId, String version);
+
+    /** Gives serving back to the version that served before the last promotion; the demoted one shadows. */
+    void rollback(String modelId);
+
+    /** Sets a version's state (SERVING through {@link #promote}); RETIRED releases its session once idle. */
+    void setState(String modelId, String version, ServingState state);
+}

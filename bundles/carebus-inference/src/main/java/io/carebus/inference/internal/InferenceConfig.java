@@ -1,0 +1,36 @@
+package io.carebus.inference.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** How model bundles are checked and served (etc/io.carebus.inference.cfg). */
+@ObjectClassDefinition(name = "CareBus inference", description = "Model bundle checks and ONNX Runtime sessions")
+@interface InferenceConfig {
+
+    @AttributeDefinition(description = "Trust store (PKCS12 or JKS) with the certificates of the vendors whose signed "
+            + "model bundles may run; relative paths are under karaf.etc")
+    String trust_store() default "carebus-model-trust.p12";
+
+    @AttributeDefinition(type = AttributeType.PASSWORD, description = "Trust store password")
+    String trust_store_password() default "";
+
+    @AttributeDefinition(description = "Development only: accept unsigned model bundles (signed ones must still be trusted)")
+    boolean allow_unsigned() default false;
+
+    @AttributeDefinition(description = "State of a new version of a model that already serves: SHADOW, CANARY or SERVING")
+    String new_version_state() default "SHADOW";
+
+    @AttributeDefinition(description = "Share of requests (0..1) a CANARY version answers")
+    double canary_share() default 0.1;
+
+    @AttributeDefinition(description = "Intra-op threads per session (1 gives the steadiest latency; parallelism comes "
+            + "from concurrent requests)")
+    int intra_op_threads() default 1;
+
+    @AttributeDefinition(description = "Graph optimisation: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT")
+    String optimization_level() default "ALL_OPT";
+
+    @AttributeDefinition(description = "Shadow runs waiting at most; beyond it shadow runs are skipped (counted)")
+    int shadow_queue() default 1000;
+}

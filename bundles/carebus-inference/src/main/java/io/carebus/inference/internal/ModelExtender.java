@@ -1,0 +1,222 @@
+package io.carebus.inference.internal;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.model.ModelId;
+import io.carebus.inference.InferenceResult;
+import io.carebus.inference.InsufficientDataException;
+import io.carebus.inference.ModelRegistry;
+import io.carebus.inference.ModelView;
+import io.carebus.inference.ServingState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.util.tracker.BundleTracker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model-bundle extender (DESIGN.md section 4): every bundle with a {@code CareBus-Model} header, however it was
+ * installed, goes through the same checks on one checker thread (signature, contents, card, hashes, ONNX inputs and
+ * outputs, self-tests) and then serves or is refused with its reason; when the bundle goes, its version leaves
+ * without cutting off running requests. Lifecycle events go to the audit trail when one runs.
+ */
+@Component(service = ModelRegistry.class, configurationPid = "io.carebus.inference", immediate = true)
+@Designate(ocd = InferenceConfig.class)
+public class ModelExtender implements ModelRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelExtender.class);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile AuditTrail audit;
+
+    private final ModelBundleInspector inspector;
+    private final OrtEnvironment env;
+    private final InferenceConfig config;
+    private final Registry registry;
+    private final ExecutorService checker;
+    private final ThreadPoolExecutor shadows;
+    private final BundleTracker<Long> tracker;
+
+    @Activate
+    public ModelExtender(BundleContext context, InferenceConfig config) throws IOException, GeneralSecurityException {
+        this.config = config;
+        this.inspector = new ModelBundleInspector(trust(config), config.allow_unsigned());
+        if (config.allow_unsigned()) {
+            LOG.warn("Model bundles: unsigned bundles are accepted (allow.unsigned = true); never in production");
+        }
+        this.env = OrtEnvironment.getEnvironment();
+        this.shadows = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(Math.max(1, config.shadow_queue())),
+                r -> daemon(r, "carebus-model-shadow"));
+        this.registry = new Registry(config.canary_share(), shadows, Clock.systemUTC(), this::lifecycle);
+        this.checker = Executors.newSingleThreadExecutor(r -> daemon(r, "carebus-model-checks"));
+        this.tracker = new BundleTracker<>(context, Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE, null) {
+            @Override
+            public Long addingBundle(Bundle bundle, BundleEvent event) {
+                if (bundle.getHeaders("").get(ModelBundleInspector.HEADER) == null) {
+                    return null;
+                }
+                checker.execute(() -> check(bundle));
+                return bundle.getBundleId();
+            }
+
+            @Override
+            public void removedBundle(Bundle bundle, BundleEvent event, Long id) {
+                checker.execute(() -> registry.remove(id));
+            }
+        };
+        tracker.open();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static VendorTrust trust(InferenceConfig config) throws IOException, GeneralSecurityException {
+        Path store = Path.of(config.trust_store());
+        if (!store.isAbsolute()) {
+            store = Path.of(System.getProperty("karaf.etc", "etc")).resolve(store);
+        }
+        if (!Files.exists(store)) {
+            LOG.warn("Model bundles: no vendor trust store at {}; signed bundles will be refused as untrusted", store);
+            return VendorTrust.none();
+        }
+        VendorTrust trust = VendorTrust.load(store, config.trust_store_password());
+        LOG.info("Model bundles: {} trusted vendor certificate(s) from {}", trust.size(), store);
+        return trust;
+    }
+
+    private void check(Bundle bundle) {
+        String name = bundle.getSymbolicName() + " " + bundle.getVersion();
+        Path jar = null;
+        try {
+            jar = Files.createTempFile("carebus-model-", ".jar");
+            BundleJars.write(bundle, jar);
+            ModelBundleInspector.ModelPackage pkg = inspector.inspect(jar);
+            CardDocument card = pkg.card();
+            OrtModel model = OrtModel.open(env, new ModelId(card.id(), card.version(), pkg.modelSha256()), card, pkg.model(),
+                    sessionOptions());
+            try {
+                SelfTests.run(model);
+            } catch (ModelRefusedException e) {
+                model.release();
+                throw e;
+            }
+            ServingState initial = ServingState.valueOf(config.new_version_state().trim().toUpperCase(Locale.ROOT));
+            LiveVersion live = registry.add(bundle.getBundleId(), name, model, pkg.signer(), initial);
+            LOG.info("Model {}@{} from bundle {} (signed by {}): {}", card.id(), card.version(), name, pkg.signer(), live.state);
+        } catch (ModelRefusedException e) {
+            registry.refuse(bundle.getBundleId(), name, null, null, e.getMessage());
+            LOG.warn("Model bundle {} refused: {}", name, e.getMessage());
+        } catch (IOException | OrtException | RuntimeException e) {
+            registry.refuse(bundle.getBundleId(), name, null, null, "could not be checked: " + e);
+            LOG.error("Model bundle {} could not be checked", name, e);
+        } finally {
+            if (jar != null) {
+                try {
+                    Files.deleteIfExists(jar);
+                } catch (IOException ignored) {
+                    // a temporary copy; the OS cleans it up
+                }
+            }
+        }
+    }
+
+    private OrtSession.SessionOptions sessionOptions() throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(Math.max(1, config.intra_op_threads()));
+        options.setInterOpNumThreads(1);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.valueOf(config.optimization_level().trim()));
+        return options;
+    }
+
+    private void lifecycle(String event, LiveVersion v) {
+        AuditTrail trail = audit;
+        if (trail == null) {
+            return;
+        }
+        AuditAction action = switch (event) {
+            case "install", "refuse" -> AuditAction.MODEL_INSTALL;
+            case "activate" -> AuditAction.MODEL_ACTIVATE;
+            case "retire" -> AuditAction.MODEL_RETIRE;
+            default -> AuditAction.CONFIG_CHANGE;
+        };
+        try {
+            trail.append(new AuditRecord(Instant.now(), trail.nodeId(), "system:model-extender", null, action,
+                    "refuse".equals(event) ? AuditRecord.Outcome.SERIOUS_FAILURE : AuditRecord.Outcome.SUCCESS,
+                    List.of("bundle/" + v.bundleId), null, v.model == null ? null : v.model.id(), null, null,
+                    "refuse".equals(event) ? "refused: " + v.reason : event + " as " + v.state));
+        } catch (RuntimeException e) {
+            LOG.error("Could not audit model event {} of bundle {}: {}", event, v.bundleId, e.toString());
+        }
+    }
+
+    @Override
+    public List<ModelView> models() {
+        return registry.models();
+    }
+
+    @Override
+    public InferenceResult infer(String modelId, String version, String subjectPseudonym, Map<String, Double> features)
+            throws InsufficientDataException {
+        return registry.infer(modelId, version, subjectPseudonym, features);
+    }
+
+    @Override
+    public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
+        return registry.inferImage(modelId, version, subjectPseudonym, pixels);
+    }
+
+    @Override
+    public void promote(String modelId, String version) {
+        registry.promote(modelId, version);
+    }
+
+    @Override
+    public void rollback(String modelId) {
+        registry.rollback(modelId);
+    }
+
+    @Override
+    public void setState(String modelId, String version, ServingState state) {
+        registry.setState(modelId, version, state);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        tracker.close();
+        checker.shutdown();
+        checker.awaitTermination(30, TimeUnit.SECONDS);
+        shadows.shutdown();
+        shadows.awaitTermination(10, TimeUnit.SECONDS);
+        registry.close();
+    }
+}

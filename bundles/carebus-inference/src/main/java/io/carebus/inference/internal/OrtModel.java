@@ -1,0 +1,205 @@
+package io.carebus.inference.internal;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.carebus.api.model.ModelId;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One model version's ONNX Runtime session, checked against its card when opened. Reference counted so a swap or an
+ * undeploy never closes a session under a running request: the registry holds one reference, each request another,
+ * and the session closes when the last one is released.
+ */
+final class OrtModel {
+
+    private final ModelId id;
+    private final CardDocument card;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String inputName;
+    private final long[] inputShape;
+    private final int features;
+    private final AtomicInteger references = new AtomicInteger(1);
+
+    private OrtModel(ModelId id, CardDocument card, OrtEnvironment env, OrtSession session, String inputName, long[] inputShape) {
+        this.id = id;
+        this.card = card;
+        this.env = env;
+        this.session = session;
+        this.inputName = inputName;
+        this.inputShape = inputShape;
+        long f = 1;
+        for (int i = 1; i < inputShape.length; i++) {
+            f *= inputShape[i];
+        }
+        this.features = (int) f;
+    }
+
+    /** Opens the session and checks that its inputs and outputs are what the card declares. */
+    static OrtModel open(OrtEnvironment env, ModelId id, CardDocument card, byte[] model, OrtSession.SessionOptions options)
+            throws ModelRefusedException {
+        OrtSession session;
+        try {
+            session = env.createSession(model, options);
+        } catch (OrtException e) {
+            throw new ModelRefusedException("ONNX Runtime cannot load the model: " + e.getMessage());
+        }
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            String inputName = card.inputs().onnxInput() != null ? card.inputs().onnxInput()
+                    : inputs.size() == 1 ? inputs.keySet().iterator().next() : null;
+            if (inputName == null || !inputs.containsKey(inputName)) {
+                throw new ModelRefusedException("the model's inputs " + inputs.keySet() + " do not match the card's input "
+                        + (inputName == null ? "(none named; inputs.onnxInput is needed when the model has several)" : inputName));
+            }
+            if (!(inputs.get(inputName).getInfo() instanceof TensorInfo tensor) || tensor.type != OnnxJavaType.FLOAT) {
+                throw new ModelRefusedException("the model's input " + inputName + " must be a float tensor");
+            }
+            long[] shape = tensor.getShape().clone();
+            if (shape.length < 2) {
+                throw new ModelRefusedException("the model's input " + inputName + " must have a batch dimension first");
+            }
+            for (int i = 1; i < shape.length; i++) {
+                if (shape[i] <= 0) {
+                    throw new ModelRefusedException("the model's input " + inputName + " has an unknown dimension " + i);
+                }
+            }
+            long expected = card.inputs().tabular() != null ? card.inputs().tabular().size()
+                    : (long) card.inputs().image().width() * card.inputs().image().height();
+            long actual = 1;
+            for (int i = 1; i < shape.length; i++) {
+                actual *= shape[i];
+            }
+            if (actual != expected) {
+                throw new ModelRefusedException("the model's input " + inputName + " takes " + actual + " values per row, the card declares "
+                        + expected + (card.inputs().tabular() != null ? " features" : " pixels"));
+            }
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            for (CardDocument.Output o : card.outputs()) {
+                NodeInfo info = outputs.get(o.onnxOutput());
+                if (info == null) {
+                    throw new ModelRefusedException("the card's output " + o.label() + " names ONNX output " + o.onnxOutput()
+                            + ", the model has " + outputs.keySet());
+                }
+                if (!(info.getInfo() instanceof TensorInfo t) || (t.type != OnnxJavaType.FLOAT && t.type != OnnxJavaType.DOUBLE)) {
+                    throw new ModelRefusedException("ONNX output " + o.onnxOutput() + " must be a float or double tensor");
+                }
+                long perRow = 1;
+                for (int i = 1; i < t.getShape().length; i++) {
+                    perRow = t.getShape()[i] > 0 ? perRow * t.getShape()[i] : -1;
+                    if (perRow < 0) {
+                        break;
+                    }
+                }
+                int index = o.index() == null ? 0 : o.index();
+                if (perRow > 0 && index >= perRow) {
+                    throw new ModelRefusedException("output " + o.label() + " takes element " + index + " of " + o.onnxOutput()
+                            + ", which has " + perRow + " per row");
+                }
+            }
+            return new OrtModel(id, card, env, session, inputName, shape);
+        } catch (ModelRefusedException e) {
+            closeQuietly(session);
+            throw e;
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelRefusedException("cannot read the model's inputs and outputs: " + e.getMessage());
+        }
+    }
+
+    ModelId id() {
+        return id;
+    }
+
+    CardDocument card() {
+        return card;
+    }
+
+    int features() {
+        return features;
+    }
+
+    /** Takes a reference for one request; false if the session is already closed (retry with the current version). */
+    boolean acquire() {
+        while (true) {
+            int n = references.get();
+            if (n == 0) {
+                return false;
+            }
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void release() {
+        if (references.decrementAndGet() == 0) {
+            closeQuietly(session);
+        }
+    }
+
+    boolean isClosed() {
+        return references.get() == 0;
+    }
+
+    /**
+     * Runs rows of inputs (each {@link #features()} long) in one call and returns, per row, the card's outputs by
+     * label. Exactly what ORT computed: floats are widened to double, nothing else is done to them.
+     */
+    List<Map<String, Double>> run(float[][] rows) throws OrtException {
+        long[] shape = inputShape.clone();
+        shape[0] = rows.length;
+        FloatBuffer buffer = FloatBuffer.allocate(rows.length * features);
+        for (float[] row : rows) {
+            if (row.length != features) {
+                throw new IllegalArgumentException(id + " takes " + features + " values per row, got " + row.length);
+            }
+            buffer.put(row);
+        }
+        buffer.flip();
+        try (OnnxTensor input = OnnxTensor.createTensor(env, buffer, shape);
+             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+            List<Map<String, Double>> out = new java.util.ArrayList<>(rows.length);
+            for (int r = 0; r < rows.length; r++) {
+                out.add(new LinkedHashMap<>());
+            }
+            for (CardDocument.Output o : card.outputs()) {
+                OnnxValue value = result.get(o.onnxOutput()).orElseThrow();
+                OnnxTensor tensor = (OnnxTensor) value;
+                int perRow = (int) (tensor.getInfo().getNumElements() / rows.length);
+                int index = o.index() == null ? 0 : o.index();
+                if (tensor.getInfo().type == OnnxJavaType.DOUBLE) {
+                    DoubleBuffer d = tensor.getDoubleBuffer();
+                    for (int r = 0; r < rows.length; r++) {
+                        out.get(r).put(o.label(), d.get(r * perRow + index));
+                    }
+                } else {
+                    FloatBuffer f = tensor.getFloatBuffer();
+                    for (int r = 0; r < rows.length; r++) {
+                        out.get(r).put(o.label(), (double) f.get(r * perRow + index));
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException | RuntimeException ignored) {
+            // closing a session that failed to load or check: nothing left to release
+        }
+    }
+}

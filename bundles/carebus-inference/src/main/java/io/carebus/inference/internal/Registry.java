@@ -1,0 +1,346 @@
+package io.carebus.inference.internal;
+
+import io.carebus.api.Sha256;
+import io.carebus.api.model.Prediction;
+import io.carebus.inference.InferenceResult;
+import io.carebus.inference.InsufficientDataException;
+import io.carebus.inference.ModelRegistry;
+import io.carebus.inference.ModelView;
+import io.carebus.inference.ServingState;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * The live versions of every model. Requests read an immutable routing snapshot (replaced whole on every state
+ * change) and take a reference on the session they use, so a promotion, roll back, retirement or undeploy never
+ * fails or repeats a request: the request finishes on the session it took, the next one sees the new snapshot, and a
+ * session left by all closes when its last request releases it.
+ */
+final class Registry implements ModelRegistry {
+
+    /** Per model id: who serves, the canary, the shadows, and every runnable version by version string. */
+    private record Routing(LiveVersion serving, LiveVersion canary, List<LiveVersion> shadows, Map<String, LiveVersion> byVersion) {
+    }
+
+    private final Map<Long, LiveVersion> byBundle = new LinkedHashMap<>();
+    private final Map<String, Deque<String>> previousServing = new HashMap<>();
+    private volatile Map<String, Routing> routing = Map.of();
+    private final double canaryShare;
+    private final ExecutorService shadowRunner;
+    private final Clock clock;
+    private final BiConsumer<String, LiveVersion> lifecycle;
+
+    /** {@code lifecycle} hears every state change ("activate", "retire", ...), for the audit trail. */
+    Registry(double canaryShare, ExecutorService shadowRunner, Clock clock, BiConsumer<String, LiveVersion> lifecycle) {
+        this.canaryShare = canaryShare;
+        this.shadowRunner = shadowRunner;
+        this.clock = clock;
+        this.lifecycle = lifecycle;
+    }
+
+    /** Adds a checked version in {@code initial} state (a first version of a model always serves). */
+    synchronized LiveVersion add(long bundleId, String bundle, OrtModel model, String signer, ServingState initial) {
+        String id = model.id().id();
+        String version = model.id().version();
+        boolean clash = byBundle.values().stream().anyMatch(v -> v.runs() && id.equals(v.modelId) && version.equals(v.version));
+        if (clash) {
+            model.release();
+            return refuse(bundleId, bundle, id, version, "version " + version + " of " + id + " is already live from another bundle");
+        }
+        boolean hasServing = byBundle.values().stream().anyMatch(v -> id.equals(v.modelId) && v.state == ServingState.SERVING);
+        ServingState state = hasServing ? (initial == ServingState.SERVING ? ServingState.SERVING : initial) : ServingState.SERVING;
+        LiveVersion live = new LiveVersion(bundleId, bundle, model, id, version, null, signer, ServingState.SHADOW, clock.instant());
+        byBundle.put(bundleId, live);
+        lifecycle.accept("install", live);
+        if (state == ServingState.SERVING) {
+            promote(id, version);
+        } else {
+            live.state = state;
+            publish();
+        }
+        return live;
+    }
+
+    synchronized LiveVersion refuse(long bundleId, String bundle, String modelId, String version, String reason) {
+        LiveVersion refused = new LiveVersion(bundleId, bundle, null, modelId, version, reason, null, ServingState.REFUSED, clock.instant());
+        byBundle.put(bundleId, refused);
+        lifecycle.accept("refuse", refused);
+        return refused;
+    }
+
+    /** The bundle went away: its version stops taking requests and its session closes once idle. */
+    synchronized void remove(long bundleId) {
+        LiveVersion gone = byBundle.remove(bundleId);
+        if (gone == null) {
+            return;
+        }
+        boolean wasServing = gone.state == ServingState.SERVING;
+        gone.state = ServingState.RETIRED;
+        if (wasServing) {
+            fallBack(gone.modelId);
+        }
+        publish();
+        if (gone.model != null) {
+            gone.model.release();
+            lifecycle.accept("retire", gone);
+        }
+    }
+
+    /** After the serving version left: the most recent previous serving version still here serves again. */
+    private void fallBack(String modelId) {
+        Deque<String> history = previousServing.getOrDefault(modelId, new ArrayDeque<>());
+        while (!history.isEmpty()) {
+            LiveVersion candidate = find(modelId, history.pop());
+            if (candidate != null && candidate.model != null && candidate.state != ServingState.RETIRED) {
+                candidate.state = ServingState.SERVING;
+                candidate.since = clock.instant();
+                lifecycle.accept("activate", candidate);
+                return;
+            }
+        }
+    }
+
+    private LiveVersion find(String modelId, String version) {
+        return byBundle.values().stream().filter(v -> modelId.equals(v.modelId) && version.equals(v.version) && v.model != null)
+                .findFirst().orElse(null);
+    }
+
+    private LiveVersion require(String modelId, String version) {
+        LiveVersion v = find(modelId, version);
+        if (v == null) {
+            throw new NoSuchElementException("no live version " + version + " of model " + modelId);
+        }
+        return v;
+    }
+
+    @Override
+    public synchronized void promote(String modelId, String version) {
+        LiveVersion target = require(modelId, version);
+        for (LiveVersion v : byBundle.values()) {
+            if (v != target && modelId.equals(v.modelId) && v.state == ServingState.SERVING) {
+                v.state = ServingState.SHADOW;
+                v.since = clock.instant();
+                previousServing.computeIfAbsent(modelId, k -> new ArrayDeque<>()).push(v.version);
+            }
+        }
+        target.state = ServingState.SERVING;
+        target.since = clock.instant();
+        publish();
+        lifecycle.accept("activate", target);
+    }
+
+    @Override
+    public synchronized void rollback(String modelId) {
+        Deque<String> history = previousServing.get(modelId);
+        while (history != null && !history.isEmpty()) {
+            LiveVersion previous = find(modelId, history.pop());
+            if (previous != null && previous.state != ServingState.RETIRED) {
+                LiveVersion current = currentServing(modelId);
+                previous.state = ServingState.SERVING;
+                previous.since = clock.instant();
+                if (current != null) {
+                    current.state = ServingState.SHADOW;
+                    current.since = clock.instant();
+                }
+                publish();
+                lifecycle.accept("activate", previous);
+                return;
+            }
+        }
+        throw new IllegalStateException("model " + modelId + " has no earlier serving version to roll back to");
+    }
+
+    private LiveVersion currentServing(String modelId) {
+        return byBundle.values().stream().filter(v -> modelId.equals(v.modelId) && v.state == ServingState.SERVING).findFirst()
+                .orElse(null);
+    }
+
+    @Override
+    public synchronized void setState(String modelId, String version, ServingState state) {
+        if (state == ServingState.SERVING) {
+            promote(modelId, version);
+            return;
+        }
+        if (state == ServingState.REFUSED) {
+            throw new IllegalArgumentException("REFUSED is the checks' verdict, not a state to set");
+        }
+        LiveVersion target = require(modelId, version);
+        if (target.state == ServingState.RETIRED) {
+            throw new IllegalStateException(modelId + "@" + version + " is retired; redeploy its bundle to use it again");
+        }
+        boolean wasServing = target.state == ServingState.SERVING;
+        target.state = state;
+        target.since = clock.instant();
+        if (wasServing) {
+            fallBack(modelId);
+        }
+        publish();
+        if (state == ServingState.RETIRED) {
+            target.model.release();
+            lifecycle.accept("retire", target);
+        } else {
+            lifecycle.accept(state.name().toLowerCase(java.util.Locale.ROOT), target);
+        }
+    }
+
+    /** Rebuilds the routing snapshot; callers hold the lock. */
+    private void publish() {
+        Map<String, List<LiveVersion>> byModel = new LinkedHashMap<>();
+        for (LiveVersion v : byBundle.values()) {
+            if (v.runs()) {
+                byModel.computeIfAbsent(v.modelId, k -> new ArrayList<>()).add(v);
+            }
+        }
+        Map<String, Routing> next = new HashMap<>();
+        for (Map.Entry<String, List<LiveVersion>> e : byModel.entrySet()) {
+            LiveVersion serving = null;
+            LiveVersion canary = null;
+            List<LiveVersion> shadows = new ArrayList<>();
+            Map<String, LiveVersion> versions = new HashMap<>();
+            for (LiveVersion v : e.getValue()) {
+                versions.put(v.version, v);
+                switch (v.state) {
+                    case SERVING -> serving = v;
+                    case CANARY -> canary = v;
+                    case SHADOW -> shadows.add(v);
+                    default -> { }
+                }
+            }
+            next.put(e.getKey(), new Routing(serving, canary, List.copyOf(shadows), Map.copyOf(versions)));
+        }
+        routing = Map.copyOf(next);
+    }
+
+    @Override
+    public synchronized List<ModelView> models() {
+        return byBundle.values().stream().map(LiveVersion::view)
+                .sorted(Comparator.comparing((ModelView m) -> String.valueOf(m.modelId())).thenComparing(m -> String.valueOf(m.version())))
+                .toList();
+    }
+
+    /** The version a request goes to, with a reference taken; retried if a swap closed it in between. */
+    private LiveVersion take(String modelId, String version) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Routing r = routing.get(modelId);
+            if (r == null) {
+                throw new NoSuchElementException("no live model " + modelId);
+            }
+            LiveVersion chosen;
+            if (version != null) {
+                chosen = r.byVersion().get(version);
+                if (chosen == null) {
+                    throw new NoSuchElementException("no live version " + version + " of model " + modelId);
+                }
+            } else {
+                chosen = r.canary() != null && ThreadLocalRandom.current().nextDouble() < canaryShare ? r.canary() : r.serving();
+                if (chosen == null) {
+                    throw new NoSuchElementException("model " + modelId + " has no serving version");
+                }
+            }
+            if (chosen.model.acquire()) {
+                return chosen;
+            }
+            Thread.onSpinWait();
+        }
+        throw new IllegalStateException("model " + modelId + " is being swapped too fast to serve");
+    }
+
+    @Override
+    public InferenceResult infer(String modelId, String version, String subjectPseudonym, Map<String, Double> features)
+            throws InsufficientDataException {
+        LiveVersion v = take(modelId, version);
+        try {
+            if (v.model.card().inputs().tabular() == null) {
+                throw new IllegalArgumentException(modelId + " is an imaging model; send it an image");
+            }
+            float[] row = FeatureVector.build(v.model.card(), features);
+            return answer(v, row, FeatureVector.hash(v.model.card(), row), subjectPseudonym, version == null, features);
+        } finally {
+            v.model.release();
+        }
+    }
+
+    @Override
+    public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
+        LiveVersion v = take(modelId, version);
+        try {
+            if (v.model.card().inputs().image() == null) {
+                throw new IllegalArgumentException(modelId + " is a tabular model; send it features");
+            }
+            return answer(v, pixels, FeatureVector.hashPixels(pixels), subjectPseudonym, version == null, null);
+        } finally {
+            v.model.release();
+        }
+    }
+
+    private InferenceResult answer(LiveVersion v, float[] row, Sha256 inputHash, String subject, boolean withShadows,
+            Map<String, Double> features) {
+        ServingState state = v.state;
+        long start = System.nanoTime();
+        Map<String, Double> outputs;
+        try {
+            outputs = v.model.run(new float[][] {row}).get(0);
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IllegalStateException(v.model.id() + " failed: " + e.getMessage(), e);
+        }
+        long latency = System.nanoTime() - start;
+        v.requests.incrementAndGet();
+        if (withShadows) {
+            shadow(v, row, features, outputs);
+        }
+        return new InferenceResult(new Prediction(v.model.id(), subject, clock.instant(), inputHash, outputs,
+                state == ServingState.SHADOW), state, latency);
+    }
+
+    /** Shadows run off the request thread; when they cannot keep up they skip (counted), never slow the answer. */
+    private void shadow(LiveVersion served, float[] row, Map<String, Double> features, Map<String, Double> outputs) {
+        Routing r = routing.get(served.modelId);
+        if (r == null) {
+            return;
+        }
+        for (LiveVersion s : r.shadows()) {
+            if (s == served || !s.model.acquire()) {
+                continue;
+            }
+            try {
+                shadowRunner.execute(() -> {
+                    try {
+                        float[] input = features != null && s.model.card().inputs().tabular() != null
+                                ? FeatureVector.build(s.model.card(), features) : row;
+                        s.recordShadow(outputs, s.model.run(new float[][] {input}).get(0));
+                    } catch (Exception e) {
+                        s.shadowSkipped.incrementAndGet();
+                    } finally {
+                        s.model.release();
+                    }
+                });
+            } catch (RejectedExecutionException full) {
+                s.shadowSkipped.incrementAndGet();
+                s.model.release();
+            }
+        }
+    }
+
+    /** Releases every session (component shutdown). */
+    synchronized void close() {
+        for (LiveVersion v : byBundle.values()) {
+            if (v.model != null && v.state != ServingState.RETIRED) {
+                v.model.release();
+            }
+        }
+        byBundle.clear();
+        routing = Map.of();
+    }
+}

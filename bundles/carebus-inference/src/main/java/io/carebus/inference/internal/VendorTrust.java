@@ -1,0 +1,87 @@
+package io.carebus.inference.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The vendors whose signatures the engine accepts: the certificates in the vendor trust store (etc/). A signer is
+ * trusted when its certificate is in the store or chains to one in it (PKIX, validity checked at signing-check time;
+ * no revocation lookups: the appliance often has no route to the internet, so revoking a vendor means removing it
+ * from the store).
+ */
+final class VendorTrust {
+
+    private final Set<TrustAnchor> anchors = new HashSet<>();
+    private final Set<X509Certificate> certificates = new HashSet<>();
+
+    static VendorTrust load(Path store, String password) throws IOException, GeneralSecurityException {
+        KeyStore keyStore = KeyStore.getInstance(store.toString().endsWith(".jks") ? "JKS" : "PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keyStore.load(in, password.toCharArray());
+        }
+        List<X509Certificate> certs = new ArrayList<>();
+        for (String alias : Collections.list(keyStore.aliases())) {
+            if (keyStore.getCertificate(alias) instanceof X509Certificate c) {
+                certs.add(c);
+            }
+        }
+        return new VendorTrust(certs);
+    }
+
+    static VendorTrust none() {
+        return new VendorTrust(List.of());
+    }
+
+    VendorTrust(List<X509Certificate> trusted) {
+        for (X509Certificate c : trusted) {
+            certificates.add(c);
+            anchors.add(new TrustAnchor(c, null));
+        }
+    }
+
+    int size() {
+        return certificates.size();
+    }
+
+    /** The signer's subject when trusted; a refusal naming the signer otherwise. */
+    String check(X509Certificate[] chain) throws ModelRefusedException {
+        X509Certificate leaf = chain[0];
+        String subject = leaf.getSubjectX500Principal().getName();
+        try {
+            leaf.checkValidity();
+        } catch (GeneralSecurityException e) {
+            throw new ModelRefusedException("signer certificate of " + subject + " is not valid now: " + e.getMessage());
+        }
+        if (certificates.contains(leaf)) {
+            return subject;
+        }
+        if (anchors.isEmpty()) {
+            throw new ModelRefusedException("untrusted signer " + subject + ": the vendor trust store is empty");
+        }
+        try {
+            List<X509Certificate> path = new ArrayList<>(Arrays.asList(chain));
+            path.removeIf(certificates::contains); // the anchor itself is not part of a PKIX path
+            PKIXParameters parameters = new PKIXParameters(anchors);
+            parameters.setRevocationEnabled(false);
+            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
+            return subject;
+        } catch (GeneralSecurityException e) {
+            throw new ModelRefusedException("untrusted signer " + subject + ": " + e.getMessage());
+        }
+    }
+}

@@ -99,6 +99,10 @@ public class ApiServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile AuditEndpoints auditEndpoints;
 
+    // The inference bundle is optional too: without it /api/models answers 503.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile ModelEndpoints modelEndpoints;
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void setRouteFiles(RouteFiles files) {
         this.routeFiles = files;
@@ -144,6 +148,10 @@ public class ApiServlet extends HttpServlet {
             reprocess(resp, path.substring("/messages/".length(), path.length() - "/reprocess".length()), user.get());
             return;
         }
+        if (path.equals("/models") || path.startsWith("/models/")) {
+            models(req, resp, path, user.get());
+            return;
+        }
         if (!isRead(req)) {
             methodNotAllowed(resp);
             return;
@@ -174,6 +182,46 @@ public class ApiServlet extends HttpServlet {
             default -> write(resp, 404, error("no such resource: /api" + path));
         }
     }
+
+    /**
+     * GET /api/models (any role); POST state changes and predictions (engineers and admins), each audited with the
+     * user: state changes as CONFIG_CHANGE, predictions as INFER.
+     */
+    private void models(HttpServletRequest req, HttpServletResponse resp, String path, JaasAuthenticator.Authenticated user)
+            throws IOException {
+        ModelEndpoints endpoints = modelEndpoints;
+        if (endpoints == null) {
+            write(resp, 503, error("the inference bundle is not running"));
+            return;
+        }
+        if (isRead(req) && path.equals("/models")) {
+            AuditResource.Answer answer = endpoints.list();
+            write(resp, answer.status(), answer.body());
+            return;
+        }
+        if (!"POST".equals(req.getMethod()) || path.equals("/models")) {
+            methodNotAllowed(resp);
+            return;
+        }
+        if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
+            write(resp, 403, error("changing or running models needs role engineer or admin"));
+            return;
+        }
+        byte[] body = req.getInputStream().readNBytes(MAX_MODEL_REQUEST + 1);
+        if (body.length > MAX_MODEL_REQUEST) {
+            write(resp, 413, error("request body over " + MAX_MODEL_REQUEST + " bytes"));
+            return;
+        }
+        AuditResource.Answer answer = endpoints.post(path, req::getParameter, body);
+        boolean predict = path.endsWith("/predict");
+        auditQuietly(user.user(), req.getRemoteAddr(), predict ? AuditAction.INFER : AuditAction.CONFIG_CHANGE,
+                answer.status() < 300 ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
+                List.of("model/" + path.substring("/models/".length()).split("/")[0]),
+                (predict ? "prediction requested: " : "model state change: ") + path.substring(1) + " -> " + answer.status());
+        write(resp, answer.status(), answer.body());
+    }
+
+    private static final int MAX_MODEL_REQUEST = 64 * 1024;
 
     /** GET /api/audit (read the trail) and /api/audit/verify: auditors and admins. */
     private void audit(HttpServletResponse resp, String path, HttpServletRequest req, JaasAuthenticator.Authenticated user)

@@ -3,6 +3,9 @@ package io.carebus.camel.internal;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
+import io.carebus.camel.RouteStep;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Hashtable;
@@ -47,6 +50,18 @@ public class CamelRuntime implements RouteFiles {
     private final ScheduledExecutorService watcher;
     private final ServiceRegistration<CamelContext> registration;
 
+    /** The carebus:<name> steps registered by other bundles, by name. */
+    private final Map<String, RouteStep> steps = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void addStep(RouteStep step) {
+        steps.put(step.name(), step);
+    }
+
+    void removeStep(RouteStep step) {
+        steps.remove(step.name(), step);
+    }
+
     /** Optional: with an audit trail running, route steps are recorded in it (see {@link RouteAuditing}). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile AuditTrail audit;
@@ -55,7 +70,7 @@ public class CamelRuntime implements RouteFiles {
     public CamelRuntime(BundleContext bundleContext, CamelRuntimeConfig config) throws Exception {
         ClassLoader camelLoader = CamelContext.class.getClassLoader();
         RouteAuditing auditing = new RouteAuditing(() -> audit);
-        camel = withClassLoader(camelLoader, () -> createContext(bundleContext, config, camelLoader, auditing));
+        camel = withClassLoader(camelLoader, () -> createContext(bundleContext, config, camelLoader, auditing, steps));
         deployer = new RouteFolderDeployer(camel, routesDirectory(config), Clock.systemUTC());
         withClassLoader(camelLoader, () -> {
             deployer.scan();
@@ -76,7 +91,7 @@ public class CamelRuntime implements RouteFiles {
     }
 
     private static DefaultCamelContext createContext(BundleContext bundleContext, CamelRuntimeConfig config, ClassLoader camelLoader,
-                                                     RouteAuditing auditing) throws Exception {
+                                                     RouteAuditing auditing, Map<String, RouteStep> steps) throws Exception {
         DefaultCamelContext ctx = new DefaultCamelContext(false);
         ctx.getCamelContextExtension().setName(config.context_name());
         ctx.setApplicationContextClassLoader(camelLoader);
@@ -89,6 +104,7 @@ public class CamelRuntime implements RouteFiles {
         // After build (which creates the management strategy), before start (which starts the notifiers).
         ctx.getManagementStrategy().addEventNotifier(new AuditingEventNotifier(auditing));
         ctx.addComponent("carebus-audit", new AuditStepComponent(auditing));
+        ctx.addComponent("carebus", new RouteStepComponent(steps));
         ctx.start();
         return ctx;
     }

@@ -1,0 +1,72 @@
+package io.carebus.camel.internal;
+
+import io.carebus.camel.RouteStep;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Consumer;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultComponent;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * {@code carebus:<step>?options}: dispatches to the {@link RouteStep} service of that name. Options are checked
+ * against the step when the route is loaded if the step is there then; the step itself is looked up per exchange.
+ */
+final class RouteStepComponent extends DefaultComponent {
+
+    private final Map<String, RouteStep> steps;
+
+    RouteStepComponent(Map<String, RouteStep> steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) {
+        String name = remaining.strip();
+        Map<String, String> options = new LinkedHashMap<>();
+        parameters.forEach((k, v) -> options.put(k, v == null ? null : v.toString()));
+        parameters.clear();
+        RouteStep step = steps.get(name);
+        if (step != null && !step.options().containsAll(options.keySet())) {
+            Set<String> unknown = new java.util.TreeSet<>(options.keySet());
+            unknown.removeAll(step.options());
+            throw new IllegalArgumentException("carebus:" + name + " has no option " + unknown + "; it takes " + step.options());
+        }
+        return new StepEndpoint(uri, this, name, Map.copyOf(options));
+    }
+
+    private final class StepEndpoint extends DefaultEndpoint {
+        private final String name;
+        private final Map<String, String> options;
+
+        StepEndpoint(String uri, RouteStepComponent component, String name, Map<String, String> options) {
+            super(uri, component);
+            this.name = name;
+            this.options = options;
+        }
+
+        @Override
+        public Producer createProducer() {
+            return new DefaultProducer(this) {
+                @Override
+                public void process(Exchange exchange) throws Exception {
+                    RouteStep step = steps.get(name);
+                    if (step == null) {
+                        throw new IllegalStateException("no carebus:" + name + " step is running (is its bundle installed?)");
+                    }
+                    step.process(exchange, options);
+                }
+            };
+        }
+
+        @Override
+        public Consumer createConsumer(Processor processor) {
+            throw new UnsupportedOperationException("carebus:" + name + " is a step, not a source of messages");
+        }
+    }
+}

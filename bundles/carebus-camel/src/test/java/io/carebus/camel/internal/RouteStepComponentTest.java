@@ -1,0 +1,80 @@
+package io.carebus.camel.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.carebus.camel.RouteStep;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.camel.CamelExecutionException;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** carebus:<step> finds the registered step per exchange, passes its options, and refuses unknown options. */
+class RouteStepComponentTest {
+
+    private final Map<String, RouteStep> steps = new ConcurrentHashMap<>();
+    private DefaultCamelContext camel;
+
+    private static RouteStep upper(String suffix) {
+        return new RouteStep() {
+            @Override
+            public String name() {
+                return "shout";
+            }
+
+            @Override
+            public Set<String> options() {
+                return Set.of("times");
+            }
+
+            @Override
+            public void process(Exchange exchange, Map<String, String> options) {
+                String body = exchange.getMessage().getBody(String.class).toUpperCase();
+                exchange.getMessage().setBody(body.repeat(Integer.parseInt(options.getOrDefault("times", "1"))) + suffix);
+            }
+        };
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        camel = new DefaultCamelContext();
+        camel.addComponent("carebus", new RouteStepComponent(steps));
+        steps.put("shout", upper(""));
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").to("carebus:shout?times=2");
+            }
+        });
+        camel.start();
+    }
+
+    @AfterEach
+    void stop() {
+        camel.stop();
+    }
+
+    @Test
+    void theStepRunsWithItsOptionsAndCanBeReplacedWhileTheRouteRuns() {
+        ProducerTemplate template = camel.createProducerTemplate();
+        assertThat(template.requestBody("direct:in", "hi", String.class)).isEqualTo("HIHI");
+        steps.put("shout", upper("!")); // e.g. the step's bundle was updated
+        assertThat(template.requestBody("direct:in", "hi", String.class)).isEqualTo("HIHI!");
+        steps.remove("shout");
+        assertThatThrownBy(() -> template.requestBody("direct:in", "hi", String.class)).isInstanceOf(CamelExecutionException.class)
+                .hasRootCauseMessage("no carebus:shout step is running (is its bundle installed?)");
+    }
+
+    @Test
+    void anOptionTheStepDoesNotTakeFailsWhenTheRouteIsLoaded() {
+        assertThatThrownBy(() -> camel.getEndpoint("carebus:shout?tims=2")).hasRootCauseMessage(
+                "carebus:shout has no option [tims]; it takes [times]");
+    }
+}

@@ -1,0 +1,96 @@
+package io.carebus.inference.internal;
+
+import io.carebus.camel.RouteStep;
+import io.carebus.inference.InferenceResult;
+import io.carebus.inference.InsufficientDataException;
+import io.carebus.inference.ModelRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code carebus:infer?model=<id>[&version=<v>]}: runs the model on the body (a map of feature name to number for
+ * tabular models, a float[] image tensor for imaging models) for the patient pseudonym in header
+ * {@code CareBusSubject}. On success the body becomes the {@link io.carebus.api.model.Prediction} and headers
+ * carry model id, version, sha256, input hash, serving state and latency; when the card's features are missing
+ * without defaults the body is left alone, {@code CareBusInferenceOutcome} is {@code INSUFFICIENT_DATA} and
+ * {@code CareBusMissingFeatures} lists them, so the route decides instead of the model guessing.
+ */
+@Component(service = RouteStep.class)
+public class InferStep implements RouteStep {
+
+    static final String SUBJECT = "CareBusSubject";
+
+    private final ModelRegistry registry;
+
+    @Activate
+    public InferStep(@Reference ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public String name() {
+        return "infer";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("model", "version");
+    }
+
+    @Override
+    public void process(Exchange exchange, Map<String, String> options) {
+        String model = options.get("model");
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("carebus:infer needs ?model=<model id>");
+        }
+        Message in = exchange.getMessage();
+        String subject = in.getHeader(SUBJECT, "unknown", String.class);
+        Object body = in.getBody();
+        InferenceResult result;
+        try {
+            if (body instanceof float[] pixels) {
+                result = registry.inferImage(model, options.get("version"), subject, pixels);
+            } else if (body instanceof Map<?, ?> map) {
+                result = registry.infer(model, options.get("version"), subject, features(map));
+            } else {
+                throw new IllegalArgumentException("carebus:infer takes a map of feature values or a float[] image, not "
+                        + (body == null ? "an empty body" : body.getClass().getName()));
+            }
+        } catch (InsufficientDataException e) {
+            in.setHeader("CareBusInferenceOutcome", "INSUFFICIENT_DATA");
+            in.setHeader("CareBusMissingFeatures", e.missing());
+            return;
+        }
+        in.setHeader("CareBusInferenceOutcome", "PREDICTED");
+        in.setHeader("CareBusModelId", result.prediction().model().id());
+        in.setHeader("CareBusModelVersion", result.prediction().model().version());
+        in.setHeader("CareBusModelSha256", result.prediction().model().sha256().hex());
+        in.setHeader("CareBusInputSha256", result.prediction().inputHash().hex());
+        in.setHeader("CareBusServingState", result.servedBy().name());
+        in.setHeader("CareBusInferenceMicros", result.latencyNanos() / 1000);
+        in.setBody(result.prediction());
+    }
+
+    private static Map<String, Double> features(Map<?, ?> map) {
+        Map<String, Double> features = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Number n) {
+                features.put(String.valueOf(e.getKey()), n.doubleValue());
+            } else if (v instanceof String s && !s.isBlank()) {
+                try {
+                    features.put(String.valueOf(e.getKey()), Double.parseDouble(s.strip()));
+                } catch (NumberFormatException nfe) {
+                    throw new IllegalArgumentException("feature " + e.getKey() + " is not a number: " + s);
+                }
+            }
+        }
+        return features;
+    }
+}

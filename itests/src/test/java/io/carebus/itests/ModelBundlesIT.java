@@ -1,0 +1,213 @@
+package io.carebus.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import io.carebus.api.model.Prediction;
+import io.carebus.inference.ModelRegistry;
+import io.carebus.inference.ModelView;
+import io.carebus.inference.ServingState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipFile;
+import javax.inject.Inject;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.karaf.features.BootFinished;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Model bundles in the booted appliance: the shipped sepsis-risk example serves from deploy/ and answers a
+ * {@code carebus:infer} route; a second version dropped into deploy/ shadows, is promoted and rolled back over the
+ * REST API, and leaves when its file is deleted; an unsigned copy is refused with its reason.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ModelBundlesIT extends CareBusTestSupport {
+
+    static final String V2 = "carebus.itest.model.v2";
+    static final String UNSIGNED = "carebus.itest.model.unsigned";
+
+    @Inject
+    protected BootFinished bootFinished;
+
+    @Inject
+    protected ModelRegistry registry;
+
+    @Inject
+    protected CamelContext camel;
+
+    /** Outside the container: a version 2.0.0 of the example, re-signed with the demo vendor key, and an unsigned copy. */
+    @Override
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        Option[] base = super.config();
+        try {
+            Path example = Path.of("../models/sepsis-risk/target").toAbsolutePath().normalize();
+            Path v1 = Files.list(example).filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+            Path dir = Files.createDirectories(Path.of("target/model-bundles").toAbsolutePath());
+            Path v2 = dir.resolve("sepsis-risk-2.0.0.jar");
+            Path unsignedJar = dir.resolve("sepsis-risk-3.0.0-unsigned.jar");
+            Path unsignedV2 = dir.resolve("v2-unsigned.jar");
+            repack(v1, unsignedV2, "2.0.0");
+            sign(unsignedV2, v2, Path.of("../models/demo-vendor/demo-vendor.p12"));
+            repack(v1, unsignedJar, "3.0.0");
+            Option[] all = Arrays.copyOf(base, base.length + 2);
+            all[base.length] = systemProperty(V2).value(v2.toString());
+            all[base.length + 1] = systemProperty(UNSIGNED).value(unsignedJar.toString());
+            return all;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot prepare the test model bundles", e);
+        }
+    }
+
+    private static void repack(Path source, Path target, String version) throws IOException {
+        try (JarFile in = new JarFile(source.toFile())) {
+            Manifest manifest = new Manifest();
+            Attributes main = manifest.getMainAttributes();
+            in.getManifest().getMainAttributes().forEach(main::put);
+            main.putValue("Bundle-Version", version);
+            try (OutputStream out = Files.newOutputStream(target); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+                for (JarEntry e : Collections.list(in.entries())) {
+                    if (e.getName().startsWith("META-INF/") || e.isDirectory()) {
+                        continue;
+                    }
+                    byte[] bytes = in.getInputStream(e).readAllBytes();
+                    if (e.getName().equals("model-card.yaml")) {
+                        bytes = new String(bytes, StandardCharsets.UTF_8).replaceFirst("(?m)^version: .*$", "version: \"" + version + "\"")
+                                .getBytes(StandardCharsets.UTF_8);
+                    }
+                    jar.putNextEntry(new JarEntry(e.getName()));
+                    jar.write(bytes);
+                    jar.closeEntry();
+                }
+            }
+        }
+    }
+
+    private static void sign(Path unsigned, Path signed, Path keyStore) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            store.load(in, "carebus-demo".toCharArray());
+        }
+        PrivateKey key = (PrivateKey) store.getKey("demo-vendor", "carebus-demo".toCharArray());
+        X509Certificate[] chain = Arrays.stream(store.getCertificateChain("demo-vendor")).toArray(X509Certificate[]::new);
+        try (ZipFile in = new ZipFile(unsigned.toFile()); OutputStream out = Files.newOutputStream(signed)) {
+            new jdk.security.jarsigner.JarSigner.Builder(key, CertificateFactory.getInstance("X.509").generateCertPath(Arrays.asList(chain)))
+                    .digestAlgorithm("SHA-384").build().sign(in, out);
+        }
+    }
+
+    private Optional<ModelView> model(String version) {
+        return registry.models().stream().filter(m -> version.equals(m.version())).findFirst();
+    }
+
+    private String password() throws Exception {
+        Path file = karafData().resolve("carebus/initial-admin-password");
+        await("the admin password file", Duration.ofSeconds(60), () -> Files.isRegularFile(file));
+        return Files.readString(file).strip();
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return http(HttpRequest.newBuilder(URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + path))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", basic("admin", password()))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private static final Map<String, Object> PATIENT = Map.of("age", 72, "heart_rate_max", 121, "resp_rate_max", 27,
+            "temperature_max", 38.9, "sbp_min", 92, "wbc_last", 15.4, "lactate_last", 3.2);
+
+    private Exchange infer(ProducerTemplate template) {
+        return template.request("direct:itest-infer", e -> {
+            e.getMessage().setBody(PATIENT);
+            e.getMessage().setHeader("CareBusSubject", "patient/PSEUDO-7");
+        });
+    }
+
+    @Test
+    public void theExampleServesAVersionShadowsIsPromotedRolledBackAndRemovedAndAnUnsignedOneIsRefused() throws Exception {
+        await("sepsis-risk 1.0.0 serving from deploy/", Duration.ofSeconds(90),
+                () -> model("1.0.0").map(m -> m.state() == ServingState.SERVING).orElse(false));
+        assertTrue(model("1.0.0").orElseThrow().signer().contains("CareBus Demo Model Vendor"));
+
+        Path route = karafBase().resolve("routes/itest-infer.yaml");
+        Files.writeString(route, """
+                - route:
+                    id: itest-infer
+                    from:
+                      uri: direct:itest-infer
+                      steps:
+                        - to: carebus:infer?model=sepsis-risk
+                """);
+        await("itest-infer route", Duration.ofSeconds(30), () -> camel.getRoute("itest-infer") != null);
+        ProducerTemplate template = camel.createProducerTemplate();
+        Exchange first = infer(template);
+        assertNotNull(String.valueOf(first.getException()), first.getMessage().getBody(Prediction.class));
+        assertEquals("1.0.0", first.getMessage().getHeader("CareBusModelVersion"));
+        assertEquals("PREDICTED", first.getMessage().getHeader("CareBusInferenceOutcome"));
+        double risk = first.getMessage().getBody(Prediction.class).outputs().get("sepsis_risk");
+        assertTrue("risk " + risk, risk > 0.5 && risk <= 1.0);
+
+        Path deploy = karafBase().resolve("deploy");
+        Files.copy(Path.of(System.getProperty(V2)), deploy.resolve("sepsis-risk-2.0.0.jar"), StandardCopyOption.REPLACE_EXISTING);
+        await("sepsis-risk 2.0.0 shadowing", Duration.ofSeconds(60),
+                () -> model("2.0.0").map(m -> m.state() == ServingState.SHADOW).orElse(false));
+        assertEquals("the serving version still answers", "1.0.0", infer(template).getMessage().getHeader("CareBusModelVersion"));
+        await("the shadow ran on the same input", Duration.ofSeconds(10),
+                () -> model("2.0.0").map(m -> m.shadowComparison().containsKey("runs")).orElse(false));
+
+        HttpResponse<String> promoted = post("/api/models/sepsis-risk/2.0.0/promote", "");
+        assertEquals(promoted.body(), 200, promoted.statusCode());
+        assertEquals("2.0.0", infer(template).getMessage().getHeader("CareBusModelVersion"));
+        HttpResponse<String> rolledBack = post("/api/models/sepsis-risk/rollback", "");
+        assertEquals(rolledBack.body(), 200, rolledBack.statusCode());
+        assertEquals("1.0.0", infer(template).getMessage().getHeader("CareBusModelVersion"));
+
+        Files.delete(deploy.resolve("sepsis-risk-2.0.0.jar"));
+        await("sepsis-risk 2.0.0 gone", Duration.ofSeconds(60), () -> model("2.0.0").isEmpty());
+        assertEquals("1.0.0", infer(template).getMessage().getHeader("CareBusModelVersion"));
+
+        Files.copy(Path.of(System.getProperty(UNSIGNED)), deploy.resolve("sepsis-risk-3.0.0.jar"), StandardCopyOption.REPLACE_EXISTING);
+        await("the unsigned bundle refused", Duration.ofSeconds(60), () -> registry.models().stream()
+                .anyMatch(m -> m.state() == ServingState.REFUSED && m.bundle().contains("3.0.0")));
+        ModelView refused = registry.models().stream().filter(m -> m.state() == ServingState.REFUSED).findFirst().orElseThrow();
+        assertTrue(refused.reason(), refused.reason().startsWith("unsigned"));
+        HttpResponse<String> listed = get("/api/models", "admin", password());
+        assertTrue(listed.body(), listed.body().contains("\"REFUSED\"") && listed.body().contains("unsigned: model bundles must be signed"));
+
+        HttpResponse<String> missing = post("/api/models/sepsis-risk/predict", "{\"age\": 70}");
+        assertEquals(missing.body(), 422, missing.statusCode());
+        assertTrue(missing.body(), missing.body().contains("heart_rate_max"));
+        Files.delete(route);
+    }
+}

@@ -31,6 +31,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Graph optimisation: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT")
     String optimization_level() default "ALL_OPT";
 
+    @AttributeDefinition(description = "Micro-batching: most rows coalesced into one ONNX Runtime call (1 = off, each "
+            + "request runs on its own thread)")
+    int micro_batch_max() default 64;
+
+    @AttributeDefinition(description = "Micro-batching: microseconds a batch waits for more rows (0 = take only what is "
+            + "already queued, so a lone request never waits)")
+    long micro_batch_wait_micros() default 0;
+
+    @AttributeDefinition(description = "Micro-batching: worker threads per model version")
+    int micro_batch_workers() default 2;
+
     @AttributeDefinition(description = "Shadow runs waiting at most; beyond it shadow runs are skipped (counted)")
     int shadow_queue() default 1000;
 }

@@ -130,6 +130,7 @@ public class ModelExtender implements ModelRegistry {
                 model.release();
                 throw e;
             }
+            model.batch(config.micro_batch_max(), config.micro_batch_wait_micros(), config.micro_batch_workers());
             ServingState initial = ServingState.valueOf(config.new_version_state().trim().toUpperCase(Locale.ROOT));
             LiveVersion live = registry.add(bundle.getBundleId(), name, model, pkg.signer(), initial);
             LOG.info("Model {}@{} from bundle {} (signed by {}): {}", card.id(), card.version(), name, pkg.signer(), live.state);

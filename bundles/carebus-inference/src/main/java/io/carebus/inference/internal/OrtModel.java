@@ -31,6 +31,7 @@ final class OrtModel {
     private final long[] inputShape;
     private final int features;
     private final AtomicInteger references = new AtomicInteger(1);
+    private volatile MicroBatcher batcher;
 
     private OrtModel(ModelId id, CardDocument card, OrtEnvironment env, OrtSession session, String inputName, long[] inputShape) {
         this.id = id;
@@ -145,7 +146,32 @@ final class OrtModel {
 
     void release() {
         if (references.decrementAndGet() == 0) {
+            MicroBatcher b = batcher;
+            if (b != null) {
+                b.close();
+            }
             closeQuietly(session);
+        }
+    }
+
+    /** From now on, single rows go through a micro-batcher (maxBatch 1 leaves them on the caller's thread). */
+    void batch(int maxBatch, long maxWaitMicros, int workers) {
+        if (maxBatch > 1) {
+            batcher = new MicroBatcher(this, maxBatch, maxWaitMicros, workers);
+        }
+    }
+
+    /** One row's outputs: batched with concurrent requests when batching is on. The caller holds a reference. */
+    Map<String, Double> runOne(float[] row) throws OrtException {
+        MicroBatcher b = batcher;
+        if (b == null) {
+            return run(new float[][] {row}).get(0);
+        }
+        try {
+            return b.run(row);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + id, e);
         }
     }
 

@@ -291,7 +291,7 @@ final class Registry implements ModelRegistry {
         long start = System.nanoTime();
         Map<String, Double> outputs;
         try {
-            outputs = v.model.run(new float[][] {row}).get(0);
+            outputs = v.model.runOne(row);
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(v.model.id() + " failed: " + e.getMessage(), e);
         }
@@ -319,7 +319,7 @@ final class Registry implements ModelRegistry {
                     try {
                         float[] input = features != null && s.model.card().inputs().tabular() != null
                                 ? FeatureVector.build(s.model.card(), features) : row;
-                        s.recordShadow(outputs, s.model.run(new float[][] {input}).get(0));
+                        s.recordShadow(outputs, s.model.runOne(input));
                     } catch (Exception e) {
                         s.shadowSkipped.incrementAndGet();
                     } finally {

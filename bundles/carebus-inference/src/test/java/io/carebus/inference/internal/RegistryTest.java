@@ -148,10 +148,38 @@ class RegistryTest {
         assertThat(registry.infer("risk-demo", null, "p", patient(90)).prediction().model().version()).isEqualTo("1.0.0");
     }
 
+    private static OrtModel batched(OrtModel model) {
+        model.batch(64, 0, 2);
+        return model;
+    }
+
+    @Test
+    void batchedAnswersAreEachRowsOwn() throws Exception {
+        registry.add(1, "b1", batched(v1()), "vendor", ServingState.SHADOW);
+        ExecutorService callers = Executors.newFixedThreadPool(8);
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            work.add(callers.submit(() -> {
+                for (int i = 0; i < 500; i++) {
+                    double hr = 50 + thread * 10 + (i % 10);
+                    double risk = registry.infer("risk-demo", null, "p", patient(hr)).prediction().outputs().get("risk");
+                    assertThat(risk).isCloseTo(TestCards.expected(TestCards.WEIGHTS, TestCards.BIAS, hr, 3.0, 1.2),
+                            org.assertj.core.data.Offset.offset(1e-6));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        callers.shutdown();
+    }
+
     @Test
     void swapsUnderLoadNeitherFailNorMixSessions() throws Exception {
-        registry.add(1, "b1", v1(), "vendor", ServingState.SHADOW);
-        registry.add(2, "b2", v2(), "vendor", ServingState.SHADOW);
+        registry.add(1, "b1", batched(v1()), "vendor", ServingState.SHADOW);
+        registry.add(2, "b2", batched(v2()), "vendor", ServingState.SHADOW);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong answered = new AtomicLong();
         ConcurrentHashMap<String, Throwable> failures = new ConcurrentHashMap<>();
@@ -187,7 +215,7 @@ class RegistryTest {
             Thread.sleep(30);
             registry.remove(v2Bundle);
             v2Bundle = 100 + swap;
-            registry.add(v2Bundle, "b" + v2Bundle, v2(), "vendor", ServingState.SERVING);
+            registry.add(v2Bundle, "b" + v2Bundle, batched(v2()), "vendor", ServingState.SERVING);
         }
         running.set(false);
         for (Future<?> f : work) {

@@ -186,6 +186,48 @@ public class ModelBundlesIT extends CareBusTestSupport {
         await("the shadow ran on the same input", Duration.ofSeconds(10),
                 () -> model("2.0.0").map(m -> m.shadowComparison().containsKey("runs")).orElse(false));
 
+        // Hot swap under load: about 1,000 requests/s through the route (48 callers, each paced; every step is audited
+        // durably, so one caller alone would wait for each commit) while the versions swap 10 times.
+        java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<Thread> callers = new java.util.ArrayList<>();
+        for (int c = 0; c < 48; c++) {
+            Thread caller = new Thread(() -> {
+                long next = System.nanoTime();
+                while (loading.get()) {
+                    Exchange e = infer(template);
+                    Object version = e.getMessage().getHeader("CareBusModelVersion");
+                    if (e.getException() != null || !(e.getMessage().getBody() instanceof Prediction)
+                            || !("1.0.0".equals(version) || "2.0.0".equals(version))) {
+                        failures.add(String.valueOf(e.getException()));
+                    }
+                    answered.incrementAndGet();
+                    next += 48_000_000L; // 48 callers x one per 48 ms = 1,000 per second
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+            });
+            caller.start();
+            callers.add(caller);
+        }
+        long swapStart = System.nanoTime();
+        for (int swap = 0; swap < 10; swap++) {
+            Thread.sleep(150);
+            registry.promote("sepsis-risk", "2.0.0");
+            Thread.sleep(150);
+            registry.rollback("sepsis-risk");
+        }
+        loading.set(false);
+        for (Thread caller : callers) {
+            caller.join(10_000);
+        }
+        double seconds = (System.nanoTime() - swapStart) / 1e9;
+        assertEquals("failed requests during swaps", java.util.List.of(), failures);
+        assertTrue("requests during swaps: " + answered.get() + " in " + seconds + " s", answered.get() >= 1000);
+
         HttpResponse<String> promoted = post("/api/models/sepsis-risk/2.0.0/promote", "");
         assertEquals(promoted.body(), 200, promoted.statusCode());
         assertEquals("2.0.0", infer(template).getMessage().getHeader("CareBusModelVersion"));
@@ -197,7 +239,13 @@ public class ModelBundlesIT extends CareBusTestSupport {
         await("sepsis-risk 2.0.0 gone", Duration.ofSeconds(60), () -> model("2.0.0").isEmpty());
         assertEquals("1.0.0", infer(template).getMessage().getHeader("CareBusModelVersion"));
 
-        Files.copy(Path.of(System.getProperty(UNSIGNED)), deploy.resolve("sepsis-risk-3.0.0.jar"), StandardCopyOption.REPLACE_EXISTING);
+        // the upload path ends in the same checks as deploy/
+        HttpResponse<String> uploaded = http(HttpRequest.newBuilder(URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + "/api/models"))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", basic("admin", password()))
+                .header("Content-Type", "application/java-archive")
+                .POST(HttpRequest.BodyPublishers.ofFile(Path.of(System.getProperty(UNSIGNED)))).build());
+        assertEquals(uploaded.body(), 202, uploaded.statusCode());
+        assertTrue(uploaded.body(), uploaded.body().contains("deploy/io.carebus.models.sepsis-risk-3.0.0.jar"));
         await("the unsigned bundle refused", Duration.ofSeconds(60), () -> registry.models().stream()
                 .anyMatch(m -> m.state() == ServingState.REFUSED && m.bundle().contains("3.0.0")));
         ModelView refused = registry.models().stream().filter(m -> m.state() == ServingState.REFUSED).findFirst().orElseThrow();
@@ -209,5 +257,6 @@ public class ModelBundlesIT extends CareBusTestSupport {
         assertEquals(missing.body(), 422, missing.statusCode());
         assertTrue(missing.body(), missing.body().contains("heart_rate_max"));
         Files.delete(route);
+        Files.delete(deploy.resolve("io.carebus.models.sepsis-risk-3.0.0.jar"));
     }
 }

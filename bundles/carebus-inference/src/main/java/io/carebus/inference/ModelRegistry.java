@@ -20,6 +20,13 @@ public interface ModelRegistry {
     InferenceResult infer(String modelId, String version, String subjectPseudonym, Map<String, Double> features)
             throws InsufficientDataException;
 
+    /**
+     * Runs a tabular model on FHIR R4 Observations (a Bundle or one Observation, JSON): each card feature is taken
+     * from the Observations with its code, in its window before {@code asOf}, converted to its unit and aggregated.
+     */
+    InferenceResult inferFhir(String modelId, String version, String subjectPseudonym, String fhirJson, java.time.Instant asOf)
+            throws InsufficientDataException;
+
     /** Runs an imaging model on a preprocessed image tensor (row-major, the card's height x width). */
     InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels);
 

@@ -12,6 +12,7 @@ import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
 import io.carebus.console.Role;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -199,12 +200,16 @@ public class ApiServlet extends HttpServlet {
             write(resp, answer.status(), answer.body());
             return;
         }
-        if (!"POST".equals(req.getMethod()) || path.equals("/models")) {
+        if (!"POST".equals(req.getMethod())) {
             methodNotAllowed(resp);
             return;
         }
         if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
             write(resp, 403, error("changing or running models needs role engineer or admin"));
+            return;
+        }
+        if (path.equals("/models")) {
+            upload(req, resp, user);
             return;
         }
         byte[] body = req.getInputStream().readNBytes(MAX_MODEL_REQUEST + 1);
@@ -222,6 +227,27 @@ public class ApiServlet extends HttpServlet {
     }
 
     private static final int MAX_MODEL_REQUEST = 64 * 1024;
+
+    /** POST /api/models with a model bundle jar as the body: into deploy/, then the same checks as a dropped-in one. */
+    private void upload(HttpServletRequest req, HttpServletResponse resp, JaasAuthenticator.Authenticated user) throws IOException {
+        if (req.getContentLengthLong() > ModelUploads.MAX_BYTES) {
+            write(resp, 413, error("model bundle over " + ModelUploads.MAX_BYTES + " bytes"));
+            return;
+        }
+        Path base = Path.of(System.getProperty("karaf.base", "."));
+        Path data = Path.of(System.getProperty("karaf.data", base.resolve("data").toString()));
+        try {
+            ModelUploads.Uploaded uploaded = ModelUploads.accept(req.getInputStream(), base.resolve("deploy"), data.resolve("carebus/uploads"));
+            auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.SUCCESS,
+                    List.of("bundle/" + uploaded.bundle()), "model bundle uploaded to deploy/" + uploaded.file());
+            write(resp, 202, Map.of("file", "deploy/" + uploaded.file(), "bundle", uploaded.bundle(),
+                    "next", "its checks run now; see GET /api/models for its state"));
+        } catch (IllegalArgumentException e) {
+            auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.MINOR_FAILURE,
+                    List.of(), "model upload refused: " + e.getMessage());
+            write(resp, e.getMessage().startsWith("model bundle over") ? 413 : 400, error(e.getMessage()));
+        }
+    }
 
     /** GET /api/audit (read the trail) and /api/audit/verify: auditors and admins. */
     private void audit(HttpServletResponse resp, String path, HttpServletRequest req, JaasAuthenticator.Authenticated user)

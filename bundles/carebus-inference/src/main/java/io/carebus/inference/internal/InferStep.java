@@ -14,8 +14,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code carebus:infer?model=<id>[&version=<v>]}: runs the model on the body (a map of feature name to number for
- * tabular models, a float[] image tensor for imaging models) for the patient pseudonym in header
+ * {@code carebus:infer?model=<id>[&version=<v>]}: runs the model on the body (a map of feature name to number, or
+ * FHIR R4 JSON — a Bundle of Observations as the body or in header {@code CareBusFhirBundle} — for tabular models,
+ * a float[] image tensor for imaging models) for the patient pseudonym in header
  * {@code CareBusSubject}. On success the body becomes the {@link io.carebus.api.model.Prediction} and headers
  * carry model id, version, sha256, input hash, serving state and latency; when the card's features are missing
  * without defaults the body is left alone, {@code CareBusInferenceOutcome} is {@code INSUFFICIENT_DATA} and
@@ -25,6 +26,10 @@ import org.osgi.service.component.annotations.Reference;
 public class InferStep implements RouteStep {
 
     static final String SUBJECT = "CareBusSubject";
+    /** The HL7 intake's FHIR form of the message (carebus-hl7 Hl7Headers.FHIR_BUNDLE). */
+    static final String FHIR_BUNDLE = "CareBusFhirBundle";
+    /** The time feature windows end at (an Instant); now when absent. */
+    static final String AS_OF = "CareBusAsOf";
 
     private final ModelRegistry registry;
 
@@ -58,8 +63,13 @@ public class InferStep implements RouteStep {
                 result = registry.inferImage(model, options.get("version"), subject, pixels);
             } else if (body instanceof Map<?, ?> map) {
                 result = registry.infer(model, options.get("version"), subject, features(map));
+            } else if (in.getHeader(FHIR_BUNDLE) != null || body instanceof String || body instanceof byte[]) {
+                // An HL7 route's body is the v2 text; its FHIR form travels in the header.
+                String fhir = in.getHeader(FHIR_BUNDLE) != null ? in.getHeader(FHIR_BUNDLE, String.class) : in.getBody(String.class);
+                java.time.Instant asOf = in.getHeader(AS_OF, java.time.Instant.now(), java.time.Instant.class);
+                result = registry.inferFhir(model, options.get("version"), subject, fhir, asOf);
             } else {
-                throw new IllegalArgumentException("carebus:infer takes a map of feature values or a float[] image, not "
+                throw new IllegalArgumentException("carebus:infer takes a map of feature values, FHIR JSON or a float[] image, not "
                         + (body == null ? "an empty body" : body.getClass().getName()));
             }
         } catch (InsufficientDataException e) {

@@ -192,6 +192,12 @@ public class ModelExtender implements ModelRegistry {
     }
 
     @Override
+    public InferenceResult inferFhir(String modelId, String version, String subject, String fhirJson, java.time.Instant asOf)
+            throws InsufficientDataException {
+        return registry.inferFhir(modelId, version, subject, fhirJson, asOf);
+    }
+
+    @Override
     public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
         return registry.inferImage(modelId, version, subjectPseudonym, pixels);
     }

@@ -273,6 +273,27 @@ final class Registry implements ModelRegistry {
     }
 
     @Override
+    public InferenceResult inferFhir(String modelId, String version, String subjectPseudonym, String fhirJson, java.time.Instant asOf)
+            throws InsufficientDataException {
+        LiveVersion v = take(modelId, version);
+        try {
+            if (v.model.card().inputs().tabular() == null) {
+                throw new IllegalArgumentException(modelId + " is an imaging model; send it an image");
+            }
+            Map<String, Double> features;
+            try {
+                features = ObservationFeatures.extract(v.model.card(), fhirJson, asOf);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("not readable FHIR JSON: " + e.getMessage(), e);
+            }
+            float[] row = FeatureVector.build(v.model.card(), features);
+            return answer(v, row, FeatureVector.hash(v.model.card(), row), subjectPseudonym, version == null, features);
+        } finally {
+            v.model.release();
+        }
+    }
+
+    @Override
     public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
         LiveVersion v = take(modelId, version);
         try {

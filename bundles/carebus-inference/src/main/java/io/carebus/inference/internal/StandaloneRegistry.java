@@ -55,6 +55,12 @@ public final class StandaloneRegistry implements ModelRegistries.Standalone {
     }
 
     @Override
+    public InferenceResult inferFhir(String modelId, String version, String subject, String fhirJson, java.time.Instant asOf)
+            throws InsufficientDataException {
+        return registry.inferFhir(modelId, version, subject, fhirJson, asOf);
+    }
+
+    @Override
     public InferenceResult inferImage(String modelId, String version, String subject, float[] pixels) {
         return registry.inferImage(modelId, version, subject, pixels);
     }

@@ -116,6 +116,24 @@ class RegistryTest {
     }
 
     @Test
+    void fhirObservationsBecomeTheInputAndMissingOnesAreInsufficientData() throws Exception {
+        registry.add(1, "b1", v1(), "vendor", ServingState.SHADOW);
+        String fhir = """
+                {"resourceType": "Bundle", "type": "collection", "entry": [
+                 {"resource": {"resourceType": "Observation", "status": "final", "effectiveDateTime": "2026-11-28T10:00:00Z",
+                   "code": {"coding": [{"system": "http://loinc.org", "code": "8867-4"}]}, "valueQuantity": {"value": 97, "code": "/min"}}},
+                 {"resource": {"resourceType": "Observation", "status": "final", "effectiveDateTime": "2026-11-28T10:00:00Z",
+                   "code": {"coding": [{"system": "http://loinc.org", "code": "8310-5"}]}, "valueQuantity": {"value": 1.2, "code": "Cel"}}}]}
+                """;
+        java.time.Instant asOf = java.time.Instant.parse("2026-11-28T12:00:00Z");
+        double risk = registry.inferFhir("risk-demo", null, "p", fhir, asOf).prediction().outputs().get("risk");
+        // lactate has no observation: the card's default 1.0 stands in
+        assertThat(risk).isCloseTo(TestCards.expected(TestCards.WEIGHTS, TestCards.BIAS, 97, 1.0, 1.2), org.assertj.core.data.Offset.offset(1e-6));
+        assertThatThrownBy(() -> registry.inferFhir("risk-demo", null, "p", fhir, asOf.plus(java.time.Duration.ofHours(7))))
+                .isInstanceOf(InsufficientDataException.class).hasMessageContaining("heart_rate");
+    }
+
+    @Test
     void aSecondVersionShadowsThenPromoteRollBackAndRetire() throws Exception {
         registry.add(1, "b1", v1(), "vendor", ServingState.SHADOW);
         registry.add(2, "b2", v2(), "vendor", ServingState.SHADOW);

@@ -25,6 +25,6 @@ public final class ModelRegistries {
      */
     public static Standalone open(Path trustStore, String trustStorePassword, List<Path> jars, int maxBatch, int batchWorkers)
             throws Exception {
-        return new StandaloneRegistry(trustStore, trustStorePassword, jars, maxBatch, batchWorkers);
+        return StandaloneRegistry.open(trustStore, trustStorePassword, jars, maxBatch, batchWorkers);
     }
 }

@@ -97,6 +97,14 @@ class AtnaExportTest {
         return new AuditExporter(sink, reader(), new ExportCursors(dataSource), 20, 50, 1000, Clock.systemUTC());
     }
 
+    /** Until the exporter has failed at least once (its last error is set). */
+    static void awaitFailure(AuditExporter exporter) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (exporter.details().get("lastError").toString().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     void recordsAppendedWhileTheCollectorIsDownArriveOnceInOrderAndParseBack() throws Exception {
         for (int i = 1; i <= 30; i++) {
@@ -105,7 +113,7 @@ class AtnaExportTest {
         exporter = exporter("localhost", true);
         exporter.start(false);
         new Thread(exporter).start();
-        Thread.sleep(1500); // the collector is not up: sends fail and the cursor must stay put
+        awaitFailure(exporter); // the collector is not up: sends fail and the cursor must stay put
         assertThat(exporter.cursor()).isZero();
         assertThat(exporter.details().get("lastError").toString()).isNotEmpty();
 
@@ -114,7 +122,7 @@ class AtnaExportTest {
             log.append(record(i));
         }
         List<String> lines = collector.awaitLines(45, Duration.ofSeconds(30));
-        Thread.sleep(300);
+        Thread.sleep(300); // a short window in which a duplicate would show up as a 46th line
         assertThat(collector.received()).hasSize(45);
         List<AuditEntry> stored = JdbcAuditLog.entries(dataSource, 1, 100);
         DICOMAuditParser parser = new DICOMAuditParser();
@@ -160,7 +168,7 @@ class AtnaExportTest {
         exporter = exporter("127.0.0.1", true); // the server certificate names only DNS:localhost
         exporter.start(false);
         new Thread(exporter).start();
-        Thread.sleep(2000);
+        awaitFailure(exporter);
         assertThat(exporter.cursor()).isZero();
         assertThat(exporter.details().get("lastError").toString()).containsIgnoringCase("certificate");
         assertThat(collector.received()).isEmpty();

@@ -120,7 +120,7 @@ class FhirAuditExportTest {
         exporter = new AuditExporter(sink("wrong"), reader(), new ExportCursors(dataSource), 25, 50, 1000, Clock.systemUTC());
         exporter.start(false);
         new Thread(exporter).start();
-        Thread.sleep(1000);
+        AtnaExportTest.awaitFailure(exporter);
         assertThat(exporter.cursor()).isZero();
         assertThat(exporter.details().get("lastError").toString()).contains("401");
         assertThat(server.events).isEmpty();

@@ -4,7 +4,7 @@ import io.carebus.api.Sha256;
 import io.carebus.api.model.Prediction;
 import io.carebus.inference.InferenceResult;
 import io.carebus.inference.InsufficientDataException;
-import io.carebus.inference.ModelRegistry;
+import io.carebus.inference.ModelRegistries;
 import io.carebus.inference.ModelView;
 import io.carebus.inference.ServingState;
 import java.time.Clock;
@@ -28,7 +28,7 @@ import java.util.function.BiConsumer;
  * fails or repeats a request: the request finishes on the session it took, the next one sees the new snapshot, and a
  * session left by all closes when its last request releases it.
  */
-final class Registry implements ModelRegistry {
+final class Registry implements ModelRegistries.Standalone {
 
     /** Per model id: who serves, the canary, the shadows, and every runnable version by version string. */
     private record Routing(LiveVersion serving, LiveVersion canary, List<LiveVersion> shadows, Map<String, LiveVersion> byVersion) {
@@ -41,6 +41,7 @@ final class Registry implements ModelRegistry {
     private final ExecutorService shadowRunner;
     private final Clock clock;
     private final BiConsumer<String, LiveVersion> lifecycle;
+    private volatile Runnable onClose = () -> { };
 
     /** {@code lifecycle} hears every state change ("activate", "retire", ...), for the audit trail. */
     Registry(double canaryShare, ExecutorService shadowRunner, Clock clock, BiConsumer<String, LiveVersion> lifecycle) {
@@ -354,8 +355,14 @@ final class Registry implements ModelRegistry {
         }
     }
 
+    /** Runs after {@link #close} (a standalone registry stops its shadow thread there). */
+    void onClose(Runnable action) {
+        this.onClose = action;
+    }
+
     /** Releases every session (component shutdown). */
-    synchronized void close() {
+    @Override
+    public synchronized void close() {
         for (LiveVersion v : byBundle.values()) {
             if (v.model != null && v.state != ServingState.RETIRED) {
                 v.model.release();
@@ -363,5 +370,6 @@ final class Registry implements ModelRegistry {
         }
         byBundle.clear();
         routing = Map.of();
+        onClose.run();
     }
 }

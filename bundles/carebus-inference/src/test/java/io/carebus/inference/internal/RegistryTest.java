@@ -140,8 +140,7 @@ class RegistryTest {
         for (int i = 0; i < 20; i++) {
             assertThat(registry.infer("risk-demo", null, "patient/P1", patient(80 + i)).prediction().model().version()).isEqualTo("1.0.0");
         }
-        shadows.submit(() -> { }).get(5, TimeUnit.SECONDS);
-        Thread.sleep(100);
+        shadows.submit(() -> { }).get(5, TimeUnit.SECONDS); // one shadow thread: every earlier shadow run is done
         ModelView shadow = registry.models().stream().filter(m -> "2.0.0".equals(m.version())).findFirst().orElseThrow();
         assertThat(shadow.state()).isEqualTo(ServingState.SHADOW);
         assertThat((Long) shadow.shadowComparison().get("runs")).isEqualTo(20L);
@@ -224,6 +223,7 @@ class RegistryTest {
             }));
         }
         long v2Bundle = 2;
+        // the pauses let requests run on each arrangement between swaps
         for (int swap = 0; swap < 10; swap++) {
             Thread.sleep(30);
             registry.promote("risk-demo", "2.0.0");

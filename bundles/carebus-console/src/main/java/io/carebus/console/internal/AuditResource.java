@@ -40,19 +40,31 @@ final class AuditResource {
         return new Answer(200, body);
     }
 
-    static Answer list(AuditLog log, AuditTrail trail, Function<String, String> param, String user, String remote) {
-        long from;
-        int limit;
-        try {
-            from = param.apply("from") == null ? 1 : Long.parseLong(param.apply("from"));
-            limit = param.apply("limit") == null ? 100 : Integer.parseInt(param.apply("limit"));
+    /** {@code from} (a sequence number, default 1) and {@code limit} (1..10000, default 100) of a request. */
+    private record Page(long from, int limit) {
+        static Page of(Function<String, String> param) {
+            long from = param.apply("from") == null ? 1 : Long.parseLong(param.apply("from"));
+            int limit = param.apply("limit") == null ? 100 : Integer.parseInt(param.apply("limit"));
             if (limit < 1 || limit > 10_000) {
                 throw new NumberFormatException("limit must be 1..10000");
             }
-        } catch (NumberFormatException e) {
-            return new Answer(400, Map.of("error", "bad query: " + e.getMessage() + " (from: a sequence number; limit 1..10000)"));
+            return new Page(from, limit);
         }
-        List<AuditEntry> entries = log.read(from, limit);
+    }
+
+    private static Answer badPage(NumberFormatException e) {
+        return new Answer(400, Map.of("error", "bad query: " + e.getMessage() + " (from: a sequence number; limit 1..10000)"));
+    }
+
+    static Answer list(AuditLog log, AuditTrail trail, Function<String, String> param, String user, String remote) {
+        Page page;
+        try {
+            page = Page.of(param);
+        } catch (NumberFormatException e) {
+            return badPage(e);
+        }
+        int limit = page.limit();
+        List<AuditEntry> entries = log.read(page.from(), limit);
         if (!entries.isEmpty()) {
             record(trail, user, remote, AuditAction.READ, AuditRecord.Outcome.SUCCESS,
                     List.of("audit/" + entries.get(0).seq() + "-" + entries.get(entries.size() - 1).seq()), "audit trail read");
@@ -65,19 +77,15 @@ final class AuditResource {
 
     /** GET /api/audit/AuditEvent: the same page as FHIR AuditEvents in a collection Bundle (the body is the JSON text). */
     static Answer fhir(AuditEvents events, AuditTrail trail, Function<String, String> param, String user, String remote) {
-        long from;
-        int limit;
+        Page page;
         try {
-            from = param.apply("from") == null ? 1 : Long.parseLong(param.apply("from"));
-            limit = param.apply("limit") == null ? 100 : Integer.parseInt(param.apply("limit"));
-            if (limit < 1 || limit > 10_000) {
-                throw new NumberFormatException("limit must be 1..10000");
-            }
+            page = Page.of(param);
         } catch (NumberFormatException e) {
-            return new Answer(400, Map.of("error", "bad query: " + e.getMessage() + " (from: a sequence number; limit 1..10000)"));
+            return badPage(e);
         }
-        String bundle = events.bundleJson(from, limit);
-        record(trail, user, remote, AuditAction.EXPORT, AuditRecord.Outcome.SUCCESS, List.of("audit/" + from + "+" + limit),
+        String bundle = events.bundleJson(page.from(), page.limit());
+        record(trail, user, remote, AuditAction.EXPORT, AuditRecord.Outcome.SUCCESS,
+                List.of("audit/" + page.from() + "+" + page.limit()),
                 "audit trail exported as FHIR AuditEvent");
         return new Answer(200, bundle);
     }

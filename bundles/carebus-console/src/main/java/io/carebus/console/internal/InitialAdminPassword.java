@@ -56,13 +56,18 @@ public class InitialAdminPassword {
         }
         Path file = Path.of(System.getProperty("karaf.data", "data"), "carebus", "initial-admin-password");
         String password = randomPassword(new SecureRandom(), 24);
-        writeOwnerOnly(file, password + "\n");
+        // The password is on disk (owner-only) before the user exists, so a crash never leaves a user nobody can
+        // log in as; it gets its final name only once the user has all its roles, so whoever reads it (a person,
+        // a test) finds a complete user.
+        Path pending = file.resolveSibling(file.getFileName() + ".pending");
+        writeOwnerOnly(pending, password + "\n");
         users.addUser(ADMIN, password);
         // Roles directly on the user, not through a group: Karaf's password auto-encryption rewrites a
         // "user = password,_g_:group" line into two broken entries (seen with Karaf 4.4.10).
         for (String role : ADMIN_ROLES) {
             users.addRole(ADMIN, role);
         }
+        Files.move(pending, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
     }
 

@@ -113,6 +113,13 @@ public abstract class CareBusTestSupport {
     }
 
     /** Polls until the condition holds; fails with {@code what} after the timeout. */
+    /** The generated admin password, once the appliance has written it (which it does once the user is complete). */
+    protected static String adminPassword() throws Exception {
+        Path file = karafData().resolve("carebus/initial-admin-password");
+        await("the initial admin password file", Duration.ofSeconds(60), () -> java.nio.file.Files.isRegularFile(file));
+        return java.nio.file.Files.readString(file).strip();
+    }
+
     protected static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

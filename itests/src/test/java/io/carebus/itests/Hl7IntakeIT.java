@@ -53,7 +53,7 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         assertEquals(String.format(ADT, "IT-ADT-1"), new String(adt.message().payload(), StandardCharsets.ISO_8859_1));
         assertEquals("ORU^R01^ORU_R01", storedWithControlId("IT-ORU-1").message().messageType());
 
-        String password = java.nio.file.Files.readString(karafData().resolve("carebus/initial-admin-password")).strip();
+        String password = adminPassword();
         java.net.http.HttpResponse<String> list = get("/api/messages?controlId=IT-ORU-1", "admin", password);
         assertEquals(list.body(), 200, list.statusCode());
         assertTrue(list.body(), list.body().contains("\"messageType\" : \"ORU^R01^ORU_R01\""));
@@ -172,7 +172,7 @@ public class Hl7IntakeIT extends CareBusTestSupport {
         awaitListener();
         assertTrue(exchange(String.format(ADT, "IT-AUDIT-1")).contains("\rMSA|AA|IT-AUDIT-1"));
         long id = storedWithControlId("IT-AUDIT-1").id();
-        String password = java.nio.file.Files.readString(karafData().resolve("carebus/initial-admin-password")).strip();
+        String password = adminPassword();
 
         java.net.http.HttpResponse<String> verify = get("/api/audit/verify", "admin", password);
         assertEquals(verify.body(), 200, verify.statusCode());

@@ -132,10 +132,8 @@ public class ModelBundlesIT extends CareBusTestSupport {
         return registry.models().stream().filter(m -> version.equals(m.version())).findFirst();
     }
 
-    private String password() throws Exception {
-        Path file = karafData().resolve("carebus/initial-admin-password");
-        await("the admin password file", Duration.ofSeconds(60), () -> Files.isRegularFile(file));
-        return Files.readString(file).strip();
+    private static String password() throws Exception {
+        return adminPassword();
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {

@@ -112,7 +112,6 @@ public abstract class CareBusTestSupport {
         return get(path, null, null);
     }
 
-    /** Polls until the condition holds; fails with {@code what} after the timeout. */
     /** The generated admin password, once the appliance has written it (which it does once the user is complete). */
     protected static String adminPassword() throws Exception {
         Path file = karafData().resolve("carebus/initial-admin-password");
@@ -120,6 +119,7 @@ public abstract class CareBusTestSupport {
         return java.nio.file.Files.readString(file).strip();
     }
 
+    /** Polls until the condition holds; fails with {@code what} after the timeout. */
     protected static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

@@ -41,7 +41,11 @@ import org.slf4j.LoggerFactory;
  * {@link Hl7Intake}, which stores before it answers; camel-mllp's automatic acknowledgement is off, because it
  * would answer AA for an exchange whose failure was handled.
  */
-@Component(configurationPid = "io.carebus.hl7", configurationPolicy = ConfigurationPolicy.REQUIRE, service = HealthIndicator.class)
+// immediate: a listener must open its port at start. As a delayed component (the DS default for a service) it was
+// activated only when something asked for its HealthIndicator — the first /api/health call — so an appliance nobody
+// polled never listened (seen as Hl7IntakeIT waiting in vain for the port in some CI runs).
+@Component(configurationPid = "io.carebus.hl7", configurationPolicy = ConfigurationPolicy.REQUIRE, service = HealthIndicator.class,
+        immediate = true)
 @Designate(ocd = ListenerConfig.class, factory = true)
 public class MllpListener implements HealthIndicator {
 

@@ -30,6 +30,12 @@ public interface ModelRegistry {
     /** Runs an imaging model on a preprocessed image tensor (row-major, the card's height x width). */
     InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels);
 
+    /**
+     * Holds the version a request would get (or exactly {@code version}) for work needing many runs of one model;
+     * close the lease when done.
+     */
+    ModelLease lease(String modelId, String version);
+
     /** Makes {@code version} the serving one; the previous serving version becomes a shadow (for a roll back). */
     void promote(String modelId, String version);
 

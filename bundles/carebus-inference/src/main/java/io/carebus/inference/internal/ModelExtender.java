@@ -123,7 +123,7 @@ public class ModelExtender implements ModelRegistry {
             ModelBundleInspector.ModelPackage pkg = inspector.inspect(jar);
             CardDocument card = pkg.card();
             OrtModel model = OrtModel.open(env, new ModelId(card.id(), card.version(), pkg.modelSha256()), card, pkg.model(),
-                    sessionOptions());
+                    sessionOptions()).withFiles(pkg.files());
             try {
                 SelfTests.run(model);
             } catch (ModelRefusedException e) {
@@ -200,6 +200,11 @@ public class ModelExtender implements ModelRegistry {
     @Override
     public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
         return registry.inferImage(modelId, version, subjectPseudonym, pixels);
+    }
+
+    @Override
+    public io.carebus.inference.ModelLease lease(String modelId, String version) {
+        return registry.lease(modelId, version);
     }
 
     @Override

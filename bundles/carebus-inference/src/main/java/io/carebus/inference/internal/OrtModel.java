@@ -32,6 +32,7 @@ final class OrtModel {
     private final int features;
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile MicroBatcher batcher;
+    private volatile Map<String, byte[]> files = Map.of();
 
     private OrtModel(ModelId id, CardDocument card, OrtEnvironment env, OrtSession session, String inputName, long[] inputShape) {
         this.id = id;
@@ -121,6 +122,17 @@ final class OrtModel {
 
     ModelId id() {
         return id;
+    }
+
+    /** The bundle's files by path (the card lists them with their roles). */
+    OrtModel withFiles(Map<String, byte[]> bundleFiles) {
+        this.files = Map.copyOf(bundleFiles);
+        return this;
+    }
+
+    java.util.Optional<byte[]> fileByRole(String role) {
+        return card.files().stream().filter(f -> role.equals(CardReader.role(f))).findFirst()
+                .map(f -> files.get(f.path()));
     }
 
     CardDocument card() {

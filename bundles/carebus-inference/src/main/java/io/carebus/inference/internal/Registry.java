@@ -295,6 +295,73 @@ final class Registry implements ModelRegistries.Standalone {
     }
 
     @Override
+    public io.carebus.inference.ModelLease lease(String modelId, String version) {
+        LiveVersion v = take(modelId, version);
+        return new Lease(v.model);
+    }
+
+    /** A reference on one session, released by close (once). */
+    private static final class Lease implements io.carebus.inference.ModelLease {
+        private final OrtModel model;
+        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+
+        Lease(OrtModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public io.carebus.api.model.ModelId id() {
+            return model.id();
+        }
+
+        @Override
+        public io.carebus.api.model.ModelCard card() {
+            return CardReader.toApi(model.card());
+        }
+
+        @Override
+        public List<String> features() {
+            return model.card().inputs().tabular() == null ? List.of()
+                    : model.card().inputs().tabular().stream().map(CardDocument.TabularFeature::name).toList();
+        }
+
+        @Override
+        public java.util.Optional<byte[]> file(String role) {
+            return model.fileByRole(role);
+        }
+
+        @Override
+        public float[] row(Map<String, Double> features) throws InsufficientDataException {
+            return FeatureVector.build(model.card(), features);
+        }
+
+        @Override
+        public double[] run(float[][] rows, String label) {
+            try {
+                List<Map<String, Double>> out = model.run(rows);
+                double[] values = new double[out.size()];
+                for (int i = 0; i < values.length; i++) {
+                    Double v = out.get(i).get(label);
+                    if (v == null) {
+                        throw new IllegalArgumentException(model.id() + " has no output " + label);
+                    }
+                    values[i] = v;
+                }
+                return values;
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException(model.id() + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) {
+                model.release();
+            }
+        }
+    }
+
+    @Override
     public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
         LiveVersion v = take(modelId, version);
         try {

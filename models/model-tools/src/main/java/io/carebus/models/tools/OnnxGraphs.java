@@ -1,4 +1,4 @@
-package io.carebus.inference.internal;
+package io.carebus.models.tools;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
@@ -10,14 +10,14 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 
-/** Real ONNX graphs for the tests, written with the ONNX protobuf classes (opset 17). */
-final class OnnxGraphs {
+/** Small real ONNX graphs for tests and examples, written with the ONNX protobuf classes Tribuo ships (opset 17). */
+public final class OnnxGraphs {
 
     private OnnxGraphs() {
     }
 
     /** Logistic regression: input "features" [N, F] → Gemm(W, b) → Sigmoid → "probability" [N, 1]. */
-    static byte[] logisticRegression(float[] weights, float bias) {
+    public static byte[] logisticRegression(float[] weights, float bias) {
         int f = weights.length;
         TensorProto w = TensorProto.newBuilder().setName("W").setDataType(TensorProto.DataType.FLOAT.getNumber())
                 .addDims(f).addDims(1).addAllFloatData(boxed(weights)).build();
@@ -34,7 +34,28 @@ final class OnnxGraphs {
         return model(graph);
     }
 
-    static ValueInfoProto floatInput(String name, long... dims) {
+    /**
+     * A non-linear model: the logistic regression's probability squared ("probability" [N, 1]), so its log-odds are
+     * not linear in the inputs (explainers must not treat it as linear).
+     */
+    public static byte[] squaredLogistic(float[] weights, float bias) {
+        int f = weights.length;
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addDims(f).addDims(1).addAllFloatData(boxed(weights)).build();
+        TensorProto b = TensorProto.newBuilder().setName("B").setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addDims(1).addFloatData(bias).build();
+        GraphProto graph = GraphProto.newBuilder().setName("squared-logistic")
+                .addInitializer(w).addInitializer(b)
+                .addInput(floatInput("features", -1, f))
+                .addNode(NodeProto.newBuilder().setOpType("Gemm").addInput("features").addInput("W").addInput("B").addOutput("logit"))
+                .addNode(NodeProto.newBuilder().setOpType("Sigmoid").addInput("logit").addOutput("p"))
+                .addNode(NodeProto.newBuilder().setOpType("Mul").addInput("p").addInput("p").addOutput("probability"))
+                .addOutput(floatInput("probability", -1, 1))
+                .build();
+        return model(graph);
+    }
+
+    public static ValueInfoProto floatInput(String name, long... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {
             shape.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("batch")
@@ -44,7 +65,7 @@ final class OnnxGraphs {
                 TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape))).build();
     }
 
-    static byte[] model(GraphProto graph) {
+    public static byte[] model(GraphProto graph) {
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("carebus-tests")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(graph).build().toByteArray();
     }

@@ -1,5 +1,7 @@
 package io.carebus.inference.internal;
 
+import io.carebus.models.tools.ModelBundles;
+
 import io.carebus.models.tools.OnnxGraphs;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.carebus.inference.internal;
+package io.carebus.models.tools;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,13 +29,13 @@ import jdk.security.jarsigner.JarSigner;
  * Builds model bundle jars for the tests and signs them with the JDK's own jar signer, with keys made by keytool:
  * a "vendor" key whose certificate goes into the trust store, and a "stranger" key that is not trusted.
  */
-final class ModelBundles {
+public final class ModelBundles {
 
-    static final String PASSWORD = "changeit";
+    public static final String PASSWORD = "changeit";
 
-    final Path dir;
+    private final Path dir;
 
-    ModelBundles(Path dir) throws IOException, InterruptedException {
+    public ModelBundles(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
         keytool("-genkeypair", "-alias", "vendor", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Demo Vendor,O=CareBus Tests",
                 "-validity", "2", "-keystore", dir.resolve("vendor.p12").toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
@@ -47,19 +47,19 @@ final class ModelBundles {
                 trustStore().toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
     }
 
-    Path trustStore() {
+    public Path trustStore() {
         return dir.resolve("trust.p12");
     }
 
     /** An unsigned model bundle holding the given files, with CareBus-Model naming {@code card}. */
-    Path unsigned(String name, Map<String, byte[]> files, String card) throws IOException {
+    public Path unsigned(String name, Map<String, byte[]> files, String card) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         main.putValue("Bundle-ManifestVersion", "2");
         main.putValue("Bundle-SymbolicName", "test.model." + name);
         main.putValue("Bundle-Version", "1.0.0");
-        main.putValue(ModelBundleInspector.HEADER, card);
+        main.putValue("CareBus-Model", card);
         Path jar = dir.resolve(name + "-unsigned.jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out, manifest)) {
             for (Map.Entry<String, byte[]> f : files.entrySet()) {
@@ -72,7 +72,7 @@ final class ModelBundles {
     }
 
     /** The jar signed by "vendor" (trusted) or "stranger". */
-    Path signed(Path unsigned, String signer) throws Exception {
+    public Path signed(Path unsigned, String signer) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(dir.resolve(signer + ".p12"))) {
             store.load(in, PASSWORD.toCharArray());
@@ -89,7 +89,7 @@ final class ModelBundles {
     }
 
     /** A copy of {@code jar} with one byte of {@code entry} flipped, everything else (signature files too) unchanged. */
-    Path tampered(Path jar, String entry) throws IOException {
+    public Path tampered(Path jar, String entry) throws IOException {
         Path out = dir.resolve("tampered-" + jar.getFileName());
         try (ZipFile in = new ZipFile(jar.toFile()); ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(out))) {
             for (ZipEntry e : java.util.Collections.list(in.entries())) {
@@ -105,7 +105,7 @@ final class ModelBundles {
         return out;
     }
 
-    static Map<String, byte[]> files(Object... nameThenBytes) {
+    public static Map<String, byte[]> files(Object... nameThenBytes) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (int i = 0; i < nameThenBytes.length; i += 2) {
             Object v = nameThenBytes[i + 1];
@@ -125,7 +125,7 @@ final class ModelBundles {
         }
     }
 
-    static boolean isSigned(Path jar) throws IOException {
+    public static boolean isSigned(Path jar) throws IOException {
         try (JarFile f = new JarFile(jar.toFile())) {
             return f.stream().anyMatch(e -> e.getName().endsWith(".SF"));
         }

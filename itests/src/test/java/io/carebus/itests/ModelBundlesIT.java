@@ -166,6 +166,7 @@ public class ModelBundlesIT extends CareBusTestSupport {
                       uri: direct:itest-infer
                       steps:
                         - to: carebus:infer?model=sepsis-risk
+                        - to: carebus:explain?seed=7
                 """);
         await("itest-infer route", Duration.ofSeconds(30), () -> camel.getRoute("itest-infer") != null);
         ProducerTemplate template = camel.createProducerTemplate();
@@ -175,6 +176,12 @@ public class ModelBundlesIT extends CareBusTestSupport {
         assertEquals("PREDICTED", first.getMessage().getHeader("CareBusInferenceOutcome"));
         double risk = first.getMessage().getBody(Prediction.class).outputs().get("sepsis_risk");
         assertTrue("risk " + risk, risk > 0.5 && risk <= 1.0);
+        io.carebus.api.explain.Explanation why = first.getMessage().getHeader("CareBusExplanation", io.carebus.api.explain.Explanation.class);
+        assertNotNull("carebus:explain left an explanation", why);
+        assertTrue(why.method(), why.method().startsWith("linear-shap (exact"));
+        assertEquals(7, why.contributions().size());
+        // near p = 1 the float32 output limits log-odds precision to about 1e-3
+        assertTrue("additivity gap " + why.additivityGap(), why.additivityGap().getAsDouble() < 1e-2);
 
         Path deploy = karafBase().resolve("deploy");
         Files.copy(Path.of(System.getProperty(V2)), deploy.resolve("sepsis-risk-2.0.0.jar"), StandardCopyOption.REPLACE_EXISTING);

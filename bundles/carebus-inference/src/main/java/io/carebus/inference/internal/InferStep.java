@@ -30,6 +30,8 @@ public class InferStep implements RouteStep {
     static final String FHIR_BUNDLE = "CareBusFhirBundle";
     /** The time feature windows end at (an Instant); now when absent. */
     static final String AS_OF = "CareBusAsOf";
+    /** The feature values used (tabular maps), for carebus:explain. */
+    static final String FEATURES = "CareBusFeatures";
 
     private final ModelRegistry registry;
 
@@ -78,6 +80,9 @@ public class InferStep implements RouteStep {
             return;
         }
         in.setHeader("CareBusInferenceOutcome", "PREDICTED");
+        if (!result.features().isEmpty()) {
+            in.setHeader(FEATURES, result.features());
+        }
         in.setHeader("CareBusModelId", result.prediction().model().id());
         in.setHeader("CareBusModelVersion", result.prediction().model().version());
         in.setHeader("CareBusModelSha256", result.prediction().model().sha256().hex());

@@ -390,7 +390,7 @@ final class Registry implements ModelRegistries.Standalone {
             shadow(v, row, features, outputs);
         }
         return new InferenceResult(new Prediction(v.model.id(), subject, clock.instant(), inputHash, outputs,
-                state == ServingState.SHADOW), state, latency);
+                state == ServingState.SHADOW), state, latency, features);
     }
 
     /** Shadows run off the request thread; when they cannot keep up they skip (counted), never slow the answer. */

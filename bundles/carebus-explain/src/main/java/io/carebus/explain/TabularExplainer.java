@@ -1,0 +1,17 @@
+package io.carebus.explain;
+
+import io.carebus.api.explain.Explanation;
+import io.carebus.inference.InsufficientDataException;
+import java.util.Map;
+
+/**
+ * Explains a tabular model's output for one input: exact linear SHAP when the model is linear in its link
+ * (checked on the model itself, not assumed), permutation-sampling Shapley values against the bundle's background
+ * sample otherwise. Deterministic for a given seed.
+ */
+public interface TabularExplainer {
+
+    /** Explains output {@code label} of the version a request would get (or exactly {@code version}). */
+    Explanation explain(String modelId, String version, String label, Map<String, Double> features, long seed)
+            throws InsufficientDataException;
+}

@@ -189,6 +189,17 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         ps.setString(17, row.chainHash());
     }
 
+    /** Reading this table as an {@link io.carebus.audit.AuditLog} (exporters, tools). */
+    static io.carebus.audit.AuditLog reader(DataSource dataSource) {
+        return (from, limit) -> {
+            try {
+                return entries(dataSource, from, limit);
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read the audit trail: " + e.getMessage(), e);
+            }
+        };
+    }
+
     /** The stored records from {@code fromSeq} on, as the exported API's entries. */
     static List<io.carebus.audit.AuditEntry> entries(DataSource dataSource, long fromSeq, int limit) throws SQLException {
         return read(dataSource, fromSeq, limit).stream()

@@ -8,7 +8,6 @@ import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.model.ModelId;
 import io.carebus.audit.AuditEntry;
-import io.carebus.audit.AuditLog;
 import io.carebus.store.StoreDatabases;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,16 +70,6 @@ class AtnaExportTest {
         }
     }
 
-    private AuditLog reader() {
-        return (from, limit) -> {
-            try {
-                return JdbcAuditLog.entries(dataSource, from, limit);
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        };
-    }
-
     private static AuditRecord record(int i) {
         ModelId model = i % 5 == 0 ? new ModelId("sepsis-risk", "1.2.0", new Sha256("ab".repeat(32))) : null;
         return new AuditRecord(Instant.ofEpochMilli(1_700_000_000_000L + i), "node-1", i % 2 == 0 ? "system:hl7" : "user:alice",
@@ -94,7 +83,7 @@ class AtnaExportTest {
         ExportSink sink = new AtnaSyslogSink(host, collector.port, "TLS", ClientTls.socketFactory(
                 clientCertificate ? collector.clientKeyStore().toString() : "", RsyslogTlsCollector.STORE_PASSWORD,
                 collector.trustStore().toString(), RsyslogTlsCollector.STORE_PASSWORD, true));
-        return new AuditExporter(sink, reader(), new ExportCursors(dataSource), 20, 50, 1000, Clock.systemUTC());
+        return new AuditExporter(sink, JdbcAuditLog.reader(dataSource), new ExportCursors(dataSource), 20, 50, 1000, Clock.systemUTC());
     }
 
     /** Until the exporter has failed at least once (its last error is set). */

@@ -6,7 +6,6 @@ import ca.uhn.fhir.context.FhirContext;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.audit.AuditEntry;
-import io.carebus.audit.AuditLog;
 import io.carebus.store.StoreDatabases;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,16 +51,6 @@ class FhirAuditExportTest {
         server.close();
     }
 
-    private AuditLog reader() {
-        return (from, limit) -> {
-            try {
-                return JdbcAuditLog.entries(dataSource, from, limit);
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        };
-    }
-
     private static AuditRecord record(int i) {
         return new AuditRecord(Instant.ofEpochMilli(1_700_000_000_000L + i), "node 1/a", "user:alice", "10.0.0.9",
                 AuditAction.READ, AuditRecord.Outcome.SUCCESS, List.of("message/" + i, "patient/PSEUDO-" + (i % 4)),
@@ -85,7 +74,7 @@ class FhirAuditExportTest {
             log.append(record(i));
         }
         server.unavailableFor.set(2); // the first two batches meet a 503 with Retry-After: 1
-        exporter = new AuditExporter(sink("s3cret"), reader(), new ExportCursors(dataSource), 25, 50, 2000, Clock.systemUTC());
+        exporter = new AuditExporter(sink("s3cret"), JdbcAuditLog.reader(dataSource), new ExportCursors(dataSource), 25, 50, 2000, Clock.systemUTC());
         exporter.start(false);
         new Thread(exporter).start();
         awaitCursor(35);
@@ -117,7 +106,7 @@ class FhirAuditExportTest {
     @Test
     void aWrongTokenKeepsTheCursorAndReportsTheFailure() throws Exception {
         log.append(record(1));
-        exporter = new AuditExporter(sink("wrong"), reader(), new ExportCursors(dataSource), 25, 50, 1000, Clock.systemUTC());
+        exporter = new AuditExporter(sink("wrong"), JdbcAuditLog.reader(dataSource), new ExportCursors(dataSource), 25, 50, 1000, Clock.systemUTC());
         exporter.start(false);
         new Thread(exporter).start();
         AtnaExportTest.awaitFailure(exporter);

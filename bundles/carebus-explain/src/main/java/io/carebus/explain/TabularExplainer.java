@@ -14,4 +14,8 @@ public interface TabularExplainer {
     /** Explains output {@code label} of the version a request would get (or exactly {@code version}). */
     Explanation explain(String modelId, String version, String label, Map<String, Double> features, long seed)
             throws InsufficientDataException;
+
+    /** As above; {@code method} {@code sampling} skips the exact path even for linear models ({@code auto}: choose). */
+    Explanation explain(String modelId, String version, String label, Map<String, Double> features, long seed, String method)
+            throws InsufficientDataException;
 }

@@ -14,7 +14,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code carebus:explain[?output=<label>&seed=<n>]} after {@code carebus:infer}: explains the Prediction in the body
+ * {@code carebus:explain[?output=<label>&seed=<n>&method=auto|sampling]} after {@code carebus:infer}: explains the Prediction in the body
  * with the same model version and the features {@code carebus:infer} left in header {@code CareBusFeatures}; the
  * Explanation goes to header {@code CareBusExplanation}. Without a prediction (insufficient data) it does nothing.
  */
@@ -35,7 +35,7 @@ public class ExplainStep implements RouteStep {
 
     @Override
     public Set<String> options() {
-        return Set.of("output", "seed");
+        return Set.of("output", "seed", "method");
     }
 
     @Override
@@ -51,7 +51,8 @@ public class ExplainStep implements RouteStep {
         }
         String output = options.getOrDefault("output", prediction.outputs().keySet().iterator().next());
         long seed = Long.parseLong(options.getOrDefault("seed", "1"));
-        Explanation explanation = explainer.explain(prediction.model().id(), prediction.model().version(), output, features, seed);
+        Explanation explanation = explainer.explain(prediction.model().id(), prediction.model().version(), output, features, seed,
+                options.getOrDefault("method", "auto"));
         in.setHeader("CareBusExplanation", explanation);
     }
 }

@@ -26,6 +26,11 @@ public class Explainers implements TabularExplainer {
     static final int DEFAULT_PERMUTATIONS = 500;
 
     private final ModelRegistry registry;
+    /** Per model version (id, version, sha256): its parsed background and, if linear, its coefficients. */
+    private final Map<io.carebus.api.model.ModelId, Prepared> prepared = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Prepared(float[][] background, Map<String, Optional<LinearShap.Coefficients>> linearByOutput) {
+    }
 
     @Activate
     public Explainers(@Reference ModelRegistry registry) {
@@ -35,6 +40,12 @@ public class Explainers implements TabularExplainer {
     @Override
     public Explanation explain(String modelId, String version, String label, Map<String, Double> features, long seed)
             throws InsufficientDataException {
+        return explain(modelId, version, label, features, seed, "auto");
+    }
+
+    @Override
+    public Explanation explain(String modelId, String version, String label, Map<String, Double> features, long seed,
+            String method) throws InsufficientDataException {
         long start = System.nanoTime();
         try (ModelLease model = registry.lease(modelId, version)) {
             ModelCard card = model.card();
@@ -43,30 +54,34 @@ public class Explainers implements TabularExplainer {
             }
             ModelCard.ModelOutput output = card.outputs().stream().filter(o -> o.label().equals(label)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(modelId + " has no output " + label));
-            byte[] csv = model.file("background").orElseThrow(() -> new IllegalArgumentException(
-                    modelId + "@" + model.id().version() + " ships no background sample (a file with role background)"));
-            float[][] background = Background.read(csv, model.features());
+            Prepared ready = prepared.computeIfAbsent(model.id(), id -> new Prepared(Background.read(model.file("background")
+                    .orElseThrow(() -> new IllegalArgumentException(modelId + "@" + id.version()
+                            + " ships no background sample (a file with role background)")), model.features()),
+                    new java.util.concurrent.ConcurrentHashMap<>()));
+            float[][] background = ready.background();
             float[] x = model.row(features);
             Link link = Link.forOutputType(output.type());
+            Optional<LinearShap.Coefficients> linear = !"linear-shap".equals(card.explanationMethod()) || "sampling".equals(method)
+                    ? Optional.empty()
+                    : ready.linearByOutput().computeIfAbsent(label, l -> LinearShap.probe(model, l, link, background));
             double[] phi;
             double base;
             double out;
-            String method;
+            String used;
             long calls;
-            Optional<LinearShap.Result> exact = "linear-shap".equals(card.explanationMethod())
-                    ? LinearShap.explain(model, label, link, x, background) : Optional.empty();
+            Optional<LinearShap.Result> exact = linear.map(c -> LinearShap.explain(model, label, link, x, c));
             if (exact.isPresent()) {
                 phi = exact.get().contributions();
                 base = exact.get().base();
                 out = exact.get().output();
-                method = "linear-shap (exact, " + link.name().toLowerCase() + " space)";
+                used = "linear-shap (exact, " + link.name().toLowerCase() + " space)";
                 calls = 1;
             } else {
                 SamplingShapley.Result sampled = SamplingShapley.explain(model, label, link, x, background, DEFAULT_PERMUTATIONS, seed);
                 phi = sampled.contributions();
                 base = sampled.base();
                 out = sampled.output();
-                method = "sampling-shapley (" + DEFAULT_PERMUTATIONS + " permutations, seed " + seed + ", "
+                used = "sampling-shapley (" + DEFAULT_PERMUTATIONS + " permutations, seed " + seed + ", "
                         + link.name().toLowerCase() + " space)";
                 calls = 1;
             }
@@ -75,7 +90,7 @@ public class Explainers implements TabularExplainer {
                 ModelCard.TabularInput input = card.tabularInputs().get(i);
                 contributions.add(new Explanation.FeatureContribution(input.name(), x[i], input.unit(), phi[i]));
             }
-            return new Explanation(method, base, out, contributions, null, calls, (System.nanoTime() - start) / 1e6);
+            return new Explanation(used, base, out, contributions, null, calls, (System.nanoTime() - start) / 1e6);
         }
     }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
  * Exact SHAP for a model that is linear in its link: φᵢ = βᵢ(xᵢ − E[xᵢ]) with E over the background sample. The
  * coefficients are measured on the model (one step per feature from the background mean), and linearity is then
  * checked on background rows: only if every row's link output is the linear prediction (within float precision)
- * are the values exact; otherwise this explainer declines and sampling takes over. All rows go in one model call.
+ * are the values exact; otherwise this explainer declines and sampling takes over. The probe is one model call per
+ * model version (the caller keeps its result); each explanation then costs one call for the output.
  */
 final class LinearShap {
 
@@ -16,14 +17,28 @@ final class LinearShap {
     record Result(double[] contributions, double base, double output) {
     }
 
+    /** What the probe found: the background mean, the link value there and the coefficients. */
+    record Coefficients(float[] mean, double base, double[] beta) {
+    }
+
     private LinearShap() {
     }
 
-    static Optional<Result> explain(ModelLease model, String label, Link link, float[] x, float[][] background) {
-        int f = x.length;
+    /** Per request, once the model is known linear: one model call for the output, the rest is arithmetic. */
+    static Result explain(ModelLease model, String label, Link link, float[] x, Coefficients c) {
+        double[] phi = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            phi[i] = c.beta()[i] * (x[i] - c.mean()[i]);
+        }
+        return new Result(phi, c.base(), link.apply(model.run(new float[][] {x}, label)[0]));
+    }
+
+    /** Measures the coefficients and checks linearity (once per model version); empty when the model is not linear. */
+    static Optional<Coefficients> probe(ModelLease model, String label, Link link, float[][] background) {
+        int f = background[0].length;
         float[] mean = Background.mean(background);
         int checks = Math.min(CHECK_ROWS, background.length);
-        float[][] rows = new float[1 + f + checks + 1][];
+        float[][] rows = new float[1 + f + checks][];
         rows[0] = mean;
         float[] step = new float[f];
         for (int i = 0; i < f; i++) {
@@ -36,7 +51,6 @@ final class LinearShap {
         for (int c = 0; c < checks; c++) {
             rows[1 + f + c] = background[c * background.length / checks];
         }
-        rows[rows.length - 1] = x;
         double[] out = model.run(rows, label);
         double base = link.apply(out[0]);
         double[] beta = new double[f];
@@ -54,10 +68,6 @@ final class LinearShap {
                 return Optional.empty();
             }
         }
-        double[] phi = new double[f];
-        for (int i = 0; i < f; i++) {
-            phi[i] = beta[i] * (x[i] - mean[i]);
-        }
-        return Optional.of(new Result(phi, base, link.apply(out[out.length - 1])));
+        return Optional.of(new Coefficients(mean, base, beta));
     }
 }

@@ -3,14 +3,8 @@
 # < 0.1 ms) and a 500-permutation sampling explanation (target <= 20 ms). Usage: bench/explain/run.sh [JMH options]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-jar=$(ls models/sepsis-risk/target/carebus-model-sepsis-risk-*.jar 2>/dev/null | head -1 || true)
-if [ ! -d bench/explain/target/lib ] || [ -z "$jar" ]; then
-    ./mvnw -B -q -DskipTests install
-    jar=$(ls models/sepsis-risk/target/carebus-model-sepsis-risk-*.jar | head -1)
-fi
-java -cp "bench/explain/target/classes:bench/explain/target/lib/*" org.openjdk.jmh.Main \
-    -jvmArgsAppend "-Dcarebus.model=$PWD/$jar -Dcarebus.trust=$PWD/etc/carebus-model-trust.p12" \
-    -rf text -rff bench/explain/target/jmh.txt "$@" 'io.carebus.bench.explain.ExplainBench'
+. bench/lib/jmh-on-example-model.sh
+jmh_on_example_model explain 'io.carebus.bench.explain.ExplainBench' "$@"
 python3 - bench/explain/target/jmh.txt <<'PY'
 import re, sys
 rows = {}

@@ -4,14 +4,8 @@
 # sepsis-risk example model. Usage: bench/inference/run.sh [extra JMH options]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-jar=$(ls models/sepsis-risk/target/carebus-model-sepsis-risk-*.jar 2>/dev/null | head -1 || true)
-if [ ! -d bench/inference/target/lib ] || [ -z "$jar" ]; then
-    ./mvnw -B -q -DskipTests install
-    jar=$(ls models/sepsis-risk/target/carebus-model-sepsis-risk-*.jar | head -1)
-fi
-java -cp "bench/inference/target/classes:bench/inference/target/lib/*" org.openjdk.jmh.Main \
-    -jvmArgsAppend "-Dcarebus.model=$PWD/$jar -Dcarebus.trust=$PWD/etc/carebus-model-trust.p12" \
-    -rf text -rff bench/inference/target/jmh.txt "$@" 'io.carebus.bench.inference.InferenceBench'
+. bench/lib/jmh-on-example-model.sh
+jmh_on_example_model inference 'io.carebus.bench.inference.InferenceBench' "$@"
 python3 - bench/inference/target/jmh.txt <<'PY'
 import re, sys
 rows = {}

@@ -28,8 +28,11 @@ public interface MessageStore {
     /** Messages matching the query, newest first, without payloads. */
     List<MessageSummary> search(MessageQuery query);
 
-    /** Ids of messages stored but not finished ({@link MessageStatus#RECEIVED}), oldest first: what a restart resumes. */
-    List<Long> unfinished();
+    /**
+     * Ids of the protocol's messages stored but not finished ({@link MessageStatus#RECEIVED}), oldest first: what a
+     * restart resumes. Per protocol, since each protocol's bundle resumes its own.
+     */
+    List<Long> unfinished(String protocol);
 
     void updateStatus(long messageId, MessageStatus status, String note);
 

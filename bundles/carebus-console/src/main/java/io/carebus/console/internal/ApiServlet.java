@@ -10,6 +10,8 @@ import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStore;
 import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
+import io.carebus.console.BasicCredentials;
+import io.carebus.console.JaasAuthenticator;
 import io.carebus.console.Role;
 import java.io.IOException;
 import java.nio.file.Path;

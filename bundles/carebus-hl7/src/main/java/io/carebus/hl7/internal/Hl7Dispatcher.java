@@ -84,7 +84,7 @@ public class Hl7Dispatcher implements MessageProcessing {
         this.applicationAcks = new ApplicationAcks(producer);
         this.endpoint = endpoint;
         this.retryMillis = retryMillis;
-        for (long id : store.unfinished()) {
+        for (long id : store.unfinished("HL7v2")) {
             queue.add(new Pending(id, null, null));
         }
         if (!queue.isEmpty()) {
@@ -185,7 +185,7 @@ public class Hl7Dispatcher implements MessageProcessing {
         Message parsed = pending.parsed();
         if (inbound == null) {
             StoredMessage stored = store.find(id).orElse(null);
-            if (stored == null || stored.status() != MessageStatus.RECEIVED) {
+            if (stored == null || stored.status() != MessageStatus.RECEIVED || !"HL7v2".equals(stored.message().protocol())) {
                 return null;
             }
             inbound = stored.message();

@@ -94,7 +94,7 @@ class Hl7DispatcherTest {
         assertThat(store.find(a).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
         assertThat(store.find(skip).orElseThrow().status()).isEqualTo(MessageStatus.FILTERED);
         assertThat(store.find(bad).orElseThrow().error()).contains("mapping failed");
-        assertThat(store.unfinished()).isEmpty();
+        assertThat(store.unfinished("HL7v2")).isEmpty();
     }
 
     @Test

@@ -116,7 +116,7 @@ class Hl7IntakeTest {
         assertThat(second.ackCode()).isEqualTo("AA");
         assertThat(second.duplicate()).isTrue();
         assertThat(store.find(second.messageId()).orElseThrow().duplicateOf()).isEqualTo(first.messageId());
-        assertThat(store.unfinished()).containsExactly(first.messageId());
+        assertThat(store.unfinished("HL7v2")).containsExactly(first.messageId());
     }
 
     @Test

@@ -322,13 +322,15 @@ public final class JdbcMessageStore implements CloseableMessageStore {
     }
 
     @Override
-    public List<Long> unfinished() {
+    public List<Long> unfinished(String protocol) {
         List<Long> ids = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id FROM message WHERE status = 'RECEIVED' ORDER BY id");
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM message WHERE status = 'RECEIVED' AND protocol = ? ORDER BY id")) {
+            ps.setString(1, protocol);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getLong(1));
+                }
             }
             return ids;
         } catch (SQLException e) {

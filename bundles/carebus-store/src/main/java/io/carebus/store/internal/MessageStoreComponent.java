@@ -109,8 +109,8 @@ public class MessageStoreComponent implements MessageStore {
     }
 
     @Override
-    public List<Long> unfinished() {
-        return store.unfinished();
+    public List<Long> unfinished(String protocol) {
+        return store.unfinished(protocol);
     }
 
     @Override

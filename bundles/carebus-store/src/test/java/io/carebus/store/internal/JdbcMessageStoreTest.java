@@ -74,7 +74,7 @@ class JdbcMessageStoreTest {
         assertThat(stored.message().controlId()).isEqualTo("MSG001");
         assertThat(stored.message().sender()).isEqualTo("LAB^HOSP");
         assertThat(stored.message().receivedAt()).isEqualTo(sent.receivedAt());
-        assertThat(store.unfinished()).containsExactly(result.messageId());
+        assertThat(store.unfinished("HL7v2")).containsExactly(result.messageId());
     }
 
     @Test
@@ -89,7 +89,7 @@ class JdbcMessageStoreTest {
         assertThat(store.find(again.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.FILTERED);
         assertThat(otherSender.duplicate()).isFalse();
         assertThat(afterWindow.duplicate()).isFalse();
-        assertThat(store.unfinished()).containsExactly(first, otherSender.messageId(), afterWindow.messageId());
+        assertThat(store.unfinished("HL7v2")).containsExactly(first, otherSender.messageId(), afterWindow.messageId());
     }
 
     @Test
@@ -112,7 +112,7 @@ class JdbcMessageStoreTest {
         assertThat(store.find(id).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
         assertThat(store.history(id)).extracting(HistoryEntry::status)
                 .containsExactly(MessageStatus.RECEIVED, MessageStatus.PROCESSED);
-        assertThat(store.unfinished()).isEmpty();
+        assertThat(store.unfinished("HL7v2")).isEmpty();
         assertThatThrownBy(() -> store.updateStatus(9999, MessageStatus.PROCESSED, "x")).hasMessageContaining("no message");
     }
 
@@ -137,7 +137,7 @@ class JdbcMessageStoreTest {
 
         store.close();
         store = new JdbcMessageStore(dataSource, h2, Duration.ofHours(24), 64, Clock.systemUTC());
-        assertThat(store.unfinished()).hasSize(16 * 200);
+        assertThat(store.unfinished("HL7v2")).hasSize(16 * 200);
     }
 
     @Test

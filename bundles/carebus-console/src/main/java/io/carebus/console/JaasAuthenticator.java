@@ -1,6 +1,5 @@
-package io.carebus.console.internal;
+package io.carebus.console;
 
-import io.carebus.console.Role;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -14,18 +13,18 @@ import javax.security.auth.login.LoginException;
 import org.apache.karaf.jaas.boot.principal.RolePrincipal;
 
 /** Checks a user name and password against a Karaf JAAS realm and returns the CareBus roles the user holds. */
-final class JaasAuthenticator {
+public final class JaasAuthenticator {
 
     private final String realm;
 
-    JaasAuthenticator(String realm) {
+    public JaasAuthenticator(String realm) {
         this.realm = realm;
     }
 
-    record Authenticated(String user, Set<Role> roles) {
+    public record Authenticated(String user, Set<Role> roles) {
     }
 
-    Optional<Authenticated> authenticate(String user, char[] password) {
+    public Optional<Authenticated> authenticate(String user, char[] password) {
         Subject subject = new Subject();
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();

@@ -1,13 +1,13 @@
-package io.carebus.console.internal;
+package io.carebus.console;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
 
 /** RFC 7617 Basic credentials from an Authorization header; anything malformed is simply no credentials. */
-record BasicCredentials(String user, char[] password) {
+public record BasicCredentials(String user, char[] password) {
 
-    static Optional<BasicCredentials> parse(String authorization) {
+    public static Optional<BasicCredentials> parse(String authorization) {
         if (authorization == null || authorization.length() < 6 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }

@@ -1,0 +1,56 @@
+package io.carebus.fhir.internal;
+
+import io.carebus.api.outbox.Outbox;
+import io.carebus.api.outbox.OutboxEntry;
+import io.carebus.api.outbox.OutboxStatus;
+import io.carebus.fhir.ResultResources;
+import io.carebus.store.StoreDatabases;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The outbox in the engine's database (the embedded store unless {@code jdbc.url} says otherwise) and the engine's
+ * result conventions (its identifier system), shared by the routes' steps, the EHR senders and the local /fhir.
+ */
+@Component(service = {Outbox.class, OutboxComponent.class}, configurationPid = "io.carebus.fhir")
+@Designate(ocd = FhirConfig.class)
+public class OutboxComponent implements Outbox {
+
+    private final JdbcOutbox outbox;
+    private final ResultResources results;
+
+    @Activate
+    public OutboxComponent(FhirConfig config) {
+        String url = StoreDatabases.url(config.jdbc_url());
+        this.outbox = new JdbcOutbox(StoreDatabases.open(url, config.jdbc_user(), config.jdbc_password()), Clock.systemUTC());
+        this.results = config.identifier_system().isBlank() ? ResultResources.forNode(config.node_id())
+                : new ResultResources(config.identifier_system().strip());
+    }
+
+    JdbcOutbox outbox() {
+        return outbox;
+    }
+
+    ResultResources results() {
+        return results;
+    }
+
+    @Override
+    public List<OutboxEntry> list(OutboxStatus status, String ehr, int limit) {
+        return outbox.list(status, ehr, limit);
+    }
+
+    @Override
+    public Optional<OutboxEntry> find(long id) {
+        return outbox.find(id);
+    }
+
+    @Override
+    public boolean retry(long id, String requestedBy) {
+        return outbox.retry(id, requestedBy);
+    }
+}

@@ -1,0 +1,191 @@
+package io.carebus.fhir.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import io.carebus.camel.RouteStep;
+import io.carebus.fhir.FhirHeaders;
+import io.carebus.fhir.ResultResources;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * {@code carebus:ehr[?ehr=a,b][&types=Observation,RiskAssessment]}: puts FHIR resources into the outbox for the named
+ * EHRs (default: every configured EHR; none configured: kept LOCAL, readable at the appliance's /fhir). The resources
+ * are the body (a resource, a list of resources, or FHIR JSON of a resource or Bundle), or the message's FHIR form
+ * (header {@code CareBusFhirBundle}) when the body is not FHIR. A resource without the engine identifier gets one
+ * derived from the input (posted bytes or message id, and the resource's place in it), so running the route again
+ * for the same input queues nothing new. Header {@code CareBusOutboxIds} lists the entries.
+ */
+@Component(service = RouteStep.class)
+public class OutboxStep implements RouteStep {
+
+    static final String OUTBOX_IDS = "CareBusOutboxIds";
+    static final String LOCAL = "local";
+    /** What the engine emits by default: results and what they need. Patients and encounters stay with their sources. */
+    static final Set<String> DEFAULT_TYPES = Set.of("Observation", "RiskAssessment", "Condition", "DiagnosticReport", "Provenance",
+            "Device", "DocumentReference");
+
+    private final OutboxComponent outbox;
+    private final FhirContext fhir = FhirContext.forR4Cached();
+    private final List<EhrEndpoint> endpoints = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public OutboxStep(@org.osgi.service.component.annotations.Reference OutboxComponent outbox) {
+        this.outbox = outbox;
+    }
+
+    @org.osgi.service.component.annotations.Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addEndpoint(EhrEndpoint endpoint) {
+        endpoints.add(endpoint);
+    }
+
+    void removeEndpoint(EhrEndpoint endpoint) {
+        endpoints.remove(endpoint);
+    }
+
+    @Override
+    public String name() {
+        return "ehr";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("ehr", "types");
+    }
+
+    @Override
+    public void process(Exchange exchange, Map<String, String> options) {
+        Message in = exchange.getMessage();
+        Set<String> types = options.containsKey("types") ? split(options.get("types")) : DEFAULT_TYPES;
+        List<Resource> resources = resources(in);
+        Long messageId = in.getHeader(FhirHeaders.MESSAGE_ID, Long.class);
+        String source = in.getHeader(FhirHeaders.PAYLOAD_SHA256, messageId == null ? exchange.getExchangeId() : "message-" + messageId,
+                String.class);
+        List<String> targets = targets(options.get("ehr"));
+        ResultResources results = outbox.results();
+        List<Long> ids = new ArrayList<>();
+        int index = 0;
+        for (Resource resource : resources) {
+            index++;
+            if (!types.contains(resource.fhirType())) {
+                continue;
+            }
+            Identifier identifier;
+            if (resource.getNamedProperty("identifier") == null) {
+                // No identifier element (Provenance): the resource is written by PUT to a client-assigned id instead.
+                if (!resource.hasIdElement() || !resource.getIdElement().hasIdPart()) {
+                    resource.setId("cb-" + ResultResources.stableValue("relay", source, Integer.toString(index), resource.fhirType()));
+                }
+                identifier = new Identifier().setSystem(EhrClient.BY_ID).setValue(resource.getIdElement().getIdPart());
+            } else {
+                identifier = results.engineIdentifierOf(resource).orElse(null);
+            }
+            if (identifier == null) {
+                identifier = results.engineIdentifier(ResultResources.stableValue("relay", source, Integer.toString(index), resource.fhirType()));
+                ResultResources.stamp(resource, identifier);
+            }
+            byte[] body = FhirValidation.withHapiLoader(() -> fhir.newJsonParser().encodeResourceToString(resource))
+                    .getBytes(StandardCharsets.UTF_8);
+            for (String ehr : targets) {
+                ids.add(outbox.outbox().enqueue(new JdbcOutbox.Item(ehr, resource.fhirType(), identifier.getSystem(), identifier.getValue(),
+                        subject(resource), code(resource), messageId, body), LOCAL.equals(ehr)));
+            }
+        }
+        endpoints.stream().filter(e -> targets.contains(e.ehrName())).forEach(EhrEndpoint::wake);
+        in.setHeader(OUTBOX_IDS, ids);
+    }
+
+    private List<String> targets(String named) {
+        if (named != null && !named.isBlank()) {
+            List<String> wanted = List.copyOf(split(named));
+            for (String ehr : wanted) {
+                if (!LOCAL.equals(ehr) && endpoints.stream().noneMatch(e -> e.ehrName().equals(ehr))) {
+                    throw new IllegalArgumentException("no EHR named " + ehr + " is configured (etc/io.carebus.ehr-" + ehr + ".cfg)");
+                }
+            }
+            return wanted;
+        }
+        List<String> all = endpoints.stream().map(EhrEndpoint::ehrName).sorted().toList();
+        return all.isEmpty() ? List.of(LOCAL) : all;
+    }
+
+    private List<Resource> resources(Message in) {
+        Object body = in.getBody();
+        if (body instanceof Resource resource) {
+            return flatten(resource);
+        }
+        if (body instanceof Collection<?> collection && collection.stream().allMatch(Resource.class::isInstance)) {
+            return collection.stream().map(Resource.class::cast).flatMap(r -> flatten(r).stream()).toList();
+        }
+        String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : body instanceof String s ? s : null;
+        if (text == null || !(text.stripLeading().startsWith("{") || text.stripLeading().startsWith("<"))) {
+            text = in.getHeader(FhirHeaders.FHIR_BUNDLE, String.class);
+        }
+        if (text == null) {
+            throw new IllegalArgumentException("carebus:ehr needs FHIR resources in the body or header " + FhirHeaders.FHIR_BUNDLE);
+        }
+        String fhirText = text;
+        IBaseResource parsed = FhirValidation.withHapiLoader(() -> fhirText.stripLeading().startsWith("<")
+                ? fhir.newXmlParser().parseResource(fhirText) : fhir.newJsonParser().parseResource(fhirText));
+        return flatten((Resource) parsed);
+    }
+
+    private static List<Resource> flatten(Resource resource) {
+        if (resource instanceof Bundle bundle) {
+            return bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(r -> r != null).toList();
+        }
+        return List.of(resource);
+    }
+
+    private static Set<String> split(String list) {
+        return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The subject (or patient) reference, as the local /fhir searches it. */
+    static String subject(Resource resource) {
+        for (String name : new String[] {"subject", "patient"}) {
+            org.hl7.fhir.r4.model.Property p = resource.getNamedProperty(name);
+            if (p != null && p.hasValues() && p.getValues().get(0) instanceof Reference ref) {
+                if (ref.hasReference()) {
+                    return ref.getReference();
+                }
+                if (ref.hasIdentifier()) {
+                    return ref.getIdentifier().getSystem() + "|" + ref.getIdentifier().getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first coding of {@code code} as system|code. */
+    static String code(Resource resource) {
+        org.hl7.fhir.r4.model.Property p = resource.getNamedProperty("code");
+        if (p != null && p.hasValues() && p.getValues().get(0) instanceof CodeableConcept concept && concept.hasCoding()) {
+            return concept.getCodingFirstRep().getSystem() + "|" + concept.getCodingFirstRep().getCode();
+        }
+        if (resource instanceof org.hl7.fhir.r4.model.RiskAssessment risk && risk.hasPrediction()
+                && risk.getPredictionFirstRep().getOutcome().hasCoding()) {
+            org.hl7.fhir.r4.model.Coding c = risk.getPredictionFirstRep().getOutcome().getCodingFirstRep();
+            return c.getSystem() + "|" + c.getCode();
+        }
+        return null;
+    }
+}

@@ -31,6 +31,11 @@ public class OutboxComponent implements Outbox {
                 : new ResultResources(config.identifier_system().strip());
     }
 
+    OutboxComponent(JdbcOutbox outbox, ResultResources results) {
+        this.outbox = outbox;
+        this.results = results;
+    }
+
     JdbcOutbox outbox() {
         return outbox;
     }

@@ -1,0 +1,385 @@
+package io.carebus.fhir.testing;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
+import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.DocumentReference;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.RiskAssessment;
+
+/**
+ * The closest real thing to an EHR that runs here: a HAPI FHIR plain server ({@link RestfulServer}) on Jetty keeping
+ * results in memory (create with If-None-Exist, conditional update, read, search by identifier, update by id), behind
+ * a SMART Backend Services token endpoint that checks the client assertion as an EHR does: signature against the
+ * registered JWKS, alg RS384/ES384, iss = sub = client id, aud = the token URL, exp in the future and at most five
+ * minutes ahead, a jti never seen before. It can answer the next requests 503/429 with Retry-After, or be stopped and
+ * started again on the same port.
+ */
+public final class EhrTestServer implements AutoCloseable {
+
+    public static final String CLIENT_ID = "carebus-test-client";
+
+    private final FhirContext fhir;
+    private final Map<String, Map<String, Resource>> store = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    /** Writes that created something, per type (a duplicate would show as one more). */
+    public final Map<String, AtomicInteger> creates = new ConcurrentHashMap<>();
+    public final AtomicInteger writeRequests = new AtomicInteger();
+    public final AtomicInteger tokensIssued = new AtomicInteger();
+    public final List<String> tokenRefusals = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Set<String> seenJti = ConcurrentHashMap.newKeySet();
+    private final Map<String, Long> tokens = new ConcurrentHashMap<>();
+    private final AtomicReference<JWKSet> clientKeys = new AtomicReference<>(new JWKSet());
+    private volatile long tokenLifetimeSeconds = 300;
+    private final AtomicInteger failNext = new AtomicInteger();
+    private volatile int failStatus = 503;
+    private volatile String retryAfter;
+    private volatile boolean requireToken;
+    private final int port;
+    private Server jetty;
+
+    public EhrTestServer(FhirContext fhir) throws Exception {
+        this(fhir, 0);
+    }
+
+    public EhrTestServer(FhirContext fhir, int port) throws Exception {
+        this.fhir = fhir;
+        start(port);
+        this.port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+    }
+
+    private void start(int onPort) throws Exception {
+        RestfulServer server = new RestfulServer(fhir);
+        server.setResourceProviders(new Results<>(Observation.class), new Results<>(RiskAssessment.class), new Results<>(Condition.class),
+                new Results<>(DiagnosticReport.class), new Results<>(Device.class), new Results<>(DocumentReference.class),
+                new Results<>(Provenance.class));
+        server.registerInterceptor(new Gate());
+        jetty = new Server();
+        ServerConnector connector = new ServerConnector(jetty);
+        connector.setHost("127.0.0.1");
+        connector.setPort(onPort);
+        jetty.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        context.addServlet(new ServletHolder(server), "/tenant-a/fhir/r4/*");
+        context.addServlet(new ServletHolder(new TokenEndpoint()), "/oauth2/token");
+        jetty.setHandler(context);
+        jetty.start();
+    }
+
+    /** Tenant in the path, as Oracle Health's base URLs have it. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port + "/tenant-a/fhir/r4";
+    }
+
+    public String tokenUrl() {
+        return "http://127.0.0.1:" + port + "/oauth2/token";
+    }
+
+    /** From now on every FHIR request needs a bearer token from the token endpoint, checked against these keys. */
+    public void requireSmart(JWKSet registeredClientKeys, long tokenLifetimeSeconds) {
+        clientKeys.set(registeredClientKeys);
+        this.tokenLifetimeSeconds = tokenLifetimeSeconds;
+        this.requireToken = true;
+    }
+
+    /** The next {@code n} FHIR requests get {@code status}, with Retry-After when given. */
+    public void failNext(int n, int status, String retryAfterValue) {
+        this.failStatus = status;
+        this.retryAfter = retryAfterValue;
+        failNext.set(n);
+    }
+
+    public void stop() throws Exception {
+        jetty.stop();
+    }
+
+    /** Starts again on the same port; what was stored is kept (a restarted EHR keeps its data). */
+    public void restart() throws Exception {
+        start(port);
+    }
+
+    public List<Resource> stored(String type) {
+        return List.copyOf(store.getOrDefault(type, Map.of()).values());
+    }
+
+    public int createCount(String type) {
+        return creates.getOrDefault(type, new AtomicInteger()).get();
+    }
+
+    private List<Resource> byIdentifier(String type, String systemAndValue) {
+        int bar = systemAndValue.indexOf('|');
+        String system = bar < 0 ? null : systemAndValue.substring(0, bar);
+        String value = bar < 0 ? systemAndValue : systemAndValue.substring(bar + 1);
+        List<Resource> found = new ArrayList<>();
+        for (Resource r : store.getOrDefault(type, Map.of()).values()) {
+            org.hl7.fhir.r4.model.Property p = r.getNamedProperty("identifier");
+            if (p == null) {
+                continue;
+            }
+            for (org.hl7.fhir.r4.model.Base b : p.getValues()) {
+                Identifier i = (Identifier) b;
+                if (value.equals(i.getValue()) && (system == null || system.equals(i.getSystem()))) {
+                    found.add(r);
+                }
+            }
+        }
+        return found;
+    }
+
+    private synchronized MethodOutcome create(Resource resource, String conditional) {
+        writeRequests.incrementAndGet();
+        String type = resource.fhirType();
+        if (resource instanceof Observation o && !o.hasCode()) {
+            throw new UnprocessableEntityException("Observation.code: minimum required = 1, but only found 0");
+        }
+        if (conditional != null) {
+            String query = conditional.substring(conditional.indexOf('?') + 1);
+            if (!query.startsWith("identifier=")) {
+                throw new UnprocessableEntityException("only identifier= is supported in If-None-Exist");
+            }
+            List<Resource> existing = byIdentifier(type, URLDecoder.decode(query.substring("identifier=".length()), StandardCharsets.UTF_8));
+            if (!existing.isEmpty()) {
+                MethodOutcome outcome = new MethodOutcome(existing.get(0).getIdElement(), false);
+                outcome.setCreated(false);
+                return outcome;
+            }
+        }
+        String id = Long.toString(ids.incrementAndGet());
+        resource.setId(new IdType(type, id, "1"));
+        store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).put(id, resource);
+        creates.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
+        return new MethodOutcome(resource.getIdElement(), true);
+    }
+
+    private synchronized MethodOutcome update(Resource resource, IdType id, String conditional) {
+        writeRequests.incrementAndGet();
+        String type = resource.fhirType();
+        String target;
+        if (conditional != null) {
+            String query = conditional.substring(conditional.indexOf('?') + 1);
+            List<Resource> existing = byIdentifier(type, URLDecoder.decode(query.substring("identifier=".length()), StandardCharsets.UTF_8));
+            target = existing.isEmpty() ? Long.toString(ids.incrementAndGet()) : existing.get(0).getIdElement().getIdPart();
+        } else {
+            target = id.getIdPart();
+        }
+        boolean created = !store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).containsKey(target);
+        resource.setId(new IdType(type, target, "1"));
+        store.get(type).put(target, resource);
+        if (created) {
+            creates.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
+        }
+        return new MethodOutcome(resource.getIdElement(), created);
+    }
+
+    /** One provider class serves every result type; HAPI takes the type from {@link #getResourceType()}. */
+    public final class Results<T extends Resource> implements IResourceProvider {
+        private final Class<T> type;
+
+        Results(Class<T> type) {
+            this.type = type;
+        }
+
+        @Override
+        public Class<? extends IBaseResource> getResourceType() {
+            return type;
+        }
+
+        @Create
+        public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String conditional) {
+            return EhrTestServer.this.create((Resource) resource, conditional);
+        }
+
+        @Update
+        public MethodOutcome update(@ResourceParam IBaseResource resource, @IdParam IdType id, @ConditionalUrlParam String conditional) {
+            return EhrTestServer.this.update((Resource) resource, id, conditional);
+        }
+
+        @Read
+        public IBaseResource read(@IdParam IdType id) {
+            Resource r = store.getOrDefault(fhir.getResourceType(type), Map.of()).get(id.getIdPart());
+            if (r == null) {
+                throw new ResourceNotFoundException(id);
+            }
+            return r;
+        }
+
+        @Search
+        public List<IBaseResource> search(@OptionalParam(name = "identifier") TokenParam identifier) {
+            String name = fhir.getResourceType(type);
+            if (identifier == null) {
+                return List.copyOf(store.getOrDefault(name, Map.of()).values());
+            }
+            return List.copyOf(byIdentifier(name, (identifier.getSystem() == null ? "" : identifier.getSystem() + "|") + identifier.getValue()));
+        }
+    }
+
+    public final class Gate {
+        @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_PROCESSED)
+        public boolean check(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            if (request.getRequestURI().endsWith("/metadata")) {
+                return true;
+            }
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                response.setStatus(failStatus);
+                if (retryAfter != null) {
+                    response.setHeader("Retry-After", retryAfter);
+                }
+                response.setContentType("application/fhir+json");
+                response.getWriter().write("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"transient\","
+                        + "\"diagnostics\":\"busy\"}]}");
+                return false;
+            }
+            if (requireToken) {
+                String auth = request.getHeader("Authorization");
+                Long expires = auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
+                if (expires == null || expires < System.currentTimeMillis()) {
+                    throw new AuthenticationException(expires == null ? "bearer token required" : "token expired");
+                }
+            }
+            return true;
+        }
+    }
+
+    /** client_credentials with a JWT client assertion (SMART Backend Services). */
+    final class TokenEndpoint extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            Map<String, String> form = new HashMap<>();
+            for (String pair : new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    form.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            String refusal = check(form);
+            resp.setContentType("application/json");
+            if (refusal != null) {
+                tokenRefusals.add(refusal);
+                resp.setStatus(400);
+                resp.getWriter().write("{\"error\":\"invalid_client\",\"error_description\":\"" + refusal.replace("\"", "'") + "\"}");
+                return;
+            }
+            String token = UUID.randomUUID().toString();
+            tokens.put(token, System.currentTimeMillis() + tokenLifetimeSeconds * 1000);
+            tokensIssued.incrementAndGet();
+            resp.setStatus(200);
+            resp.getWriter().write("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":" + tokenLifetimeSeconds
+                    + ",\"scope\":\"" + form.getOrDefault("scope", "") + "\"}");
+        }
+
+        private String check(Map<String, String> form) {
+            if (!"client_credentials".equals(form.get("grant_type"))) {
+                return "grant_type must be client_credentials";
+            }
+            if (!"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(form.get("client_assertion_type"))) {
+                return "wrong client_assertion_type";
+            }
+            try {
+                SignedJWT jwt = SignedJWT.parse(form.get("client_assertion"));
+                String alg = jwt.getHeader().getAlgorithm().getName();
+                if (!Set.of("RS384", "ES384").contains(alg)) {
+                    return "alg " + alg + " not accepted";
+                }
+                JWK key = clientKeys.get().getKeyByKeyId(jwt.getHeader().getKeyID());
+                if (key == null) {
+                    return "unknown kid " + jwt.getHeader().getKeyID();
+                }
+                JWSVerifier verifier = key instanceof ECKey ec ? new ECDSAVerifier(ec) : new RSASSAVerifier((RSAKey) key);
+                if (!jwt.verify(verifier)) {
+                    return "bad signature";
+                }
+                JWTClaimsSet claims = jwt.getJWTClaimsSet();
+                if (!CLIENT_ID.equals(claims.getIssuer()) || !CLIENT_ID.equals(claims.getSubject())) {
+                    return "iss and sub must be the client id";
+                }
+                if (!claims.getAudience().contains(tokenUrl())) {
+                    return "aud must be the token URL";
+                }
+                Date exp = claims.getExpirationTime();
+                long now = System.currentTimeMillis();
+                if (exp == null || exp.getTime() < now || exp.getTime() > now + 5 * 60_000 + 5_000) {
+                    return "exp missing, past, or more than five minutes ahead";
+                }
+                if (claims.getJWTID() == null || !seenJti.add(claims.getJWTID())) {
+                    return "jti missing or replayed";
+                }
+                return null;
+            } catch (Exception e) {
+                return "unreadable assertion: " + e.getMessage();
+            }
+        }
+    }
+
+    /** What a replayed assertion gets: posts the same assertion again, returns the HTTP status. */
+    public int replay(String assertion) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        String body = "grant_type=client_credentials&client_assertion_type="
+                + java.net.URLEncoder.encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", StandardCharsets.UTF_8)
+                + "&client_assertion=" + assertion;
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tokenUrl()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                .statusCode();
+    }
+
+    @Override
+    public void close() throws Exception {
+        jetty.stop();
+    }
+}

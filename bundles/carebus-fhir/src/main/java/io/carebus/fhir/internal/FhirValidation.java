@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
+import ca.uhn.fhir.context.support.IValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -70,12 +72,18 @@ public final class FhirValidation {
         if (v == null) {
             synchronized (this) {
                 if (validator == null) {
+                    // Code systems the engine cannot expand offline (SNOMED CT, RxNorm...) are warnings, not errors.
+                    UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(fhir);
+                    unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);
                     ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(fhir),
                             new CommonCodeSystemsTerminologyService(fhir), new InMemoryTerminologyServerValidationSupport(fhir),
-                            new SnapshotGeneratingValidationSupport(fhir));
+                            new SnapshotGeneratingValidationSupport(fhir), unknownCodeSystems);
                     FhirInstanceValidator instanceValidator = new FhirInstanceValidator(chain);
                     // Extensions are how EHRs and IGs add data; an unknown one is no reason to refuse a message.
                     instanceValidator.setAnyExtensionsAllowed(true);
+                    // Senders declare the profiles they follow (US Core, national IGs); the engine validates against the
+                    // R4 base and does not refuse a resource for naming a profile it does not carry.
+                    instanceValidator.setErrorForUnknownProfiles(false);
                     validator = fhir.newValidator().registerValidatorModule(instanceValidator);
                 }
                 v = validator;

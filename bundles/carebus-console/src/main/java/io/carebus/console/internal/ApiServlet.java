@@ -102,6 +102,10 @@ public class ApiServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile AuditEndpoints auditEndpoints;
 
+    // The FHIR bundle's outbox, optional as well: without it /api/outbox answers 503.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile io.carebus.api.outbox.Outbox outbox;
+
     // The inference bundle is optional too: without it /api/models answers 503.
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile ModelEndpoints modelEndpoints;
@@ -153,6 +157,10 @@ public class ApiServlet extends HttpServlet {
         }
         if (path.equals("/models") || path.startsWith("/models/")) {
             models(req, resp, path, user.get());
+            return;
+        }
+        if (path.equals("/outbox") || path.startsWith("/outbox/")) {
+            outbox(req, resp, path, user.get());
             return;
         }
         if (!isRead(req)) {
@@ -249,6 +257,69 @@ public class ApiServlet extends HttpServlet {
                     List.of(), "model upload refused: " + e.getMessage());
             write(resp, e.getMessage().startsWith("model bundle over") ? 413 : 400, error(e.getMessage()));
         }
+    }
+
+    /**
+     * GET /api/outbox (?status=&ehr=&limit=) and /api/outbox/{id}: any role (no bodies, they hold PHI);
+     * POST /api/outbox/{id}/retry: engineers and admins, audited.
+     */
+    private void outbox(HttpServletRequest req, HttpServletResponse resp, String path, JaasAuthenticator.Authenticated user)
+            throws IOException {
+        io.carebus.api.outbox.Outbox box = outbox;
+        if (box == null) {
+            write(resp, 503, error("the FHIR bundle (outbox) is not running"));
+            return;
+        }
+        String[] parts = path.split("/");
+        try {
+            if (isRead(req) && parts.length == 2) {
+                String status = req.getParameter("status");
+                int limit = req.getParameter("limit") == null ? 100 : Math.max(1, Math.min(1000, Integer.parseInt(req.getParameter("limit"))));
+                write(resp, 200, box.list(status == null ? null : io.carebus.api.outbox.OutboxStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT)),
+                        req.getParameter("ehr"), limit).stream().map(ApiServlet::outboxJson).toList());
+                return;
+            }
+            long id = Long.parseLong(parts[2]);
+            if (isRead(req) && parts.length == 3) {
+                Optional<io.carebus.api.outbox.OutboxEntry> entry = box.find(id);
+                write(resp, entry.isPresent() ? 200 : 404, entry.isPresent() ? outboxJson(entry.get()) : error("no outbox entry " + id));
+                return;
+            }
+            if ("POST".equals(req.getMethod()) && parts.length == 4 && "retry".equals(parts[3])) {
+                if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
+                    write(resp, 403, error("retrying needs role engineer or admin"));
+                    return;
+                }
+                boolean queued = box.retry(id, user.user());
+                auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.CONFIG_CHANGE,
+                        queued ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE, List.of("outbox/" + id), "outbox retry");
+                write(resp, queued ? 202 : 409, queued ? Map.of("id", id, "status", "PENDING")
+                        : error("outbox entry " + id + " does not exist or was delivered already"));
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            write(resp, 400, error("bad outbox request: " + e.getMessage()));
+            return;
+        }
+        methodNotAllowed(resp);
+    }
+
+    private static Map<String, Object> outboxJson(io.carebus.api.outbox.OutboxEntry e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("ehr", e.ehr());
+        m.put("resourceType", e.resourceType());
+        m.put("identifier", e.identifier());
+        m.put("sourceMessage", e.sourceMessage());
+        m.put("status", e.status().name());
+        m.put("attempts", e.attempts());
+        m.put("created", e.created().toString());
+        m.put("nextAttempt", e.nextAttempt().toString());
+        m.put("done", e.done() == null ? null : e.done().toString());
+        m.put("lastHttpStatus", e.lastHttpStatus());
+        m.put("lastOutcome", e.lastOutcome());
+        m.put("location", e.location());
+        return m;
     }
 
     /** GET /api/audit (read the trail) and /api/audit/verify: auditors and admins. */

@@ -88,6 +88,7 @@ public final class EhrTestServer implements AutoCloseable {
     private volatile int failStatus = 503;
     private volatile String retryAfter;
     private volatile boolean requireToken;
+    private volatile boolean anonymousReads;
     private final int port;
     private Server jetty;
 
@@ -134,6 +135,11 @@ public final class EhrTestServer implements AutoCloseable {
         clientKeys.set(registeredClientKeys);
         this.tokenLifetimeSeconds = tokenLifetimeSeconds;
         this.requireToken = true;
+    }
+
+    /** Lets tests read (GET) without a token, to check what arrived; writes still need one. */
+    public void allowAnonymousReads() {
+        this.anonymousReads = true;
     }
 
     /** The next {@code n} FHIR requests get {@code status}, with Retry-After when given. */
@@ -283,7 +289,7 @@ public final class EhrTestServer implements AutoCloseable {
                         + "\"diagnostics\":\"busy\"}]}");
                 return false;
             }
-            if (requireToken) {
+            if (requireToken && !(anonymousReads && "GET".equals(request.getMethod()))) {
                 String auth = request.getHeader("Authorization");
                 Long expires = auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
                 if (expires == null || expires < System.currentTimeMillis()) {

@@ -31,6 +31,24 @@ public final class StoreDatabases {
         return dataSource;
     }
 
+    /**
+     * Like {@link #open}, with up to {@code maxConnections} connections kept open and reused: for bundles that read
+     * and write their tables often (the FHIR outbox). Without a pool every call opens a connection, and an embedded
+     * H2 database that nothing else holds open is opened and closed each time. Close it with {@link #close}.
+     */
+    public static DataSource openPooled(String jdbcUrl, String user, String password, int maxConnections) {
+        DataSource dataSource = StoreFactory.createPooled(jdbcUrl, user, password, maxConnections);
+        StoreFactory.migrate(dataSource);
+        return dataSource;
+    }
+
+    /** Closes the connections of a data source from {@link #openPooled}; other data sources are left alone. */
+    public static void close(DataSource dataSource) {
+        if (dataSource instanceof org.h2.jdbcx.JdbcConnectionPool pool) {
+            pool.dispose();
+        }
+    }
+
     public static boolean isH2(String jdbcUrl) {
         return jdbcUrl.startsWith("jdbc:h2:");
     }

@@ -22,11 +22,14 @@ public class OutboxComponent implements Outbox {
 
     private final JdbcOutbox outbox;
     private final ResultResources results;
+    private final javax.sql.DataSource dataSource;
 
     @Activate
     public OutboxComponent(FhirConfig config) {
         String url = StoreDatabases.url(config.jdbc_url());
-        this.outbox = new JdbcOutbox(StoreDatabases.open(url, config.jdbc_user(), config.jdbc_password()), Clock.systemUTC());
+        // Pooled: the senders, the routes' steps and /fhir reads all use the outbox, often.
+        this.dataSource = StoreDatabases.openPooled(url, config.jdbc_user(), config.jdbc_password(), 8);
+        this.outbox = new JdbcOutbox(dataSource, Clock.systemUTC());
         this.results = config.identifier_system().isBlank() ? ResultResources.forNode(config.node_id())
                 : new ResultResources(config.identifier_system().strip());
     }
@@ -34,6 +37,14 @@ public class OutboxComponent implements Outbox {
     OutboxComponent(JdbcOutbox outbox, ResultResources results) {
         this.outbox = outbox;
         this.results = results;
+        this.dataSource = null;
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        if (dataSource != null) {
+            StoreDatabases.close(dataSource);
+        }
     }
 
     JdbcOutbox outbox() {

@@ -166,7 +166,24 @@ public final class EhrTestServer implements AutoCloseable {
         return creates.getOrDefault(type, new AtomicInteger()).get();
     }
 
+    /** Identifier (system|value) to resource, per type: what a real server's index does. */
+    private final Map<String, Map<String, Resource>> identifiers = new ConcurrentHashMap<>();
+
+    private void index(Resource resource) {
+        org.hl7.fhir.r4.model.Property p = resource.getNamedProperty("identifier");
+        if (p != null) {
+            for (org.hl7.fhir.r4.model.Base b : p.getValues()) {
+                Identifier i = (Identifier) b;
+                identifiers.computeIfAbsent(resource.fhirType(), t -> new ConcurrentHashMap<>()).put(i.getSystem() + "|" + i.getValue(), resource);
+            }
+        }
+    }
+
     private List<Resource> byIdentifier(String type, String systemAndValue) {
+        if (systemAndValue.indexOf('|') > 0) {
+            Resource indexed = identifiers.getOrDefault(type, Map.of()).get(systemAndValue);
+            return indexed == null ? List.of() : List.of(indexed);
+        }
         int bar = systemAndValue.indexOf('|');
         String system = bar < 0 ? null : systemAndValue.substring(0, bar);
         String value = bar < 0 ? systemAndValue : systemAndValue.substring(bar + 1);
@@ -207,6 +224,7 @@ public final class EhrTestServer implements AutoCloseable {
         String id = Long.toString(ids.incrementAndGet());
         resource.setId(new IdType(type, id, "1"));
         store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).put(id, resource);
+        index(resource);
         creates.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
         return new MethodOutcome(resource.getIdElement(), true);
     }
@@ -225,6 +243,7 @@ public final class EhrTestServer implements AutoCloseable {
         boolean created = !store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).containsKey(target);
         resource.setId(new IdType(type, target, "1"));
         store.get(type).put(target, resource);
+        index(resource);
         if (created) {
             creates.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
         }

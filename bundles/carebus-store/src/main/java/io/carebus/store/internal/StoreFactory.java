@@ -84,6 +84,29 @@ public final class StoreFactory {
         throw new IllegalArgumentException("unsupported JDBC URL (H2 or PostgreSQL only): " + describe(url));
     }
 
+    /** A small pool (H2's, which takes any ConnectionPoolDataSource) over the database's own pooled data source. */
+    public static DataSource createPooled(String url, String user, String password, int maxConnections) {
+        javax.sql.ConnectionPoolDataSource source;
+        if (url.startsWith("jdbc:h2:")) {
+            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+            h2.setURL(url);
+            h2.setUser(user.isBlank() ? "sa" : user);
+            h2.setPassword(password);
+            source = h2;
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGConnectionPoolDataSource pg = new org.postgresql.ds.PGConnectionPoolDataSource();
+            pg.setURL(url);
+            pg.setUser(user);
+            pg.setPassword(password);
+            source = pg;
+        } else {
+            throw new IllegalArgumentException("unsupported JDBC URL (H2 or PostgreSQL only): " + describe(url));
+        }
+        org.h2.jdbcx.JdbcConnectionPool pool = org.h2.jdbcx.JdbcConnectionPool.create(source);
+        pool.setMaxConnections(Math.max(1, maxConnections));
+        return pool;
+    }
+
     /** The URL without anything after the first ';' or '?', where credentials may sit. */
     static String describe(String url) {
         int cut = url.length();

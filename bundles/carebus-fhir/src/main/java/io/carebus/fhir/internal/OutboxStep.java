@@ -33,6 +33,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * (header {@code CareBusFhirBundle}) when the body is not FHIR. A resource without the engine identifier gets one
  * derived from the input (posted bytes or message id, and the resource's place in it), so running the route again
  * for the same input queues nothing new. Header {@code CareBusOutboxIds} lists the entries.
+ * <p>
+ * {@code fallback=<endpoint>}: results an EHR's CapabilityStatement shows it cannot take as FHIR (no create or
+ * conditional update for the type) go to that Camel endpoint instead, as one HL7v2.5.1 ORU^R01 per EHR (header
+ * {@code CareBusEhr} names it), e.g. an {@code mllp:} endpoint or a route that sends there; a failure there fails the
+ * route, so the message can be reprocessed.
  */
 @Component(service = RouteStep.class)
 public class OutboxStep implements RouteStep {
@@ -68,7 +73,7 @@ public class OutboxStep implements RouteStep {
 
     @Override
     public Set<String> options() {
-        return Set.of("ehr", "types");
+        return Set.of("ehr", "types", "fallback");
     }
 
     @Override
@@ -82,6 +87,8 @@ public class OutboxStep implements RouteStep {
         List<String> targets = targets(options.get("ehr"));
         ResultResources results = outbox.results();
         List<Long> ids = new ArrayList<>();
+        String fallback = options.get("fallback");
+        Map<String, List<Resource>> toFallback = new java.util.TreeMap<>();
         int index = 0;
         for (Resource resource : resources) {
             index++;
@@ -105,12 +112,44 @@ public class OutboxStep implements RouteStep {
             byte[] body = FhirValidation.withHapiLoader(() -> fhir.newJsonParser().encodeResourceToString(resource))
                     .getBytes(StandardCharsets.UTF_8);
             for (String ehr : targets) {
+                if (fallback != null && OruFallback.supports(resource) && !writable(ehr, resource.fhirType())) {
+                    toFallback.computeIfAbsent(ehr, e -> new ArrayList<>()).add(resource);
+                    continue;
+                }
                 ids.add(outbox.outbox().enqueue(new JdbcOutbox.Item(ehr, resource.fhirType(), identifier.getSystem(), identifier.getValue(),
                         subject(resource), code(resource), messageId, body), LOCAL.equals(ehr)));
             }
         }
         endpoints.stream().filter(e -> targets.contains(e.ehrName())).forEach(EhrEndpoint::wake);
         in.setHeader(OUTBOX_IDS, ids);
+        if (!toFallback.isEmpty()) {
+            sendFallback(exchange, fallback, toFallback, source);
+        }
+    }
+
+    /** False only when the EHR's CapabilityStatement was read and shows no write for the type. */
+    private boolean writable(String ehr, String type) {
+        return endpoints.stream().filter(e -> e.ehrName().equals(ehr)).findFirst()
+                .flatMap(e -> e.writable(type)).orElse(true);
+    }
+
+    private static void sendFallback(Exchange exchange, String endpoint, Map<String, List<Resource>> perEhr, String source) {
+        try (org.apache.camel.ProducerTemplate producer = exchange.getContext().createProducerTemplate()) {
+            for (Map.Entry<String, List<Resource>> e : perEhr.entrySet()) {
+                String controlId = ResultResources.stableValue("oru", source, e.getKey()).substring(0, 20);
+                String oru = OruFallback.build(e.getValue(), controlId, e.getKey(), "");
+                Exchange sent = producer.send(endpoint, x -> {
+                    x.getMessage().setBody(oru);
+                    x.getMessage().setHeader("CareBusEhr", e.getKey());
+                });
+                if (sent.getException() != null) {
+                    throw new IllegalStateException("ORU^R01 fallback for EHR " + e.getKey() + " to " + endpoint + " failed: "
+                            + sent.getException().getMessage(), sent.getException());
+                }
+            }
+        } catch (ca.uhn.hl7v2.HL7Exception | java.io.IOException e) {
+            throw new IllegalStateException("cannot build the ORU^R01 fallback: " + e.getMessage(), e);
+        }
     }
 
     private List<String> targets(String named) {

@@ -35,9 +35,12 @@ class OutboxStepTest {
     Path dir;
     private JdbcOutbox outbox;
 
+    private OutboxComponent component;
+
     private OutboxStep step() {
         outbox = new JdbcOutbox(StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("store")), "", ""), Clock.systemUTC());
-        return new OutboxStep(new OutboxComponent(outbox, ResultResources.forNode("node-a")));
+        component = new OutboxComponent(outbox, ResultResources.forNode("node-a"));
+        return new OutboxStep(component);
     }
 
     private static Exchange exchange(Object body, String sha) {
@@ -87,5 +90,66 @@ class OutboxStepTest {
         OutboxEntry entry = outbox.find(ids(exchange).get(0)).orElseThrow();
         assertThat(entry.identifier()).startsWith(EhrClient.BY_ID + "|cb-");
         assertThatThrownBy(() -> step.process(exchange(BUNDLE, "x"), Map.of("ehr", "nowhere"))).hasMessageContaining("no EHR named nowhere");
+    }
+
+    @Test
+    void resultsAnEhrCannotTakeAsFhirGoAsOruR01ToTheFallback() throws Exception {
+        ca.uhn.fhir.context.FhirContext fhir = ca.uhn.fhir.context.FhirContext.forR4Cached();
+        OutboxStep step = step();
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.carebus.fhir.testing.EhrTestServer ehr = new io.carebus.fhir.testing.EhrTestServer(fhir, 0, java.util.Set.of("Observation"));
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            EhrEndpoint endpoint = new EhrEndpoint(io.carebus.fhir.testing.Configs.of(EhrConfig.class, Map.of("base_url", ehr.baseUrl())),
+                    "lab", component, Clock.systemUTC(), dir);
+            try {
+                step.addEndpoint(endpoint);
+                long deadline = System.currentTimeMillis() + 10_000;
+                while (endpoint.writable("Observation").isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(endpoint.writable("RiskAssessment")).contains(false);
+                camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+                    @Override
+                    public void configure() {
+                        from("direct:oru").process(x -> received.add(x.getMessage().getBody(String.class)));
+                    }
+                });
+                camel.start();
+                io.carebus.api.model.ModelId model = new io.carebus.api.model.ModelId("sepsis-risk", "1.0.0",
+                        io.carebus.api.Sha256.of(new byte[32]));
+                io.carebus.api.model.Prediction prediction = new io.carebus.api.model.Prediction(model, "p", java.time.Instant.parse(
+                        "2026-11-28T08:00:00Z"), io.carebus.api.Sha256.of(new byte[32]), Map.of("sepsis_risk", 0.73), false);
+                Reference subject = new Reference().setType("Patient").setIdentifier(
+                        new org.hl7.fhir.r4.model.Identifier().setSystem("urn:oid:1.2.3").setValue("MRN1"));
+                io.carebus.api.model.ModelCard.ModelOutput output = new io.carebus.api.model.ModelCard.ModelOutput("sepsis_risk",
+                        "probability", 0.5, "RiskAssessment", "http://snomed.info/sct|91302008");
+                org.hl7.fhir.r4.model.RiskAssessment risk = component.results().riskAssessment(prediction, output, subject, null);
+                org.hl7.fhir.r4.model.Observation observation = component.results().observation(prediction,
+                        new io.carebus.api.model.ModelCard.ModelOutput("sepsis_risk", "probability", 0.5, "Observation",
+                                "http://loinc.org|LP1-1"), subject, null);
+                Exchange exchange = new DefaultExchange(camel);
+                exchange.getMessage().setBody(List.of(risk, observation));
+                step.process(exchange, Map.of("fallback", "direct:oru"));
+
+                assertThat(received).hasSize(1);
+                ca.uhn.hl7v2.model.v251.message.ORU_R01 oru = new ca.uhn.hl7v2.model.v251.message.ORU_R01();
+                oru.parse(received.get(0));
+                assertThat(oru.getMSH().getReceivingApplication().getNamespaceID().getValue()).isEqualTo("lab");
+                assertThat(oru.getPATIENT_RESULT().getPATIENT().getPID().getPatientIdentifierList(0).getIDNumber().getValue())
+                        .isEqualTo("MRN1");
+                assertThat(oru.getPATIENT_RESULT().getORDER_OBSERVATIONReps()).isEqualTo(1);
+                ca.uhn.hl7v2.model.v251.group.ORU_R01_ORDER_OBSERVATION order = oru.getPATIENT_RESULT().getORDER_OBSERVATION();
+                ca.uhn.hl7v2.model.v251.segment.OBX obx = order.getOBSERVATION(0).getOBX();
+                assertThat(obx.getObservationIdentifier().getIdentifier().getValue()).isEqualTo("91302008");
+                assertThat(obx.getObservationValue(0).getData().encode()).isEqualTo("0.7300");
+                assertThat(obx.getAbnormalFlags(0).getValue()).isEqualTo("H");
+                assertThat(order.getOBR().getFillerOrderNumber().getEntityIdentifier().getValue())
+                        .isEqualTo(risk.getIdentifierFirstRep().getValue());
+                // The Observation the EHR does take went to the outbox; the RiskAssessment did not.
+                assertThat(outbox.list(null, "lab", 10)).extracting(OutboxEntry::resourceType).containsExactly("Observation");
+            } finally {
+                endpoint.deactivate();
+            }
+        }
     }
 }

@@ -90,6 +90,7 @@ public final class EhrTestServer implements AutoCloseable {
     private volatile boolean requireToken;
     private volatile boolean anonymousReads;
     private final int port;
+    private final Set<String> types;
     private Server jetty;
 
     public EhrTestServer(FhirContext fhir) throws Exception {
@@ -97,16 +98,24 @@ public final class EhrTestServer implements AutoCloseable {
     }
 
     public EhrTestServer(FhirContext fhir, int port) throws Exception {
+        this(fhir, port, null);
+    }
+
+    /** @param types the resource types it serves (its CapabilityStatement lists only these); null = all result types */
+    public EhrTestServer(FhirContext fhir, int port, Set<String> types) throws Exception {
         this.fhir = fhir;
+        this.types = types;
         start(port);
         this.port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
     }
 
     private void start(int onPort) throws Exception {
         RestfulServer server = new RestfulServer(fhir);
-        server.setResourceProviders(new Results<>(Observation.class), new Results<>(RiskAssessment.class), new Results<>(Condition.class),
-                new Results<>(DiagnosticReport.class), new Results<>(Device.class), new Results<>(DocumentReference.class),
-                new Results<>(Provenance.class));
+        List<IResourceProvider> providers = List.of(new Results<>(Observation.class), new Results<>(RiskAssessment.class),
+                new Results<>(Condition.class), new Results<>(DiagnosticReport.class), new Results<>(Device.class),
+                new Results<>(DocumentReference.class), new Results<>(Provenance.class));
+        server.setResourceProviders(providers.stream()
+                .filter(p -> types == null || types.contains(fhir.getResourceType(p.getResourceType()))).toList());
         server.registerInterceptor(new Gate());
         jetty = new Server();
         ServerConnector connector = new ServerConnector(jetty);

@@ -25,7 +25,7 @@ class PostgresAuditChainTest extends AuditChainTest {
         DataSource raw = io.carebus.store.internal.StoreFactory.create(url, user, password);
         try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
             s.execute("DROP FUNCTION IF EXISTS carebus_audit_append_only() CASCADE");
-            s.execute("DROP TABLE IF EXISTS fhir_outbox, audit_export_cursor, audit_record, message_patient, message_canonical, message_history, message,"
+            s.execute("DROP TABLE IF EXISTS deid_vault, fhir_outbox, audit_export_cursor, audit_record, message_patient, message_canonical, message_history, message,"
                     + " carebus_schema_history CASCADE");
         }
         return StoreDatabases.open(url, user, password);

@@ -20,7 +20,7 @@ class PostgresMessageStoreTest extends JdbcMessageStoreTest {
         try (Connection c = pg.getConnection(); Statement s = c.createStatement()) {
             // CASCADE: tables of later migrations reference message.
             s.execute("DROP FUNCTION IF EXISTS carebus_audit_append_only() CASCADE");
-            s.execute("DROP TABLE IF EXISTS fhir_outbox, audit_export_cursor, audit_record, message_patient, message_canonical, message_history, message, carebus_schema_history CASCADE");
+            s.execute("DROP TABLE IF EXISTS deid_vault, fhir_outbox, audit_export_cursor, audit_record, message_patient, message_canonical, message_history, message, carebus_schema_history CASCADE");
         }
         return pg;
     }

@@ -42,22 +42,9 @@ final class V2Types {
         }
     }
 
-    /** An HD (namespace^universal id^type) as an identifier system URI, or null when empty. */
+    /** An HD (namespace^universal id^type) as an identifier system URI, or null when empty (one rule engine-wide). */
     static String system(String namespace, String universalId, String universalIdType) {
-        if (!universalId.isEmpty()) {
-            switch (universalIdType.toUpperCase(java.util.Locale.ROOT)) {
-                case "ISO":
-                    return "urn:oid:" + universalId;
-                case "UUID":
-                    return "urn:uuid:" + universalId.toLowerCase(java.util.Locale.ROOT);
-                case "URI", "URL":
-                    return universalId;
-                default:
-                    break;
-            }
-        }
-        String name = !namespace.isEmpty() ? namespace : universalId;
-        return name.isEmpty() ? null : V2Codes.LOCAL_PREFIX + "id:" + uriSafe(name);
+        return io.carebus.api.deid.AssigningAuthorities.system(namespace, universalId, universalIdType);
     }
 
     /** CX (id^check digit^scheme^assigning authority^type): identifier; system falls back to the sending facility. */
@@ -68,7 +55,7 @@ final class V2Types {
         }
         String system = system(s.get(field, rep, 4, 1), s.get(field, rep, 4, 2), s.get(field, rep, 4, 3));
         if (system == null) {
-            system = V2Codes.LOCAL_PREFIX + "id:" + uriSafe(fallbackAuthority);
+            system = io.carebus.api.deid.AssigningAuthorities.local(fallbackAuthority);
         }
         Identifier identifier = new Identifier().setSystem(system).setValue(value);
         String type = s.get(field, rep, 5, 1);

@@ -1,0 +1,260 @@
+package io.carebus.deid;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.AbstractSegment;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.Segment;
+import ca.uhn.hl7v2.model.Type;
+import ca.uhn.hl7v2.parser.EncodingCharacters;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.ReadOnlyMessageIterator;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.carebus.api.deid.AssigningAuthorities;
+import io.carebus.api.deid.PatientIdentifier;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * HL7v2 de-identification by a {@link Hl7Profile}: the patient (first PID-3 identifier) decides the pseudonym, date
+ * shift and replacement name; each profiled field is removed, pseudonymized, hashed, renamed, shifted, reduced
+ * (addresses: state, 3-digit ZIP, country) or kept; Z-segments as the profile says. Free text (NTE-3, OBX-5 of text
+ * types, other SCRUB fields) is then scrubbed of every identifying value the message held before (names, identifiers,
+ * phone numbers, addresses, dates in the usual spellings) and of the values the caller knows for the patient (the
+ * vault), so a nurse's note that repeats the name or MRN leaks nothing. Parsing and encoding are HAPI's, for every
+ * version and for Z-segments.
+ */
+public final class Hl7Deidentifier {
+
+    /** What came out: the message, whose it was (null when no PID names a patient) and how much changed. */
+    public record Result(String message, PatientIdentifier patient, String pseudonym, int shiftDays, int fieldsChanged,
+                         FreeTextScrubber scrubber) {
+    }
+
+    private static final DateTimeFormatter V2_DATE = DateTimeFormatter.ofPattern("yyyyMMdd");
+
+    private final PseudonymDomain domain;
+    private final HapiContext hapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
+
+    public Hl7Deidentifier(PseudonymDomain domain) {
+        this.domain = domain;
+    }
+
+    /** @param known values the engine already knows identify this patient (from the vault), scrubbed from free text too */
+    public Result deidentify(String er7, Hl7Profile profile, Collection<String> known) throws HL7Exception {
+        PipeParser parser = hapi.getPipeParser();
+        Message message = parser.parse(er7.replace("\n", "\r").replace("\r\r", "\r"));
+        EncodingCharacters encoding = EncodingCharacters.getInstance(message);
+        List<Segment> segments = new ArrayList<>();
+        for (Iterator<ca.uhn.hl7v2.model.Structure> it = ReadOnlyMessageIterator.createPopulatedSegmentIterator(message); it.hasNext(); ) {
+            segments.add((Segment) it.next());
+        }
+        Optional<PatientIdentifier> patient = patient(segments, encoding);
+        PatientIdentifier identity = patient.isPresent() ? patient.get()
+                : new PatientIdentifier("urn:carebus:message", "MSH:" + encoded(segments.get(0), 10, encoding));
+        int shift = domain.dateShiftDays(identity);
+        LocalDate messageDate = messageDate(segments, encoding).orElse(LocalDate.now());
+
+        FreeTextScrubber scrubber = new FreeTextScrubber();
+        known.forEach(scrubber::add);
+        // First what every profiled field held, so free text anywhere in the message can be cleaned of it.
+        for (Segment segment : segments) {
+            for (int field = 1; field <= segment.numFields(); field++) {
+                Hl7Profile.Action action = profile.action(segment.getName(), field);
+                if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB || action == Hl7Profile.Action.SCRUB_TEXT) {
+                    continue;
+                }
+                for (Type rep : segment.getField(field)) {
+                    String text = rep.encode();
+                    if (action == Hl7Profile.Action.SHIFT || action == Hl7Profile.Action.BIRTH) {
+                        scrubber.addDate(text);
+                    } else {
+                        scrubber.addComponents(text, encoding);
+                    }
+                }
+            }
+        }
+        int changed = 0;
+        for (Segment segment : segments) {
+            for (int field = 1; field <= segment.numFields(); field++) {
+                Hl7Profile.Action action = profile.action(segment.getName(), field);
+                if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB_TEXT && !isTextObservation(segment, encoding)) {
+                    // Safety net: an identifying value the profile did not expect here (an MRN in a site-specific
+                    // field) is still replaced; the field's other content stays.
+                    if (!("MSH".equals(segment.getName()) && field <= 2)) {
+                        action = Hl7Profile.Action.SCRUB;
+                    } else {
+                        continue;
+                    }
+                }
+                Type[] reps = segment.getField(field);
+                if (reps.length == 0) {
+                    continue;
+                }
+                if (action == Hl7Profile.Action.REMOVE) {
+                    for (int i = reps.length - 1; i >= 0; i--) {
+                        ((AbstractSegment) segment).removeRepetition(field, i);
+                    }
+                    changed++;
+                    continue;
+                }
+                for (Type rep : reps) {
+                    String before = rep.encode();
+                    String after = apply(action, before, segment.getName(), field, encoding, identity, shift, messageDate, scrubber);
+                    if (!after.equals(before)) {
+                        rep.parse(after);
+                        changed++;
+                    }
+                }
+            }
+        }
+        String out = parser.encode(message);
+        return new Result(out, patient.orElse(null), patient.map(domain::pseudonym).orElse(null), shift, changed, scrubber);
+    }
+
+    private String apply(Hl7Profile.Action action, String text, String segment, int field, EncodingCharacters enc,
+                         PatientIdentifier patient, int shift, LocalDate messageDate, FreeTextScrubber scrubber) {
+        String c = Character.toString(enc.getComponentSeparator());
+        String[] comps = text.split(java.util.regex.Pattern.quote(c), -1);
+        return switch (action) {
+            case PSEUDONYM -> {
+                String system = authority(comps, enc);
+                if (comps[0].isBlank()) {
+                    yield text;
+                }
+                if (system.isEmpty() && comps[0].strip().equals(patient.value())) {
+                    system = patient.system();
+                }
+                String value = system.isEmpty() ? domain.identifier(segment + "-" + field, comps[0])
+                        : domain.pseudonym(new PatientIdentifier(system, comps[0].strip()));
+                String type = comps.length > 4 ? comps[4] : "";
+                yield value + c + c + c + "CAREBUS" + c + type;
+            }
+            case HASH -> comps[0].isBlank() ? text : domain.identifier(segment + "-" + field, comps[0])
+                    + (comps.length > 1 ? c + "CAREBUS" : "");
+            case NAME -> {
+                String[] name = domain.replacementName(patient);
+                yield name[0] + c + name[1];
+            }
+            case SHIFT -> shiftDate(comps[0], shift).map(d -> d + (comps.length > 1 ? c + String.join(c,
+                    java.util.Arrays.copyOfRange(comps, 1, comps.length)) : "")).orElse("");
+            case BIRTH -> shiftDate(comps[0], shift).map(d -> aggregateAge(d, comps[0], messageDate)).orElse("");
+            case ADDRESS -> {
+                String state = comps.length > 3 ? comps[3] : "";
+                String zip = comps.length > 4 ? PseudonymDomain.zip3(comps[4]) : null;
+                String country = comps.length > 5 ? comps[5] : "";
+                yield c + c + c + state + c + (zip == null ? "" : zip) + c + country;
+            }
+            case SCRUB, SCRUB_TEXT -> scrubber.scrub(text);
+            default -> text;
+        };
+    }
+
+    /** CX-4 as the engine's identifier system (AssigningAuthorities, as the FHIR form has it); empty when none. */
+    private static String authority(String[] comps, EncodingCharacters enc) {
+        if (comps.length < 4 || comps[3].isBlank()) {
+            return "";
+        }
+        String[] hd = comps[3].split(java.util.regex.Pattern.quote(Character.toString(enc.getSubcomponentSeparator())), -1);
+        String system = AssigningAuthorities.system(hd[0], hd.length > 1 ? hd[1] : "", hd.length > 2 ? hd[2] : "");
+        return system == null ? "" : system;
+    }
+
+    /**
+     * The patient: the PID-3 repetition typed MR (medical record number), else the first with a value, else PID-2/PID-4;
+     * its system from its authority (else the sending facility MSH-4), as the FHIR form has it.
+     */
+    private Optional<PatientIdentifier> patient(List<Segment> segments, EncodingCharacters enc) throws HL7Exception {
+        String facility = "";
+        for (Segment segment : segments) {
+            if ("MSH".equals(segment.getName())) {
+                facility = encoded(segment, 4, enc).split(java.util.regex.Pattern.quote(Character.toString(enc.getComponentSeparator())))[0];
+            }
+            if ("PID".equals(segment.getName())) {
+                for (int field : new int[] {3, 2, 4}) {
+                    List<Type> reps = new ArrayList<>(List.of(segment.getField(field)));
+                    String cs = java.util.regex.Pattern.quote(Character.toString(enc.getComponentSeparator()));
+                    reps.sort(java.util.Comparator.comparing(t -> {
+                        String[] c = encodedQuietly(t).split(cs, -1);
+                        return c.length > 4 && "MR".equals(c[4]) ? 0 : 1;
+                    }));
+                    for (Type rep : reps) {
+                        String[] comps = rep.encode().split(cs, -1);
+                        if (!comps[0].isBlank()) {
+                            String system = authority(comps, enc);
+                            return Optional.of(new PatientIdentifier(system.isEmpty() ? AssigningAuthorities.local(
+                                    facility.isBlank() ? "unknown" : facility) : system, comps[0].strip()));
+                        }
+                    }
+                }
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String encodedQuietly(Type type) {
+        try {
+            return type.encode();
+        } catch (HL7Exception e) {
+            return "";
+        }
+    }
+
+    private static Optional<LocalDate> messageDate(List<Segment> segments, EncodingCharacters enc) throws HL7Exception {
+        String ts = encoded(segments.get(0), 7, enc);
+        return ts.length() >= 8 ? parse(ts.substring(0, 8)) : Optional.empty();
+    }
+
+    private static String encoded(Segment segment, int field, EncodingCharacters enc) throws HL7Exception {
+        Type[] reps = segment.getField(field);
+        return reps.length == 0 ? "" : reps[0].encode();
+    }
+
+    private static boolean isTextObservation(Segment segment, EncodingCharacters enc) {
+        try {
+            String type = encoded(segment, 2, enc);
+            return "TX".equals(type) || "FT".equals(type) || "ST".equals(type) || type.isEmpty();
+        } catch (HL7Exception e) {
+            return true;
+        }
+    }
+
+    /** A DT/TS/DTM value moved by the shift; its precision and time of day stay. Unreadable dates go. */
+    static Optional<String> shiftDate(String value, int shift) {
+        String v = value.strip();
+        if (v.length() < 4) {
+            return v.isEmpty() ? Optional.of("") : Optional.empty();
+        }
+        if (v.length() < 8) {
+            // Year or year-month precision: shift the middle of the period, keep the precision.
+            String padded = v.length() == 4 ? v + "0701" : v.substring(0, 6) + "15";
+            return parse(padded).map(d -> d.plusDays(shift).format(V2_DATE).substring(0, v.length()));
+        }
+        return parse(v.substring(0, 8)).map(d -> d.plusDays(shift).format(V2_DATE) + v.substring(8));
+    }
+
+    /** Over 89 at the time of the message: the birth date becomes the year that makes the patient 90 (Safe Harbor). */
+    private static String aggregateAge(String shifted, String original, LocalDate messageDate) {
+        Optional<LocalDate> born = parse(original.length() >= 8 ? original.substring(0, 8) : "");
+        if (born.isPresent() && java.time.Period.between(born.get(), messageDate).getYears() > 89) {
+            return Integer.toString(messageDate.getYear() - 90);
+        }
+        return shifted;
+    }
+
+    private static Optional<LocalDate> parse(String yyyymmdd) {
+        try {
+            return Optional.of(LocalDate.parse(yyyymmdd, V2_DATE));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.carebus.deid.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.hl7v2.HL7Exception;
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.deid.PatientIdentifier;
+import io.carebus.deid.FhirDeidentifier;
+import io.carebus.deid.Hl7Deidentifier;
+import io.carebus.deid.Hl7Profile;
+import io.carebus.deid.PseudonymDomain;
+import io.carebus.store.StoreDatabases;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.hl7.fhir.r4.model.Resource;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pseudonym domain (secrets from configuration, the environment, or generated once), the vault and the two
+ * de-identifiers, for the routes' steps. Every de-identification records what it learnt about the patient in the vault
+ * (so the next message's free text is scrubbed of it too) and is audited; every re-identification is audited.
+ */
+@Component(service = DeidService.class, configurationPid = "io.carebus.deid")
+@Designate(ocd = DeidConfig.class)
+public class DeidService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeidService.class);
+
+    private final PseudonymDomain domain;
+    private final Vault vault;
+    private final Hl7Deidentifier hl7;
+    private final FhirDeidentifier fhir;
+    private final Set<String> allowedExtensions;
+    private final Path profiles;
+    private final DataSource dataSource;
+    private final FhirContext fhirContext = FhirContext.forR4Cached();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile AuditTrail audit;
+
+    @Activate
+    public DeidService(DeidConfig config) throws IOException {
+        Path data = Path.of(System.getProperty("karaf.data", "data"), "carebus");
+        Map<String, byte[]> secrets = secrets(config.keys(), data);
+        String keyId = config.key_id().isBlank() ? secrets.keySet().iterator().next() : config.key_id().strip();
+        this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 4);
+        this.domain = new PseudonymDomain(keyId, secrets.get(keyId), config.max_shift_days());
+        this.vault = new Vault(dataSource, keyId, secrets, Clock.systemUTC());
+        this.hl7 = new Hl7Deidentifier(domain);
+        this.fhir = new FhirDeidentifier(domain);
+        this.allowedExtensions = Arrays.stream(config.fhir_allowed_extensions().split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        this.profiles = Path.of(System.getProperty("karaf.etc", "etc")).resolve(config.profile_directory());
+    }
+
+    /** For tests and tools: a service over the given pieces. */
+    DeidService(PseudonymDomain domain, Vault vault, Set<String> allowedExtensions, Path profiles) {
+        this.domain = domain;
+        this.vault = vault;
+        this.hl7 = new Hl7Deidentifier(domain);
+        this.fhir = new FhirDeidentifier(domain);
+        this.allowedExtensions = allowedExtensions;
+        this.profiles = profiles;
+        this.dataSource = null;
+    }
+
+    /** {@code keys} ("id=base64,..."), else CAREBUS_DEID_KEYS, else a secret generated once into data/carebus/deid-keys. */
+    private static Map<String, byte[]> secrets(String configured, Path data) throws IOException {
+        String spec = !configured.isBlank() ? configured : Optional.ofNullable(System.getenv("CAREBUS_DEID_KEYS")).orElse("");
+        if (spec.isBlank()) {
+            Path file = data.resolve("deid-keys");
+            if (!Files.exists(file)) {
+                Files.createDirectories(data);
+                byte[] secret = new byte[32];
+                new SecureRandom().nextBytes(secret);
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(file, "k1=" + Base64.getEncoder().encodeToString(secret) + "\n");
+                LOG.warn("No pseudonym secret configured: generated one into {}; keep a copy apart from the database, "
+                        + "without it no pseudonym can be re-linked", file);
+            }
+            spec = Files.readString(file).strip();
+        }
+        Map<String, byte[]> secrets = new LinkedHashMap<>();
+        for (String entry : spec.split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("pseudonym keys are id=base64, comma separated");
+            }
+            secrets.put(entry.substring(0, eq).strip(), Base64.getDecoder().decode(entry.substring(eq + 1).strip()));
+        }
+        return secrets;
+    }
+
+    PseudonymDomain domain() {
+        return domain;
+    }
+
+    Hl7Profile profile(String name) {
+        if (!name.matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("profile names are letters, digits, - and _");
+        }
+        Path file = profiles.resolve(name + ".hl7.properties");
+        if (Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                Properties p = new Properties();
+                p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+                return Hl7Profile.of(name, p);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read profile " + file, e);
+            }
+        }
+        return Hl7Profile.builtIn(name);
+    }
+
+    /** HL7v2 de-identified by the profile; the vault learns the patient's values, and what it knew is scrubbed too. */
+    Hl7Deidentifier.Result deidentifyHl7(String er7, String profileName, String actor) throws HL7Exception {
+        Hl7Profile profile = profile(profileName);
+        Hl7Deidentifier.Result result = hl7.deidentify(er7, profile, List.of());
+        if (result.pseudonym() != null) {
+            Set<String> known = vault.lookup(result.pseudonym()).map(Vault.Entry::knownValues).orElse(Set.of());
+            if (!result.scrubber().values().containsAll(known)) {
+                result = hl7.deidentify(er7, profile, known);
+            }
+            vault.remember(result.pseudonym(), result.patient(), result.scrubber().values());
+        }
+        audit(actor, AuditAction.DEID, result.pseudonym(), "HL7v2 de-identified (profile " + profile.name() + ", "
+                + result.fieldsChanged() + " fields changed)");
+        return result;
+    }
+
+    /** FHIR de-identified; as for HL7v2. */
+    FhirDeidentifier.Result deidentifyFhir(Resource resource, String actor) {
+        Optional<PatientIdentifier> patient = FhirDeidentifier.patientOf(resource instanceof org.hl7.fhir.r4.model.Bundle b
+                ? b.getEntry().stream().map(org.hl7.fhir.r4.model.Bundle.BundleEntryComponent::getResource).filter(r -> r != null).toList()
+                : List.of(resource));
+        Set<String> known = patient.flatMap(p -> vault.lookup(domain.pseudonym(p))).map(Vault.Entry::knownValues).orElse(Set.of());
+        FhirDeidentifier.Result result = fhir.deidentify(resource, allowedExtensions, known);
+        if (result.pseudonym() != null) {
+            vault.remember(result.pseudonym(), result.patient(), result.scrubber().values());
+        }
+        audit(actor, AuditAction.DEID, result.pseudonym(), "FHIR " + resource.fhirType() + " de-identified (" + result.changed()
+                + " elements changed)");
+        return result;
+    }
+
+    /** The real patient behind a pseudonym, audited (who asked, which pseudonym; never the identifier). */
+    Optional<PatientIdentifier> reidentify(String pseudonym, String actor) {
+        Optional<PatientIdentifier> found = vault.lookup(pseudonym).map(Vault.Entry::patient);
+        audit(actor, AuditAction.REIDENTIFY, pseudonym, found.isPresent() ? "re-identified" : "unknown pseudonym");
+        return found;
+    }
+
+    FhirContext fhirContext() {
+        return fhirContext;
+    }
+
+    private void audit(String actor, AuditAction action, String pseudonym, String detail) {
+        AuditTrail trail = audit;
+        if (trail == null) {
+            return;
+        }
+        trail.append(new AuditRecord(java.time.Instant.now(), trail.nodeId(), actor, null, action, AuditRecord.Outcome.SUCCESS,
+                pseudonym == null ? List.of() : List.of("patient/" + pseudonym), null, null, null, null, detail));
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (dataSource != null) {
+            StoreDatabases.close(dataSource);
+        }
+    }
+}

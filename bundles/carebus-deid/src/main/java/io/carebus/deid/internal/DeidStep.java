@@ -1,0 +1,91 @@
+package io.carebus.deid.internal;
+
+import ca.uhn.fhir.parser.IParser;
+import io.carebus.camel.RouteStep;
+import io.carebus.deid.FhirDeidentifier;
+import io.carebus.deid.Hl7Deidentifier;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.hl7.fhir.r4.model.Resource;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code carebus:deid[?profile=safe-harbor]}: de-identifies the body in its own format (HL7v2 ER7 text, or FHIR JSON/XML)
+ * and, for HL7v2, its FHIR form in header {@code CareBusFhirBundle} with the same patient; sets {@code CareBusSubject}
+ * to the patient's pseudonym (what {@code carebus:infer} records) and {@code CareBusSubjectReference} to the pseudonymous
+ * identifier ({@code urn:carebus:pseudonym|...}, what {@code carebus:fhir-results} puts on results and
+ * {@code carebus:reidentify} turns back), and {@code CareBusDateShiftDays}.
+ */
+@Component(service = RouteStep.class)
+public class DeidStep implements RouteStep {
+
+    static final String FHIR_BUNDLE = "CareBusFhirBundle";
+    private final DeidService deid;
+
+    @Activate
+    public DeidStep(@Reference DeidService deid) {
+        this.deid = deid;
+    }
+
+    @Override
+    public String name() {
+        return "deid";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("profile");
+    }
+
+    @Override
+    public void process(Exchange exchange, Map<String, String> options) throws Exception {
+        Message in = exchange.getMessage();
+        String profile = options.getOrDefault("profile", "safe-harbor");
+        String actor = "route:" + exchange.getFromRouteId();
+        Object body = in.getBody();
+        String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : in.getBody(String.class);
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("carebus:deid needs an HL7v2 message or a FHIR resource as the body");
+        }
+        String pseudonym;
+        int shift;
+        if (text.startsWith("MSH")) {
+            Hl7Deidentifier.Result result = deid.deidentifyHl7(text, profile, actor);
+            in.setBody(body instanceof byte[] ? result.message().getBytes(StandardCharsets.UTF_8) : result.message());
+            pseudonym = result.pseudonym();
+            shift = result.shiftDays();
+            String bundle = in.getHeader(FHIR_BUNDLE, String.class);
+            if (bundle != null) {
+                in.setHeader(FHIR_BUNDLE, fhir(bundle, actor, false).json);
+            }
+        } else {
+            Fhir out = fhir(text, actor, text.stripLeading().startsWith("<"));
+            in.setBody(out.json);
+            pseudonym = out.result.pseudonym();
+            shift = out.result.shiftDays();
+            if (in.getHeader(FHIR_BUNDLE) != null) {
+                in.setHeader(FHIR_BUNDLE, fhir(in.getHeader(FHIR_BUNDLE, String.class), actor, false).json);
+            }
+        }
+        if (pseudonym != null) {
+            in.setHeader("CareBusSubject", pseudonym);
+            in.setHeader("CareBusSubjectReference", FhirDeidentifier.PSEUDONYM_SYSTEM + "|" + pseudonym);
+        }
+        in.setHeader("CareBusDateShiftDays", shift);
+    }
+
+    private record Fhir(String json, FhirDeidentifier.Result result) {
+    }
+
+    private Fhir fhir(String text, String actor, boolean xml) {
+        IParser parser = xml ? deid.fhirContext().newXmlParser() : deid.fhirContext().newJsonParser();
+        Resource resource = (Resource) parser.parseResource(text);
+        FhirDeidentifier.Result result = deid.deidentifyFhir(resource, actor);
+        return new Fhir(parser.encodeResourceToString(result.resource()), result);
+    }
+}

@@ -106,6 +106,10 @@ public class ApiServlet extends HttpServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile io.carebus.api.outbox.Outbox outbox;
 
+    // The de-identification bundle, optional as well: without it /api/deid answers 503.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile io.carebus.api.deid.Deidentification deidentification;
+
     // The inference bundle is optional too: without it /api/models answers 503.
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile ModelEndpoints modelEndpoints;
@@ -157,6 +161,10 @@ public class ApiServlet extends HttpServlet {
         }
         if (path.equals("/models") || path.startsWith("/models/")) {
             models(req, resp, path, user.get());
+            return;
+        }
+        if (path.equals("/deid") && "POST".equals(req.getMethod())) {
+            deid(req, resp, user.get());
             return;
         }
         if (path.equals("/outbox") || path.startsWith("/outbox/")) {
@@ -302,6 +310,40 @@ public class ApiServlet extends HttpServlet {
             return;
         }
         methodNotAllowed(resp);
+    }
+
+    private static final int MAX_DEID_REQUEST = 16 * 1024 * 1024;
+
+    /**
+     * POST /api/deid?profile=NAME with an HL7v2 (application/hl7-v2), FHIR JSON or XML body: the body de-identified as
+     * a route would (same keys, same pseudonyms), for engineers tuning profiles. Engineers and admins; audited by the
+     * de-identification bundle.
+     */
+    private void deid(HttpServletRequest req, HttpServletResponse resp, JaasAuthenticator.Authenticated user) throws IOException {
+        if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
+            write(resp, 403, error("the de-identification try-it needs role engineer or admin"));
+            return;
+        }
+        io.carebus.api.deid.Deidentification service = deidentification;
+        if (service == null) {
+            write(resp, 503, error("the de-identification bundle is not running"));
+            return;
+        }
+        byte[] body = req.getInputStream().readNBytes(MAX_DEID_REQUEST + 1);
+        if (body.length > MAX_DEID_REQUEST) {
+            write(resp, 413, error("request body over " + MAX_DEID_REQUEST + " bytes"));
+            return;
+        }
+        try {
+            byte[] out = service.deidentify(req.getContentType(), body, req.getParameter("profile"), user.user());
+            resp.setStatus(200);
+            resp.setContentType(req.getContentType());
+            resp.getOutputStream().write(out);
+        } catch (UnsupportedOperationException e) {
+            write(resp, 415, error(e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            write(resp, 400, error(e.getMessage()));
+        }
     }
 
     private static Map<String, Object> outboxJson(io.carebus.api.outbox.OutboxEntry e) {

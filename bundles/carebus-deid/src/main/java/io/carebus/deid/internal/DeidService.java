@@ -5,6 +5,7 @@ import ca.uhn.hl7v2.HL7Exception;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.deid.Deidentification;
 import io.carebus.api.deid.PatientIdentifier;
 import io.carebus.deid.FhirDeidentifier;
 import io.carebus.deid.Hl7Deidentifier;
@@ -45,9 +46,9 @@ import org.slf4j.LoggerFactory;
  * de-identifiers, for the routes' steps. Every de-identification records what it learnt about the patient in the vault
  * (so the next message's free text is scrubbed of it too) and is audited; every re-identification is audited.
  */
-@Component(service = DeidService.class, configurationPid = "io.carebus.deid")
+@Component(service = {DeidService.class, Deidentification.class}, configurationPid = "io.carebus.deid")
 @Designate(ocd = DeidConfig.class)
-public class DeidService {
+public class DeidService implements Deidentification {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeidService.class);
 
@@ -173,6 +174,37 @@ public class DeidService {
         Optional<PatientIdentifier> found = vault.lookup(pseudonym).map(Vault.Entry::patient);
         audit(actor, AuditAction.REIDENTIFY, pseudonym, found.isPresent() ? "re-identified" : "unknown pseudonym");
         return found;
+    }
+
+    @Override
+    public Set<String> mediaTypes() {
+        return Set.of("application/hl7-v2", "application/fhir+json", "application/fhir+xml");
+    }
+
+    @Override
+    public byte[] deidentify(String mediaType, byte[] payload, String profile, String actor) {
+        String text = new String(payload, StandardCharsets.UTF_8);
+        String type = mediaType == null ? "" : mediaType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            return switch (type) {
+                case "application/hl7-v2", "x-application/hl7-v2+er7", "text/plain" ->
+                        deidentifyHl7(text, profile == null ? "safe-harbor" : profile, actor).message().getBytes(StandardCharsets.UTF_8);
+                case "application/fhir+json", "application/json" -> {
+                    Resource r = (Resource) fhirContext.newJsonParser().parseResource(text);
+                    yield fhirContext.newJsonParser().encodeResourceToString(deidentifyFhir(r, actor).resource())
+                            .getBytes(StandardCharsets.UTF_8);
+                }
+                case "application/fhir+xml", "application/xml" -> {
+                    Resource r = (Resource) fhirContext.newXmlParser().parseResource(text);
+                    yield fhirContext.newXmlParser().encodeResourceToString(deidentifyFhir(r, actor).resource())
+                            .getBytes(StandardCharsets.UTF_8);
+                }
+                default -> throw new UnsupportedOperationException("cannot de-identify " + mediaType + " (yet): "
+                        + String.join(", ", mediaTypes()));
+            };
+        } catch (HL7Exception | ca.uhn.fhir.parser.DataFormatException e) {
+            throw new IllegalArgumentException("cannot read the payload as " + type + ": " + e.getMessage(), e);
+        }
     }
 
     FhirContext fhirContext() {

@@ -22,6 +22,10 @@ public class FhirValidationService {
                 LOG.info("FHIR validator ready ({} ms to load the R4 definitions)", (System.nanoTime() - start) / 1_000_000);
             } catch (RuntimeException e) {
                 LOG.error("FHIR validator failed to start; /fhir answers 500 until it does", e);
+            } catch (LinkageError e) {
+                // The HAPI bundle was stopped or refreshed while the definitions loaded (a shutdown, a feature
+                // update): this instance is going away, the next one warms up again.
+                LOG.info("FHIR validator warm-up abandoned: {}", e.toString());
             }
         }, "carebus-fhir-validator-warmup");
         warmUp.setDaemon(true);

@@ -31,6 +31,7 @@ public final class FreeTextScrubber {
     private final Set<String> values = new LinkedHashSet<>();
     private final Set<String> digitRuns = new LinkedHashSet<>();
     private Pattern pattern;
+    private List<String> lowerValues;
 
     /** A value that identifies the patient; short or common words are ignored (they would shred ordinary text). */
     public void add(String value) {
@@ -46,6 +47,7 @@ public final class FreeTextScrubber {
             values.add(v);
         }
         pattern = null;
+        lowerValues = null;
     }
 
     /** Every component and subcomponent of an HL7v2 field value. */
@@ -77,15 +79,41 @@ public final class FreeTextScrubber {
                 values.add(date.format(f));
             }
             pattern = null;
+            lowerValues = null;
         }
     }
 
     public String scrub(String text) {
-        if (text == null || text.isEmpty() || (values.isEmpty() && digitRuns.isEmpty())) {
+        if (text == null || text.isEmpty() || (values.isEmpty() && digitRuns.isEmpty()) || !mayContain(text)) {
             return text;
         }
         Matcher m = pattern().matcher(text);
         return m.replaceAll(MASK);
+    }
+
+    /**
+     * A cheap test first (most fields hold none of the values): substring search on the lower-cased text, and for the
+     * digit runs whether the text has enough digits at all. Only then the one big regular expression.
+     */
+    private boolean mayContain(String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (lowerValues == null) {
+            lowerValues = values.stream().map(v -> v.toLowerCase(Locale.ROOT)).toList();
+        }
+        for (String v : lowerValues) {
+            if (lower.contains(v)) {
+                return true;
+            }
+        }
+        if (!digitRuns.isEmpty()) {
+            int digits = 0;
+            for (int i = 0; i < text.length(); i++) {
+                if (Character.isDigit(text.charAt(i)) && ++digits >= 7) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The values it removes (for the leakage test and reports; never logged). */

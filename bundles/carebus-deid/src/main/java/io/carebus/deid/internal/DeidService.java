@@ -121,12 +121,31 @@ public class DeidService implements Deidentification {
         return domain;
     }
 
+    /** Profiles read, by name, with the modification time of their file (re-read when it changes; -1 = built in). */
+    private final Map<String, Map.Entry<Long, Hl7Profile>> profileCache = new java.util.concurrent.ConcurrentHashMap<>();
+
     Hl7Profile profile(String name) {
         if (!name.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("profile names are letters, digits, - and _");
         }
         Path file = profiles.resolve(name + ".hl7.properties");
-        if (Files.isRegularFile(file)) {
+        long modified;
+        try {
+            modified = Files.isRegularFile(file) ? Files.getLastModifiedTime(file).toMillis() : -1;
+        } catch (IOException e) {
+            modified = -1;
+        }
+        Map.Entry<Long, Hl7Profile> cached = profileCache.get(name);
+        if (cached != null && cached.getKey() == modified) {
+            return cached.getValue();
+        }
+        Hl7Profile loaded = load(name, file, modified >= 0);
+        profileCache.put(name, Map.entry(modified, loaded));
+        return loaded;
+    }
+
+    private static Hl7Profile load(String name, Path file, boolean fromFile) {
+        if (fromFile) {
             try (InputStream in = Files.newInputStream(file)) {
                 Properties p = new Properties();
                 p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));

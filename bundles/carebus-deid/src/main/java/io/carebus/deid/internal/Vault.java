@@ -43,6 +43,13 @@ public final class Vault {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final ObjectMapper json = new ObjectMapper();
+    /** Recently used entries, so a patient's every message does not read and decrypt its row again. */
+    private final Map<String, Entry> recent = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            return size() > 2_000;
+        }
+    });
 
     /** @param secrets every pseudonym secret by key id (old ones open old rows); new rows are sealed under {@code keyId} */
     public Vault(DataSource dataSource, String keyId, Map<String, byte[]> secrets, Clock clock) {
@@ -65,6 +72,11 @@ public final class Vault {
 
     /** Records (or extends) the pseudonym's entry with the identifier and the values seen this time. */
     public synchronized void remember(String pseudonym, PatientIdentifier patient, Set<String> seen) {
+        Entry cached = recent.get(pseudonym);
+        if (cached != null && cached.patient().equals(patient) && cached.knownValues().size() >= MAX_KNOWN
+                || cached != null && cached.patient().equals(patient) && cached.knownValues().containsAll(seen)) {
+            return;
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             Optional<Entry> existing = read(c, pseudonym);
@@ -77,6 +89,7 @@ public final class Vault {
                 known.add(v);
             }
             if (existing.isPresent() && known.size() == before) {
+                recent.put(pseudonym, existing.get());
                 return;
             }
             byte[] sealed = seal(pseudonym, new Entry(patient, known));
@@ -94,14 +107,21 @@ public final class Vault {
                 }
                 ps.executeUpdate();
             }
+            recent.put(pseudonym, new Entry(patient, Set.copyOf(known)));
         } catch (SQLException e) {
             throw new StoreUnavailableException("could not write the re-identification vault: " + e.getMessage(), e);
         }
     }
 
     public Optional<Entry> lookup(String pseudonym) {
+        Entry cached = recent.get(pseudonym);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         try (Connection c = dataSource.getConnection()) {
-            return read(c, pseudonym);
+            Optional<Entry> found = read(c, pseudonym);
+            found.ifPresent(e -> recent.put(pseudonym, e));
+            return found;
         } catch (SQLException e) {
             throw new StoreUnavailableException("could not read the re-identification vault: " + e.getMessage(), e);
         }

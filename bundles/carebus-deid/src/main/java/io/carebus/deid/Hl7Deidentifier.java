@@ -64,6 +64,8 @@ public final class Hl7Deidentifier {
 
         FreeTextScrubber scrubber = new FreeTextScrubber();
         known.forEach(scrubber::add);
+        // Each field is encoded once (HAPI's encode is most of the cost) and parsed again only when it changed.
+        java.util.Map<Type, String> encodedReps = new java.util.IdentityHashMap<>();
         // First what every profiled field held, so free text anywhere in the message can be cleaned of it.
         for (Segment segment : segments) {
             for (int field = 1; field <= segment.numFields(); field++) {
@@ -73,6 +75,7 @@ public final class Hl7Deidentifier {
                 }
                 for (Type rep : segment.getField(field)) {
                     String text = rep.encode();
+                    encodedReps.put(rep, text);
                     if (action == Hl7Profile.Action.SHIFT || action == Hl7Profile.Action.BIRTH) {
                         scrubber.addDate(text);
                     } else {
@@ -106,7 +109,7 @@ public final class Hl7Deidentifier {
                     continue;
                 }
                 for (Type rep : reps) {
-                    String before = rep.encode();
+                    String before = encodedReps.containsKey(rep) ? encodedReps.get(rep) : rep.encode();
                     String after = apply(action, before, segment.getName(), field, encoding, identity, shift, messageDate, scrubber);
                     if (!after.equals(before)) {
                         rep.parse(after);

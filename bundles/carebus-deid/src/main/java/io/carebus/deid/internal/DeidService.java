@@ -6,6 +6,8 @@ import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.deid.Deidentification;
+import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.health.HealthReport;
 import io.carebus.api.deid.PatientIdentifier;
 import io.carebus.deid.FhirDeidentifier;
 import io.carebus.deid.Hl7Deidentifier;
@@ -46,9 +48,9 @@ import org.slf4j.LoggerFactory;
  * de-identifiers, for the routes' steps. Every de-identification records what it learnt about the patient in the vault
  * (so the next message's free text is scrubbed of it too) and is audited; every re-identification is audited.
  */
-@Component(service = {DeidService.class, Deidentification.class}, configurationPid = "io.carebus.deid")
+@Component(service = {DeidService.class, Deidentification.class, HealthIndicator.class}, configurationPid = "io.carebus.deid")
 @Designate(ocd = DeidConfig.class)
-public class DeidService implements Deidentification {
+public class DeidService implements Deidentification, HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeidService.class);
 
@@ -63,6 +65,13 @@ public class DeidService implements Deidentification {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile AuditTrail audit;
+
+    /** Metrics (health details): items de-identified per format, fields/elements changed, re-identifications. */
+    private final java.util.concurrent.atomic.LongAdder hl7Messages = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder fhirResources = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder changed = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder reidentified = new java.util.concurrent.atomic.LongAdder();
+    private final long startedNanos = System.nanoTime();
 
     @Activate
     public DeidService(DeidConfig config) throws IOException {
@@ -168,6 +177,8 @@ public class DeidService implements Deidentification {
             }
             vault.remember(result.pseudonym(), result.patient(), result.scrubber().values());
         }
+        hl7Messages.increment();
+        changed.add(result.fieldsChanged());
         audit(actor, AuditAction.DEID, result.pseudonym(), "HL7v2 de-identified (profile " + profile.name() + ", "
                 + result.fieldsChanged() + " fields changed)");
         return result;
@@ -183,6 +194,8 @@ public class DeidService implements Deidentification {
         if (result.pseudonym() != null) {
             vault.remember(result.pseudonym(), result.patient(), result.scrubber().values());
         }
+        fhirResources.increment();
+        changed.add(result.changed());
         audit(actor, AuditAction.DEID, result.pseudonym(), "FHIR " + resource.fhirType() + " de-identified (" + result.changed()
                 + " elements changed)");
         return result;
@@ -191,8 +204,23 @@ public class DeidService implements Deidentification {
     /** The real patient behind a pseudonym, audited (who asked, which pseudonym; never the identifier). */
     Optional<PatientIdentifier> reidentify(String pseudonym, String actor) {
         Optional<PatientIdentifier> found = vault.lookup(pseudonym).map(Vault.Entry::patient);
+        reidentified.increment();
         audit(actor, AuditAction.REIDENTIFY, pseudonym, found.isPresent() ? "re-identified" : "unknown pseudonym");
         return found;
+    }
+
+    @Override
+    public String name() {
+        return "deid";
+    }
+
+    @Override
+    public HealthReport report() {
+        double seconds = Math.max(1, (System.nanoTime() - startedNanos) / 1e9);
+        long items = hl7Messages.sum() + fhirResources.sum();
+        return HealthReport.of(List.of(), Map.of("keyId", domain.keyId(), "hl7Messages", hl7Messages.sum(),
+                "fhirResources", fhirResources.sum(), "fieldsChanged", changed.sum(), "reidentifications", reidentified.sum(),
+                "itemsPerSecondSinceStart", Math.round(items / seconds * 100) / 100.0));
     }
 
     @Override

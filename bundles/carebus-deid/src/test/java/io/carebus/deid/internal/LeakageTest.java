@@ -153,6 +153,8 @@ class LeakageTest {
             leaked.addAll(leaks(FHIR.newJsonParser().encodeResourceToString(result.resource()), x.originals()));
             checked++;
         }
+        assertThat(deid.report().details()).containsEntry("hl7Messages", 6L).containsEntry("fhirResources", 3L);
+        assertThat((Long) deid.report().details().get("fieldsChanged")).isGreaterThan(100);
         System.out.println("leakage corpus: " + checked + " documents, original identifier strings found after de-identification: "
                 + leaked.size());
         assertThat(leaked).isEmpty();

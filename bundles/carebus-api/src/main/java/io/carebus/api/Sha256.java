@@ -26,6 +26,15 @@ public record Sha256(String hex) {
         return new Sha256(HexFormat.of().formatHex(digest));
     }
 
+    /** The SHA-256 of the bytes (every JVM has SHA-256). */
+    public static Sha256 hash(byte[] data) {
+        try {
+            return of(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
     @Override
     public String toString() {
         return hex;

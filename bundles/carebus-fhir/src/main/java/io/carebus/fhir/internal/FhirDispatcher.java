@@ -9,8 +9,6 @@ import io.carebus.api.store.StoredMessage;
 import io.carebus.fhir.FhirHeaders;
 import io.carebus.store.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -164,7 +162,7 @@ public class FhirDispatcher implements MessageProcessing {
             e.getMessage().setHeader(FhirHeaders.FHIR_BUNDLE, bundleJson);
             e.getMessage().setHeader(FhirHeaders.MESSAGE_ID, id);
             e.getMessage().setHeader(FhirHeaders.RESOURCE_TYPE, type);
-            e.getMessage().setHeader(FhirHeaders.PAYLOAD_SHA256, sha256(payload));
+            e.getMessage().setHeader(FhirHeaders.PAYLOAD_SHA256, io.carebus.api.Sha256.hash(payload).hex());
         });
         Exception failure = exchange.getException();
         byte[] canonical = bundleJson.getBytes(StandardCharsets.UTF_8);
@@ -182,13 +180,6 @@ public class FhirDispatcher implements MessageProcessing {
         return new Completion(id, MessageStatus.PROCESSED, "processed by " + endpoint, canonical, patients);
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void sleepQuietly(long millis) {
         try {

@@ -16,8 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +27,6 @@ import java.util.regex.Pattern;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,7 +198,7 @@ public final class FhirIntake {
         try {
             trail.append(new AuditRecord(clock.instant(), trail.nodeId(), user == null ? "fhir-intake" : user, remote,
                     AuditAction.RECEIVE, ok ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
-                    answer.messageId() >= 0 ? List.of("message/" + answer.messageId()) : List.of(), null, null, sha256(body),
+                    answer.messageId() >= 0 ? List.of("message/" + answer.messageId()) : List.of(), null, null, Sha256.hash(body),
                     null, "FHIR POST answered " + answer.status()));
             return answer;
         } catch (RuntimeException e) {
@@ -250,17 +247,5 @@ public final class FhirIntake {
         }
         String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
         return printable.length() > 200 ? printable.substring(0, 200) + "..." : printable;
-    }
-
-    private static Sha256 sha256(byte[] bytes) {
-        try {
-            return Sha256.of(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static Resource asResource(IBaseResource resource) {
-        return (Resource) resource;
     }
 }

@@ -80,7 +80,7 @@ final class Hl7Intake {
         AuditRecord record = new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
                 AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                 outcome.messageId() >= 0 ? List.of("message/" + outcome.messageId()) : List.of(), null, null,
-                sha256(frame), outcome.ack() == null ? null : sha256(outcome.ack()), detail);
+                Sha256.hash(frame), outcome.ack() == null ? null : Sha256.hash(outcome.ack()), detail);
         try {
             trail.append(record);
             return outcome;
@@ -101,13 +101,6 @@ final class Hl7Intake {
         }
     }
 
-    private static Sha256 sha256(byte[] bytes) {
-        try {
-            return Sha256.of(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private IntakeOutcome answerFor(byte[] frame, String remoteAddress) {
         Instant at = clock.instant();

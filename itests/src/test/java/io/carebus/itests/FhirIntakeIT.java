@@ -106,8 +106,18 @@ public class FhirIntakeIT extends CareBusTestSupport {
         HttpResponse<String> outbox = get("/api/outbox?status=DELIVERED", "admin", password);
         assertTrue(outbox.body(), outbox.body().contains("\"ehr\" : \"test\"") && outbox.body().contains(identifier));
         // The same bytes again (a client resending): the outbox recognises the result, the EHR gets no second copy.
-        assertEquals(202, post("/fhir/Observation", observation, "application/fhir+json").statusCode());
-        Thread.sleep(3_000);
+        HttpResponse<String> resent = post("/fhir/Observation", observation, "application/fhir+json");
+        assertEquals(202, resent.statusCode());
+        String second = resent.headers().firstValue("Content-Location").orElseThrow();
+        await("the resent message processed", Duration.ofSeconds(30), () -> {
+            try {
+                return get("/api" + second.substring("/api".length()), "admin", password).body().contains("PROCESSED");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        HttpResponse<String> entries = get("/api/outbox?ehr=test", "admin", password);
+        assertEquals(entries.body(), 1, entries.body().split("\"identifier\"", -1).length - 1);
         HttpResponse<String> again = http(HttpRequest.newBuilder(URI.create(search)).GET().build());
         assertTrue(again.body(), again.body().contains("\"total\": 1") || again.body().contains("\"total\":1"));
         // Readable on the appliance as well.

@@ -37,9 +37,10 @@ public final class StoreDatabases {
      * H2 database that nothing else holds open is opened and closed each time. Close it with {@link #close}.
      */
     public static DataSource openPooled(String jdbcUrl, String user, String password, int maxConnections) {
-        DataSource dataSource = StoreFactory.createPooled(jdbcUrl, user, password, maxConnections);
-        StoreFactory.migrate(dataSource);
-        return dataSource;
+        // Migrated through the database's own data source: the migrations for one database (PostgreSQL's append-only
+        // audit trigger) are chosen by its class, which a pool hides.
+        StoreFactory.migrate(StoreFactory.create(jdbcUrl, user, password));
+        return StoreFactory.createPooled(jdbcUrl, user, password, maxConnections);
     }
 
     /** Closes the connections of a data source from {@link #openPooled}; other data sources are left alone. */

@@ -54,12 +54,16 @@ class LeakageTest {
     private DeidService deid;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws Exception {
         byte[] secret = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
         PseudonymDomain domain = new PseudonymDomain("k1", secret, 365);
-        Vault vault = new Vault(StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("store")), "", ""), "k1",
-                Map.of("k1", secret), Clock.systemUTC());
+        Vault vault = new Vault(database(), "k1", Map.of("k1", secret), Clock.systemUTC());
         deid = new DeidService(domain, vault, Set.of(), dir.resolve("profiles"));
+    }
+
+    /** The engine database the vault lives in: embedded H2 here, PostgreSQL in {@link PostgresLeakageTest}. */
+    protected javax.sql.DataSource database() throws Exception {
+        return StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("store")), "", "");
     }
 
     record Person(String family, String given, String mrn, String ssn, String phone, String line, String city, String zip,

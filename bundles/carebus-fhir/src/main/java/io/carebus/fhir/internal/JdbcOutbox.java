@@ -150,16 +150,20 @@ public final class JdbcOutbox implements Outbox {
                 + "WHERE id = ?", attempts, clock.millis(), httpStatus, truncate(outcome, 4000));
     }
 
-    private void update(long id, String sql, Object... values) {
+    /** {@code attempts, time (millis), HTTP status (may be null), then strings (may be null)}, then the id. */
+    private void update(long id, String sql, int attempts, long millis, Integer httpStatus, String... texts) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             c.setAutoCommit(true);
-            int i = 1;
-            for (Object v : values) {
-                if (v == null) {
-                    ps.setNull(i++, v instanceof Integer ? Types.INTEGER : Types.VARCHAR);
-                } else {
-                    ps.setObject(i++, v);
-                }
+            ps.setInt(1, attempts);
+            ps.setLong(2, millis);
+            if (httpStatus == null) {
+                ps.setNull(3, Types.INTEGER);
+            } else {
+                ps.setInt(3, httpStatus);
+            }
+            int i = 4;
+            for (String text : texts) {
+                ps.setString(i++, text);
             }
             ps.setLong(i, id);
             ps.executeUpdate();

@@ -57,9 +57,14 @@ class EhrDeliveryTest {
     @BeforeEach
     void setUp() throws Exception {
         ehr = new EhrTestServer(FHIR);
-        dataSource = StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("store")), "", "");
+        dataSource = database();
         outbox = new JdbcOutbox(dataSource, Clock.systemUTC());
         component = new OutboxComponent(outbox, results);
+    }
+
+    /** The engine database the outbox lives in: embedded H2 here, PostgreSQL in {@link PostgresEhrDeliveryTest}. */
+    protected DataSource database() throws Exception {
+        return StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("store")), "", "");
     }
 
     @AfterEach

@@ -89,13 +89,7 @@ public final class Hl7Deidentifier {
             for (int field = 1; field <= segment.numFields(); field++) {
                 Hl7Profile.Action action = profile.action(segment.getName(), field);
                 if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB_TEXT && !isTextObservation(segment, encoding)) {
-                    // Safety net: an identifying value the profile did not expect here (an MRN in a site-specific
-                    // field) is still replaced; the field's other content stays.
-                    if (!("MSH".equals(segment.getName()) && field <= 2)) {
-                        action = Hl7Profile.Action.SCRUB;
-                    } else {
-                        continue;
-                    }
+                    continue;
                 }
                 Type[] reps = segment.getField(field);
                 if (reps.length == 0) {
@@ -119,6 +113,13 @@ public final class Hl7Deidentifier {
             }
         }
         String out = parser.encode(message);
+        // Safety net over the whole encoded message (after MSH-2): an identifying value the profile did not expect
+        // somewhere (an MRN in a site-specific field) is replaced too. The values never contain delimiters, so the
+        // structure stays; one pass over the text costs far less than encoding every kept field on its own.
+        int afterEncodingCharacters = out.indexOf(out.charAt(3), 4) + 1;
+        if (afterEncodingCharacters > 0) {
+            out = out.substring(0, afterEncodingCharacters) + scrubber.scrub(out.substring(afterEncodingCharacters));
+        }
         return new Result(out, patient.orElse(null), patient.map(domain::pseudonym).orElse(null), shift, changed, scrubber);
     }
 

@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the build, the appliance or the tests need beyond a JDK 17 (added to as features need them).
-APT_PACKAGES=()
+# libpixelmed-java: the DICOM library (no Maven registry serves PixelMed; the build installs Debian's jar).
+APT_PACKAGES=(libpixelmed-java)
 # Only the tests need these: the store's contract also runs against a real PostgreSQL; the ATNA export is received
-# by rsyslog over TLS.
-TEST_APT_PACKAGES=(postgresql rsyslog rsyslog-openssl openssl)
+# by rsyslog over TLS; DICOM peers are dcmtk (echoscu, storescu, storescp, img2dcm) and Orthanc with its DICOMweb
+# plugin; cjpeg (libjpeg-turbo-progs) makes JPEG test images.
+TEST_APT_PACKAGES=(postgresql rsyslog rsyslog-openssl openssl dcmtk orthanc orthanc-dicomweb libjpeg-turbo-progs)
 
 log() { printf '[carebus] %s\n' "$*" >&2; }
 

@@ -1,0 +1,198 @@
+package io.carebus.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.TagFromName;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Reference;
+
+/**
+ * DICOM to FHIR R4 ImagingStudy, the canonical form routes see for images: study UID as identifier
+ * ({@code urn:dicom:uid}), subject by the DICOM Patient ID (and Issuer of Patient ID as its system when it is a URI or
+ * OID), start, modalities, description, and each series (UID, number, modality, body site, laterality-free) with its
+ * instances (UID, SOP class, number). Body parts with a well-known SNOMED CT code get it; others keep the DICOM term.
+ */
+public final class ImagingStudies {
+
+    public static final String DICOM_UID = "urn:dicom:uid";
+    public static final String DCM = "http://dicom.nema.org/resources/ontology/DCM";
+    public static final String PATIENT_ID_SYSTEM = "urn:carebus:dicom:patient-id";
+    private static final String SNOMED = "http://snomed.info/sct";
+    /** DICOM PS3.16 Annex L body part defined terms with their SNOMED CT codes (the common ones). */
+    private static final Map<String, String[]> BODY_PARTS = Map.ofEntries(
+            Map.entry("CHEST", new String[] {"51185008", "Thoracic structure"}),
+            Map.entry("HEAD", new String[] {"69536005", "Head structure"}),
+            Map.entry("BRAIN", new String[] {"12738006", "Brain structure"}),
+            Map.entry("ABDOMEN", new String[] {"818983003", "Abdomen"}),
+            Map.entry("PELVIS", new String[] {"816092008", "Pelvis"}),
+            Map.entry("BREAST", new String[] {"76752008", "Breast structure"}),
+            Map.entry("KNEE", new String[] {"72696002", "Knee region structure"}),
+            Map.entry("SPINE", new String[] {"421060004", "Structure of vertebral column"}),
+            Map.entry("NECK", new String[] {"45048000", "Neck structure"}),
+            Map.entry("HEART", new String[] {"80891009", "Heart structure"}),
+            Map.entry("LUNG", new String[] {"39607008", "Lung structure"}),
+            Map.entry("HAND", new String[] {"85562004", "Hand structure"}),
+            Map.entry("FOOT", new String[] {"56459004", "Foot structure"}));
+
+    private ImagingStudies() {
+    }
+
+    /** The header of one instance, as read for the mapping (pixel data not read). */
+    public record Header(DicomInstance instance, String patientId, String issuerOfPatientId, String studyDate, String studyTime,
+                         String studyDescription, String accessionNumber, String seriesNumber, String seriesDescription,
+                         String bodyPart, String instanceNumber) {
+    }
+
+    public static Header header(DicomInstance instance) throws IOException {
+        AttributeList list = readHeader(instance.file());
+        return new Header(instance, value(list, TagFromName.PatientID), value(list, TagFromName.IssuerOfPatientID),
+                value(list, TagFromName.StudyDate), value(list, TagFromName.StudyTime), value(list, TagFromName.StudyDescription),
+                value(list, TagFromName.AccessionNumber), value(list, TagFromName.SeriesNumber),
+                value(list, TagFromName.SeriesDescription), value(list, TagFromName.BodyPartExamined),
+                value(list, TagFromName.InstanceNumber));
+    }
+
+    static AttributeList readHeader(Path file) throws IOException {
+        AttributeList list = new AttributeList();
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file));
+             DicomInputStream dicom = new DicomInputStream(in)) {
+            list.read(dicom, TagFromName.PixelData);
+        } catch (DicomException e) {
+            throw new IOException("cannot read DICOM header of " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+        return list;
+    }
+
+    private static String value(AttributeList list, AttributeTag tag) {
+        return Attribute.getSingleStringValueOrEmptyString(list, tag).strip();
+    }
+
+    /** The patient identifier ({@code system|value}) the study's subject names, for indexing the stored messages. */
+    public static String patientIdentifier(Header header) {
+        return patientSystem(header) + "|" + header.patientId();
+    }
+
+    private static String patientSystem(Header header) {
+        String issuer = header.issuerOfPatientId();
+        if (issuer.matches("[0-9]+(\\.[0-9]+)+")) {
+            return "urn:oid:" + issuer;
+        }
+        if (issuer.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.+")) {
+            return issuer;
+        }
+        return PATIENT_ID_SYSTEM;
+    }
+
+    /** One ImagingStudy from the headers of one study's instances (any order). */
+    public static ImagingStudy of(List<Header> headers) {
+        if (headers.isEmpty()) {
+            throw new IllegalArgumentException("no instances");
+        }
+        Header first = headers.get(0);
+        ImagingStudy study = new ImagingStudy();
+        study.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
+        study.addIdentifier(new Identifier().setSystem(DICOM_UID).setValue("urn:oid:" + first.instance().studyInstanceUid()));
+        if (!first.accessionNumber().isEmpty()) {
+            study.addIdentifier(new Identifier().setValue(first.accessionNumber())
+                    .setType(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new Coding(
+                            "http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN", "Accession ID"))));
+        }
+        Reference subject = new Reference();
+        if (!first.patientId().isEmpty()) {
+            subject.setIdentifier(new Identifier().setSystem(patientSystem(first)).setValue(first.patientId()));
+        } else {
+            subject.setDisplay("unknown patient (no Patient ID in the DICOM header)");
+        }
+        study.setSubject(subject);
+        Date started = started(first.studyDate(), first.studyTime());
+        if (started != null) {
+            study.setStarted(started);
+        }
+        if (!first.studyDescription().isEmpty()) {
+            study.setDescription(first.studyDescription());
+        }
+        Map<String, ImagingStudy.ImagingStudySeriesComponent> series = new LinkedHashMap<>();
+        Set<String> modalities = new LinkedHashSet<>();
+        for (Header header : headers) {
+            DicomInstance instance = header.instance();
+            ImagingStudy.ImagingStudySeriesComponent s = series.computeIfAbsent(instance.seriesInstanceUid(), uid -> {
+                ImagingStudy.ImagingStudySeriesComponent created = new ImagingStudy.ImagingStudySeriesComponent();
+                created.setUid(uid);
+                created.setModality(new Coding(DCM, instance.modality().isEmpty() ? "OT" : instance.modality(), null));
+                integer(header.seriesNumber(), created::setNumber);
+                if (!header.seriesDescription().isEmpty()) {
+                    created.setDescription(header.seriesDescription());
+                }
+                if (!header.bodyPart().isEmpty()) {
+                    String[] snomed = BODY_PARTS.get(header.bodyPart().toUpperCase(java.util.Locale.ROOT));
+                    created.setBodySite(snomed != null ? new Coding(SNOMED, snomed[0], snomed[1]) : new Coding().setDisplay(header.bodyPart()));
+                }
+                return created;
+            });
+            if (!instance.modality().isEmpty()) {
+                modalities.add(instance.modality());
+            }
+            ImagingStudy.ImagingStudySeriesInstanceComponent i = s.addInstance();
+            i.setUid(instance.sopInstanceUid());
+            i.setSopClass(new Coding("urn:ietf:rfc:3986", "urn:oid:" + instance.sopClassUid(), null));
+            integer(header.instanceNumber(), i::setNumber);
+        }
+        for (String modality : modalities) {
+            study.addModality(new Coding(DCM, modality, null));
+        }
+        series.values().forEach(s -> s.setNumberOfInstances(s.getInstance().size()));
+        study.setSeries(List.copyOf(series.values()));
+        study.setNumberOfSeries(series.size());
+        study.setNumberOfInstances(headers.size());
+        return study;
+    }
+
+    private static void integer(String value, java.util.function.IntConsumer set) {
+        try {
+            if (!value.isEmpty()) {
+                set.accept(Integer.parseInt(value.strip()));
+            }
+        } catch (NumberFormatException ignored) {
+            // IS values that are not integers are left out
+        }
+    }
+
+    private static Date started(String date, String time) {
+        if (date.length() != 8) {
+            return null;
+        }
+        try {
+            LocalDate day = LocalDate.parse(date, DateTimeFormatter.BASIC_ISO_DATE);
+            LocalTime at = LocalTime.MIDNIGHT;
+            if (time.length() >= 4) {
+                String hhmmss = (time.split("\\.")[0] + "0000").substring(0, 6);
+                at = LocalTime.parse(hhmmss, DateTimeFormatter.ofPattern("HHmmss"));
+            }
+            return Date.from(LocalDateTime.of(day, at).atZone(ZoneId.systemDefault()).toInstant());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.carebus.dicom.internal;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carebus.api.store.Completion;
+import io.carebus.api.store.MessageProcessing;
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.MessageStore;
+import io.carebus.api.store.StoredMessage;
+import io.carebus.dicom.DicomHeaders;
+import io.carebus.dicom.DicomInstance;
+import io.carebus.dicom.ImagingStudies;
+import io.carebus.store.StoreUnavailableException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processing after Success, in two steps. Each stored instance goes to the per-instance endpoint (body: its
+ * ImagingStudy as FHIR JSON, one series, one instance; headers: UIDs, modality, file). Its study is then assembled;
+ * once no instance of it arrived for {@code study.quiet.seconds}, the whole study goes to the study endpoint (body:
+ * the ImagingStudy of all its instances), and only then are its messages PROCESSED, with that ImagingStudy as their
+ * canonical form. So a crash at any point leaves the study's messages RECEIVED, and the restart runs them again
+ * (at least once, as for HL7v2 and FHIR). While no route consumes an endpoint, its instances or studies wait.
+ */
+@Component(service = {DicomDispatcher.class, MessageProcessing.class}, immediate = true, configurationPid = "io.carebus.dicom")
+public class DicomDispatcher implements MessageProcessing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DicomDispatcher.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final MessageStore store;
+    private final ProducerTemplate producer;
+    private final String endpoint;
+    private final String studyEndpoint;
+    private final long quietMillis;
+    private final long retryMillis;
+    private final Path root;
+    private final FhirContext fhir = FhirContext.forR4Cached();
+    private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
+    private final Map<String, PendingStudy> studies = new LinkedHashMap<>();
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    private static final class PendingStudy {
+        final List<ImagingStudies.Header> headers = new ArrayList<>();
+        long quietSince;
+    }
+
+    @Activate
+    public DicomDispatcher(DicomConfig config, @Reference MessageStore store, @Reference CamelContext camel) {
+        this(store, camel, config.endpoint(), config.study_endpoint(), TimeUnit.SECONDS.toMillis(Math.max(0, config.study_quiet_seconds())),
+                TimeUnit.SECONDS.toMillis(Math.max(1, config.retry_seconds())), DicomStorage.root(config.storage_dir()));
+    }
+
+    DicomDispatcher(MessageStore store, CamelContext camel, String endpoint, String studyEndpoint, long quietMillis, long retryMillis,
+                    Path root) {
+        this.store = store;
+        this.producer = camel.createProducerTemplate();
+        this.endpoint = endpoint;
+        this.studyEndpoint = studyEndpoint;
+        this.quietMillis = quietMillis;
+        this.retryMillis = retryMillis;
+        this.root = root;
+        queue.addAll(store.unfinished(InstanceStore.PROTOCOL));
+        if (!queue.isEmpty()) {
+            LOG.info("Resuming {} stored DICOM instances not processed before the last stop", queue.size());
+        }
+        worker = new Thread(this::run, "carebus-dicom-dispatcher");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    void submit(long messageId) {
+        queue.add(messageId);
+    }
+
+    @Override
+    public String protocol() {
+        return InstanceStore.PROTOCOL;
+    }
+
+    @Override
+    public void reprocess(long messageId, String requestedBy) {
+        StoredMessage message = store.find(messageId).orElseThrow(() -> new IllegalArgumentException("no message " + messageId));
+        if (!InstanceStore.PROTOCOL.equals(message.message().protocol())) {
+            throw new IllegalArgumentException("message " + messageId + " is not DICOM");
+        }
+        store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
+        queue.add(messageId);
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                Long id = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (id != null) {
+                    if (!dispatchInstance(id)) {
+                        queue.addFirst(id);
+                        Thread.sleep(retryMillis);
+                    }
+                }
+                completeQuietStudies();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (StoreUnavailableException e) {
+                LOG.error("DICOM processing paused: {}", e.getMessage());
+                sleepQuietly(retryMillis);
+            }
+        }
+    }
+
+    /** False when the instance must wait (no route yet). */
+    private boolean dispatchInstance(long id) {
+        StoredMessage stored = store.find(id).orElse(null);
+        if (stored == null || stored.status() != MessageStatus.RECEIVED || !InstanceStore.PROTOCOL.equals(stored.message().protocol())) {
+            return true;
+        }
+        ImagingStudies.Header header;
+        try {
+            header = ImagingStudies.header(instance(id, stored.message().payload()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("DICOM message {} cannot be read back: {}", id, e.getMessage());
+            store.complete(List.of(new Completion(id, MessageStatus.ERROR, "cannot read the stored instance: " + e.getMessage(), null, null)));
+            return true;
+        }
+        DicomInstance instance = header.instance();
+        String json = encode(ImagingStudies.of(List.of(header)));
+        Exchange exchange = producer.send(endpoint, e -> {
+            e.getMessage().setBody(json);
+            e.getMessage().setHeader(DicomHeaders.MESSAGE_ID, id);
+            e.getMessage().setHeader(DicomHeaders.STUDY_UID, instance.studyInstanceUid());
+            e.getMessage().setHeader(DicomHeaders.SERIES_UID, instance.seriesInstanceUid());
+            e.getMessage().setHeader(DicomHeaders.SOP_INSTANCE_UID, instance.sopInstanceUid());
+            e.getMessage().setHeader(DicomHeaders.SOP_CLASS_UID, instance.sopClassUid());
+            e.getMessage().setHeader(DicomHeaders.MODALITY, instance.modality());
+            e.getMessage().setHeader(DicomHeaders.FILE, instance.file());
+            e.getMessage().setHeader(DicomHeaders.CALLING_AE, instance.callingAe());
+        });
+        Exception failure = exchange.getException();
+        if (failure instanceof DirectConsumerNotAvailableException) {
+            LOG.warn("No route consumes {}: DICOM instance {} waits", endpoint, id);
+            return false;
+        }
+        if (failure != null) {
+            LOG.warn("DICOM instance {} failed in its route: {}", id, failure.getClass().getSimpleName());
+            store.complete(List.of(new Completion(id, MessageStatus.ERROR, "route failed: " + failure.getMessage(),
+                    json.getBytes(StandardCharsets.UTF_8), List.of(ImagingStudies.patientIdentifier(header)))));
+            return true;
+        }
+        PendingStudy study = studies.computeIfAbsent(instance.studyInstanceUid(), uid -> new PendingStudy());
+        study.headers.add(header);
+        study.quietSince = System.currentTimeMillis();
+        return true;
+    }
+
+    private void completeQuietStudies() {
+        long now = System.currentTimeMillis();
+        for (Iterator<Map.Entry<String, PendingStudy>> it = studies.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, PendingStudy> entry = it.next();
+            PendingStudy study = entry.getValue();
+            if (now - study.quietSince < quietMillis || hasQueuedInstances()) {
+                continue;
+            }
+            List<Long> ids = study.headers.stream().map(h -> h.instance().messageId()).toList();
+            String json = encode(ImagingStudies.of(study.headers));
+            DicomInstance first = study.headers.get(0).instance();
+            Exchange exchange = producer.send(studyEndpoint, e -> {
+                e.getMessage().setBody(json);
+                e.getMessage().setHeader(DicomHeaders.MESSAGE_ID, ids.get(0));
+                e.getMessage().setHeader(DicomHeaders.MESSAGE_IDS, ids);
+                e.getMessage().setHeader(DicomHeaders.STUDY_UID, entry.getKey());
+                e.getMessage().setHeader(DicomHeaders.MODALITY, first.modality());
+                e.getMessage().setHeader(DicomHeaders.CALLING_AE, first.callingAe());
+            });
+            Exception failure = exchange.getException();
+            if (failure instanceof DirectConsumerNotAvailableException) {
+                LOG.warn("No route consumes {}: a study of {} instances waits", studyEndpoint, ids.size());
+                study.quietSince = now + retryMillis;
+                continue;
+            }
+            byte[] canonical = json.getBytes(StandardCharsets.UTF_8);
+            List<String> patients = List.of(ImagingStudies.patientIdentifier(study.headers.get(0)));
+            MessageStatus status = failure == null ? MessageStatus.PROCESSED : MessageStatus.ERROR;
+            String note = failure == null ? "study of " + ids.size() + " instances processed by " + studyEndpoint
+                    : "study route failed: " + failure.getMessage();
+            if (failure != null) {
+                LOG.warn("DICOM study of {} instances failed in its route: {}", ids.size(), failure.getClass().getSimpleName());
+            }
+            store.complete(ids.stream().map(id -> new Completion(id, status, note, canonical, patients)).toList());
+            it.remove();
+        }
+    }
+
+    /** A study is assembled only once the instances already received are all routed. */
+    private boolean hasQueuedInstances() {
+        return !queue.isEmpty();
+    }
+
+    private DicomInstance instance(long id, byte[] descriptor) throws IOException {
+        JsonNode node = JSON.readTree(descriptor);
+        return new DicomInstance(id, node.path("studyInstanceUid").asText(), node.path("seriesInstanceUid").asText(),
+                node.path("sopInstanceUid").asText(), node.path("sopClassUid").asText(), node.path("transferSyntaxUid").asText(),
+                node.path("modality").asText(""), root.resolve(node.path("file").asText()), node.path("size").asLong(),
+                node.path("sha256").asText(), node.path("callingAe").asText(null), null);
+    }
+
+    private String encode(ImagingStudy study) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(FhirContext.class.getClassLoader());
+        try {
+            return fhir.newJsonParser().encodeResourceToString(study);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        running = false;
+        worker.interrupt();
+        worker.join(TimeUnit.SECONDS.toMillis(10));
+        producer.close();
+    }
+}

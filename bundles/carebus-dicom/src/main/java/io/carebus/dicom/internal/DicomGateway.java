@@ -1,0 +1,245 @@
+package io.carebus.dicom.internal;
+
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.health.HealthReport;
+import io.carebus.api.store.MessageStore;
+import io.carebus.dicom.DicomArchive;
+import io.carebus.dicom.DicomInstance;
+import io.carebus.dicom.internal.net.ScpPolicy;
+import io.carebus.dicom.internal.net.ScpSession;
+import io.carebus.store.StoreDatabases;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLServerSocket;
+import javax.sql.DataSource;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DICOM SCP: one accept thread, one thread per association (at most {@code max.associations}; one more is
+ * answered with a transient rejection), instances kept by {@link InstanceStore} before Success. Also the
+ * {@link DicomArchive} over what it kept, and the "dicom" health indicator (listening, storage).
+ */
+@Component(service = {DicomArchive.class, HealthIndicator.class, DicomGateway.class}, immediate = true,
+        configurationPid = "io.carebus.dicom")
+@Designate(ocd = DicomConfig.class)
+public class DicomGateway implements DicomArchive, HealthIndicator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DicomGateway.class);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile AuditTrail auditTrail;
+
+    private final DataSource dataSource;
+    private final JdbcDicomIndex index;
+    private final InstanceStore instances;
+    private final ScpPolicy policy;
+    private final int maxAssociations;
+    private final ServerSocket server;
+    private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "carebus-dicom-association");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong storedCount = new AtomicLong();
+    private final AtomicLong refusedAssociations = new AtomicLong();
+    private final Thread acceptor;
+    private volatile String listenProblem;
+
+    @Activate
+    public DicomGateway(DicomConfig config, @Reference MessageStore store, @Reference DicomDispatcher dispatcher) throws IOException {
+        this(config, store, dispatcher::submit);
+    }
+
+    /** @param onStored told the message id of each instance stored for processing */
+    DicomGateway(DicomConfig config, MessageStore store, java.util.function.LongConsumer onStored) throws IOException {
+        this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 8);
+        Path root = DicomStorage.root(config.storage_dir());
+        this.index = new JdbcDicomIndex(dataSource, root);
+        this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
+                config.full_read_max_mb() * 1024 * 1024, Clock.systemUTC(), () -> auditTrail, i -> {
+                    storedCount.incrementAndGet();
+                    onStored.accept(i.messageId());
+                });
+        this.policy = new ScpPolicy(config.ae_title().strip(), DicomDefaults.set(config.calling_ae_allowed()),
+                DicomDefaults.set(config.sop_classes()), DicomDefaults.list(config.transfer_syntaxes()), config.max_pdu(),
+                (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.idle_timeout_seconds())));
+        this.maxAssociations = Math.max(1, config.max_associations());
+        ServerSocket socket = null;
+        if (config.enabled()) {
+            try {
+                socket = serverSocket(config);
+                socket.bind(new InetSocketAddress(InetAddress.getByName(config.bind_address()), config.port()), 128);
+                LOG.info("DICOM SCP {} listening on {}:{}{}", policy.aeTitle(), config.bind_address(), config.port(),
+                        config.tls_enabled() ? " (TLS)" : "");
+            } catch (IOException | RuntimeException e) {
+                listenProblem = "DICOM SCP cannot listen on port " + config.port() + ": " + e.getMessage();
+                LOG.error(listenProblem);
+                if (socket != null) {
+                    socket.close();
+                }
+                socket = null;
+            }
+        }
+        this.server = socket;
+        this.acceptor = new Thread(this::accept, "carebus-dicom-scp");
+        acceptor.setDaemon(true);
+        if (server != null) {
+            acceptor.start();
+        }
+    }
+
+    private static ServerSocket serverSocket(DicomConfig config) throws IOException {
+        if (!config.tls_enabled()) {
+            ServerSocket socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            return socket;
+        }
+        Path etc = Path.of(System.getProperty("karaf.etc", "etc"));
+        String trust = config.tls_truststore().strip();
+        SSLServerSocket socket = (SSLServerSocket) DicomTls.context(etc.resolve(config.tls_keystore().strip()),
+                config.tls_keystore_password(), trust.isEmpty() ? null : etc.resolve(trust), config.tls_truststore_password())
+                .getServerSocketFactory().createServerSocket();
+        socket.setReuseAddress(true);
+        socket.setEnabledProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        switch (config.tls_client_auth().strip().toUpperCase(Locale.ROOT)) {
+            case "REQUIRE" -> socket.setNeedClientAuth(true);
+            case "WANT" -> socket.setWantClientAuth(true);
+            default -> { }
+        }
+        return socket;
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                String refusal = null;
+                if (open.incrementAndGet() > maxAssociations) {
+                    refusal = "more than " + maxAssociations + " associations open";
+                }
+                String refused = refusal;
+                sessions.execute(() -> {
+                    try {
+                        new ScpSession(socket, policy, instances, events, refused).run();
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                });
+            } catch (IOException e) {
+                if (!server.isClosed()) {
+                    LOG.warn("DICOM SCP accept failed: {}", e.getMessage());
+                }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return;
+            }
+        }
+    }
+
+    private final ScpSession.Events events = new ScpSession.Events() {
+        @Override
+        public void refused(String callingAe, String calledAe, String remote, String reason) {
+            refusedAssociations.incrementAndGet();
+            LOG.warn("DICOM association from {} ({} -> {}) rejected: {}", remote, callingAe, calledAe, reason);
+            AuditTrail trail = auditTrail;
+            if (trail != null) {
+                try {
+                    trail.append(new AuditRecord(java.time.Instant.now(), trail.nodeId(), "dicom:" + callingAe, remote,
+                            AuditAction.RECEIVE, AuditRecord.Outcome.MINOR_FAILURE, List.of(), null, null, null, null,
+                            "DICOM association rejected: " + reason));
+                } catch (RuntimeException e) {
+                    LOG.error("DICOM: audit record for a rejected association not stored: {}", e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void closed(String callingAe, String remote, int stored, int failed, String how) {
+            if (failed > 0 || !"released".equals(how)) {
+                LOG.info("DICOM association from {} ({}) {}: {} stored, {} failed", remote, callingAe, how, stored, failed);
+            } else {
+                LOG.debug("DICOM association from {} ({}) released: {} stored", remote, callingAe, stored);
+            }
+        }
+    };
+
+    /** The port actually bound (tests use 0), or -1. */
+    public int port() {
+        return server == null ? -1 : server.getLocalPort();
+    }
+
+    @Override
+    public Optional<DicomInstance> instance(long messageId) {
+        return index.find(messageId);
+    }
+
+    @Override
+    public List<DicomInstance> study(String studyInstanceUid) {
+        return index.study(studyInstanceUid);
+    }
+
+    @Override
+    public String name() {
+        return "dicom";
+    }
+
+    @Override
+    public HealthReport report() {
+        List<String> problems = new ArrayList<>();
+        if (listenProblem != null) {
+            problems.add(listenProblem);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("aeTitle", policy.aeTitle());
+        details.put("port", port());
+        details.put("openAssociations", open.get());
+        details.put("instancesStored", storedCount.get());
+        details.put("associationsRejected", refusedAssociations.get());
+        try {
+            long free = java.nio.file.Files.getFileStore(instances.root()).getUsableSpace();
+            details.put("storageFreeMb", free / (1024 * 1024));
+        } catch (IOException e) {
+            problems.add("DICOM storage not readable: " + e.getMessage());
+        }
+        return HealthReport.of(problems, details);
+    }
+
+    @Deactivate
+    void deactivate() throws IOException, InterruptedException {
+        if (server != null) {
+            server.close();
+        }
+        sessions.shutdown();
+        if (!sessions.awaitTermination(10, TimeUnit.SECONDS)) {
+            sessions.shutdownNow();
+        }
+        StoreDatabases.close(dataSource);
+    }
+}

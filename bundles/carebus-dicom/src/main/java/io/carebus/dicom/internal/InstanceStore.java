@@ -1,0 +1,434 @@
+package io.carebus.dicom.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.DicomInputStream;
+import com.pixelmed.dicom.DicomOutputStream;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.TagFromName;
+import io.carebus.api.audit.AuditAction;
+import io.carebus.api.audit.AuditRecord;
+import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.store.InboundMessage;
+import io.carebus.api.store.MessageStore;
+import io.carebus.dicom.DicomInstance;
+import io.carebus.dicom.internal.net.StoreService;
+import io.carebus.store.StoreUnavailableException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps received instances, store before success: the data set streams into a {@code .part} file behind the file
+ * meta information CareBus writes, is forced to disk, read back whole with PixelMed (a dataset PixelMed cannot read,
+ * or whose identity differs from the C-STORE's, is refused), moved into {@code instances/<study>/<series>/}, and
+ * recorded in the message store and the DICOM index. Only then is the answer Success. Refused instances are kept in
+ * {@code rejected/} and stored as ERROR messages for reprocessing; the sender gets the failure status.
+ */
+final class InstanceStore implements StoreService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InstanceStore.class);
+    static final String PROTOCOL = "DICOM";
+    static final String LISTENER = "dicom";
+    /** A UID is digits and dots, at most 64 characters: safe as a file name; anything else is refused before it is. */
+    private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path root;
+    private final Path incoming;
+    private final Path rejected;
+    private final MessageStore store;
+    private final JdbcDicomIndex index;
+    private final long minFreeBytes;
+    private final long fullReadMaxBytes;
+    private final Clock clock;
+    private final Supplier<AuditTrail> audit;
+    private final Consumer<DicomInstance> stored;
+
+    /**
+     * @param root where instances are kept ({@code data/carebus/dicom})
+     * @param fullReadMaxBytes instances up to this size are read back whole (pixel data included) before Success;
+     *        larger ones up to their pixel data, so a multi-gigabyte cine loop is not held in memory
+     * @param stored told of each instance stored for processing (not duplicates)
+     */
+    InstanceStore(Path root, MessageStore store, JdbcDicomIndex index, long minFreeBytes, long fullReadMaxBytes, Clock clock,
+                  Supplier<AuditTrail> audit, Consumer<DicomInstance> stored) throws IOException {
+        this.root = root;
+        this.incoming = Files.createDirectories(root.resolve("incoming"));
+        this.rejected = Files.createDirectories(root.resolve("rejected"));
+        Files.createDirectories(root.resolve("instances"));
+        this.store = store;
+        this.index = index;
+        this.minFreeBytes = minFreeBytes;
+        this.fullReadMaxBytes = fullReadMaxBytes;
+        this.clock = clock;
+        this.audit = audit;
+        this.stored = stored;
+        removeLeftovers();
+    }
+
+    /** Part files are instances no sender got Success for (a crash mid-transfer): they will be sent again. */
+    private void removeLeftovers() throws IOException {
+        try (Stream<Path> parts = Files.list(incoming)) {
+            for (Path part : parts.filter(p -> p.getFileName().toString().endsWith(".part")).toList()) {
+                Files.deleteIfExists(part);
+            }
+        }
+    }
+
+    Path root() {
+        return root;
+    }
+
+    @Override
+    public Receiving begin(Request request) {
+        try {
+            long free = Files.getFileStore(incoming).getUsableSpace();
+            if (free < minFreeBytes) {
+                return refusedUpFront(request, new Status(Status.OUT_OF_RESOURCES, "storage full on the receiving gateway"),
+                        "only " + free / (1024 * 1024) + " MB free, " + minFreeBytes / (1024 * 1024) + " MB required");
+            }
+            if (request.sopInstance() == null || !UID.matcher(request.sopInstance()).matches() || request.sopInstance().length() > 64) {
+                return refusedUpFront(request, new Status(Status.CANNOT_UNDERSTAND, "invalid Affected SOP Instance UID"),
+                        "invalid Affected SOP Instance UID");
+            }
+            return new Spooling(request);
+        } catch (IOException e) {
+            LOG.error("DICOM: cannot open a file for an incoming instance: {}", e.getMessage());
+            return refusedUpFront(request, new Status(Status.OUT_OF_RESOURCES, "cannot write to the gateway's storage"),
+                    e.getMessage());
+        }
+    }
+
+    /** Consumes and discards the data set, then answers the status decided before it arrived. */
+    private Receiving refusedUpFront(Request request, Status status, String reason) {
+        return new Receiving() {
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                // discarded: the answer is already decided
+            }
+
+            @Override
+            public Status finish() {
+                LOG.warn("DICOM C-STORE from {} ({}) refused with {}: {}", request.callingAe(), request.remoteAddress(),
+                        hex(status.code()), reason);
+                audit(request, -1, null, status, reason);
+                return status;
+            }
+
+            @Override
+            public void abandon() {
+                // nothing was kept
+            }
+        };
+    }
+
+    private final class Spooling implements Receiving {
+        private final Request request;
+        private final Path part;
+        private final FileChannel channel;
+        private final MessageDigest digest;
+        private final OutputStream out;
+        private IOException writeFailure;
+
+        Spooling(Request request) throws IOException {
+            this.request = request;
+            this.part = incoming.resolve(UUID.randomUUID() + ".part");
+            this.channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                this.digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            this.out = new DigestOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 256 * 1024),
+                    digest);
+            try {
+                DicomOutputStream meta = new DicomOutputStream(out, "1.2.840.10008.1.2.1", null);
+                new FileMetaInformation(request.sopClass(), request.sopInstance(), request.transferSyntax(), request.callingAe())
+                        .getAttributeList().write(meta);
+                meta.flush();
+            } catch (DicomException e) {
+                abandon();
+                throw new IOException("cannot write file meta information: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            if (writeFailure != null) {
+                return;
+            }
+            try {
+                out.write(bytes, offset, length);
+            } catch (IOException e) {
+                // Keep reading the data set so the association stays in step; the status says what happened.
+                writeFailure = e;
+            }
+        }
+
+        @Override
+        public Status finish() {
+            try {
+                if (writeFailure == null) {
+                    out.flush();
+                    channel.force(true);
+                }
+                channel.close();
+            } catch (IOException e) {
+                writeFailure = writeFailure == null ? e : writeFailure;
+            }
+            if (writeFailure != null) {
+                deleteQuietly(part);
+                LOG.error("DICOM: could not write an instance from {}: {}", request.callingAe(), writeFailure.getMessage());
+                Status status = new Status(Status.OUT_OF_RESOURCES, "cannot write to the gateway's storage");
+                audit(request, -1, null, status, writeFailure.getMessage());
+                return status;
+            }
+            String sha256 = HexFormat.of().formatHex(digest.digest());
+            return keep(request, part, sha256);
+        }
+
+        @Override
+        public void abandon() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // deleting it anyway
+            }
+            deleteQuietly(part);
+        }
+    }
+
+    private record Identity(String study, String series, String sopClass, String sopInstance, String modality) {
+    }
+
+    private Status keep(Request request, Path part, String sha256) {
+        Identity identity;
+        try {
+            identity = read(part);
+        } catch (IOException | DicomException | RuntimeException e) {
+            return refuse(request, part, sha256, new Status(Status.CANNOT_UNDERSTAND, "data set cannot be parsed"),
+                    "cannot parse the data set: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        }
+        if (!request.sopInstance().equals(identity.sopInstance()) || !request.sopClass().equals(identity.sopClass())) {
+            return refuse(request, part, sha256, new Status(Status.DATA_SET_MISMATCH, "SOP Class/Instance UID differ from the C-STORE's"),
+                    "data set SOP class/instance " + identity.sopClass() + "/" + identity.sopInstance() + " differ from the C-STORE-RQ's "
+                            + request.sopClass() + "/" + request.sopInstance());
+        }
+        if (!valid(identity.study()) || !valid(identity.series())) {
+            return refuse(request, part, sha256, new Status(Status.DATA_SET_MISMATCH, "missing or invalid Study/Series Instance UID"),
+                    "missing or invalid Study or Series Instance UID");
+        }
+        long size;
+        Path target;
+        try {
+            size = Files.size(part);
+            Path folder = root.resolve("instances").resolve(identity.study()).resolve(identity.series());
+            createDurably(folder);
+            target = folder.resolve(identity.sopInstance() + "." + sha256.substring(0, 12) + ".dcm");
+            try {
+                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                // The same bytes again (a resend): the file is already kept.
+                Files.delete(part);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the DICOM folder must be on one file system: " + e.getMessage(), e);
+            }
+            if (Files.exists(part)) {
+                // some file systems replace silently instead of refusing
+                Files.delete(part);
+            }
+            forceDirectory(folder);
+        } catch (IOException e) {
+            deleteQuietly(part);
+            LOG.error("DICOM: could not file an instance: {}", e.getMessage());
+            Status status = new Status(Status.OUT_OF_RESOURCES, "cannot write to the gateway's storage");
+            audit(request, -1, sha256, status, e.getMessage());
+            return status;
+        }
+        DicomInstance instance = new DicomInstance(-1, identity.study(), identity.series(), identity.sopInstance(), identity.sopClass(),
+                request.transferSyntax(), identity.modality(), target, size, sha256, request.callingAe(), clock.instant());
+        MessageStore.StoreResult result;
+        try {
+            result = store.store(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL,
+                    identity.modality().isEmpty() ? "DICOM" : identity.modality(), request.transferSyntax(), identity.sopInstance(),
+                    request.callingAe(), instance.receivedAt(), descriptor(instance)));
+            long indexed = result.duplicate() ? result.duplicateOf() : result.messageId();
+            instance = withMessageId(instance, indexed);
+            index.add(instance);
+        } catch (StoreUnavailableException e) {
+            // The file stays (another copy of it may be referenced); the sender retries on A700.
+            LOG.error("DICOM: could not record an instance from {}: {}", request.callingAe(), e.getMessage());
+            Status status = new Status(Status.OUT_OF_RESOURCES, "message store unavailable");
+            audit(request, -1, sha256, status, e.getMessage());
+            return status;
+        }
+        if (!result.duplicate()) {
+            stored.accept(instance);
+        }
+        Status success = Status.success();
+        if (!audit(request, result.messageId(), sha256, success, result.duplicate() ? "duplicate of message " + result.duplicateOf() : null)) {
+            // As for HL7v2: no Success the audit trail does not show. Stored all the same; the resend is a known duplicate.
+            return new Status(Status.OUT_OF_RESOURCES, "stored but not audited; please resend");
+        }
+        return success;
+    }
+
+    private static DicomInstance withMessageId(DicomInstance i, long id) {
+        return new DicomInstance(id, i.studyInstanceUid(), i.seriesInstanceUid(), i.sopInstanceUid(), i.sopClassUid(),
+                i.transferSyntaxUid(), i.modality(), i.file(), i.size(), i.sha256(), i.callingAe(), i.receivedAt());
+    }
+
+    /** The stored message's payload: where the instance is and what it is, no patient data. */
+    private byte[] descriptor(DicomInstance instance) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("file", root.relativize(instance.file()).toString());
+        node.put("size", instance.size());
+        node.put("sha256", instance.sha256());
+        node.put("studyInstanceUid", instance.studyInstanceUid());
+        node.put("seriesInstanceUid", instance.seriesInstanceUid());
+        node.put("sopInstanceUid", instance.sopInstanceUid());
+        node.put("sopClassUid", instance.sopClassUid());
+        node.put("transferSyntaxUid", instance.transferSyntaxUid());
+        node.put("modality", instance.modality());
+        node.put("callingAe", instance.callingAe());
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Identity read(Path file) throws IOException, DicomException {
+        AttributeList list = new AttributeList();
+        long size = Files.size(file);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 256 * 1024);
+             DicomInputStream dicom = new DicomInputStream(in)) {
+            if (size <= fullReadMaxBytes) {
+                // PixelMed logs an element it cannot read and returns where it stopped: short of the end = truncated,
+                // or a length that claims more than follows.
+                long end = list.read(dicom);
+                if (end != size) {
+                    throw new DicomException("the data set ends unreadably at byte " + end + " of " + size);
+                }
+            } else {
+                long at = list.read(dicom, TagFromName.PixelData);
+                if (size - at < 12) {
+                    throw new DicomException("no room for pixel data after byte " + at + " of " + size);
+                }
+            }
+        }
+        return new Identity(value(list, TagFromName.StudyInstanceUID), value(list, TagFromName.SeriesInstanceUID),
+                value(list, TagFromName.SOPClassUID), value(list, TagFromName.SOPInstanceUID), value(list, TagFromName.Modality));
+    }
+
+    private static String value(AttributeList list, AttributeTag tag) {
+        return Attribute.getSingleStringValueOrEmptyString(list, tag).strip();
+    }
+
+    private static boolean valid(String uid) {
+        return uid != null && uid.length() <= 64 && UID.matcher(uid).matches();
+    }
+
+    private Status refuse(Request request, Path part, String sha256, Status status, String reason) {
+        Path kept = rejected.resolve(part.getFileName().toString().replace(".part", ".dcm"));
+        long id = -1;
+        try {
+            Files.move(part, kept, StandardCopyOption.ATOMIC_MOVE);
+            ObjectNode node = JSON.createObjectNode();
+            node.put("file", root.relativize(kept).toString());
+            node.put("sha256", sha256);
+            node.put("sopInstanceUid", request.sopInstance());
+            node.put("sopClassUid", request.sopClass());
+            node.put("transferSyntaxUid", request.transferSyntax());
+            node.put("callingAe", request.callingAe());
+            id = store.storeRejected(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL, "DICOM", request.transferSyntax(),
+                    request.sopInstance(), request.callingAe(), clock.instant(), JSON.writeValueAsBytes(node)),
+                    "C-STORE " + hex(status.code()) + ": " + reason);
+        } catch (IOException | StoreUnavailableException e) {
+            LOG.error("DICOM: could not keep a refused instance: {}", e.getMessage());
+            deleteQuietly(part);
+        }
+        LOG.warn("DICOM C-STORE from {} ({}) refused with {}: {}; kept as message {}", request.callingAe(), request.remoteAddress(),
+                hex(status.code()), reason, id);
+        audit(request, id, sha256, status, reason);
+        return status;
+    }
+
+    /** Records the answer in the audit trail; false when a trail runs but could not record it. */
+    private boolean audit(Request request, long messageId, String sha256, Status status, String detail) {
+        AuditTrail trail = audit.get();
+        if (trail == null) {
+            return true;
+        }
+        try {
+            trail.append(new AuditRecord(clock.instant(), trail.nodeId(), "dicom:" + request.callingAe(), request.remoteAddress(),
+                    AuditAction.RECEIVE, status.ok() ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
+                    messageId >= 0 ? List.of("message/" + messageId) : List.of(), null, null,
+                    sha256 == null ? null : new io.carebus.api.Sha256(sha256), null,
+                    "C-STORE " + hex(status.code()) + (detail == null ? "" : " (" + detail + ")")));
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("DICOM: audit record for a C-STORE not stored: {}", e.getMessage());
+            return false;
+        }
+    }
+
+    static String hex(int status) {
+        return String.format("%04X", status);
+    }
+
+    /** Creates the folder and every missing parent, forcing each new directory entry to disk. */
+    private static void createDurably(Path folder) throws IOException {
+        if (Files.isDirectory(folder)) {
+            return;
+        }
+        createDurably(folder.getParent());
+        try {
+            Files.createDirectory(folder);
+        } catch (FileAlreadyExistsException e) {
+            return;
+        }
+        forceDirectory(folder.getParent());
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("DICOM: could not delete {}: {}", file, e.getMessage());
+        }
+    }
+}

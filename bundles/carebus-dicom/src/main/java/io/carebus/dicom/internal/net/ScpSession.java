@@ -1,0 +1,295 @@
+package io.carebus.dicom.internal.net;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One association accepted by the SCP (PS3.8 state machine, acceptor side): negotiation, then C-ECHO and C-STORE until
+ * release or abort. The C-STORE response is written only after {@link StoreService.Receiving#finish()} returned, so
+ * Success means stored. Anything the protocol does not allow aborts the association; whatever was being received
+ * then is abandoned.
+ */
+public final class ScpSession implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScpSession.class);
+    /** An A-ASSOCIATE-RQ is small; a user identity item may carry a Kerberos ticket or a SAML assertion. */
+    private static final int MAX_ASSOCIATE_RQ = 1 << 20;
+    /** Tolerance over our advertised maximum: some senders count the PDU header in. */
+    private static final int PDU_SLACK = 64;
+
+    /** What happened to an association, for the caller's log and audit. */
+    public interface Events {
+        void refused(String callingAe, String calledAe, String remote, String reason);
+
+        void closed(String callingAe, String remote, int stored, int failed, String how);
+    }
+
+    private final Socket socket;
+    private final ScpPolicy policy;
+    private final StoreService store;
+    private final Events events;
+    private final String refusal;
+
+    private String callingAe = "?";
+    private String calledAe;
+    private long peerMaxLength;
+    private final Map<Integer, Association.Answered> accepted = new LinkedHashMap<>();
+    private final Map<Integer, String> abstractSyntaxes = new LinkedHashMap<>();
+    private int stored;
+    private int failed;
+
+    /** @param refusal when not null, the association is refused (transiently) for this reason, e.g. too many open */
+    public ScpSession(Socket socket, ScpPolicy policy, StoreService store, Events events, String refusal) {
+        this.socket = socket;
+        this.policy = policy;
+        this.store = store;
+        this.events = events;
+        this.refusal = refusal;
+    }
+
+    private String remote() {
+        return socket.getInetAddress().getHostAddress();
+    }
+
+    @Override
+    public void run() {
+        String how = "closed";
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setSoTimeout(policy.idleTimeoutMillis());
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            if (negotiate(in, out)) {
+                how = serve(in, out);
+            } else {
+                how = "refused";
+            }
+        } catch (SocketTimeoutException e) {
+            how = "aborted: idle for " + policy.idleTimeoutMillis() / 1000 + " s";
+            abortQuietly();
+        } catch (Pdu.ProtocolException e) {
+            how = "aborted: " + e.getMessage();
+            abortQuietly();
+        } catch (EOFException e) {
+            how = "connection lost" + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        } catch (IOException e) {
+            how = "connection lost: " + e.getMessage();
+        } catch (RuntimeException e) {
+            LOG.error("DICOM association from {} failed", remote(), e);
+            how = "aborted: " + e;
+            abortQuietly();
+        } finally {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            if (!"refused".equals(how)) {
+                events.closed(callingAe, remote(), stored, failed, how);
+            }
+        }
+    }
+
+    private boolean negotiate(DataInputStream in, OutputStream out) throws IOException {
+        Pdu pdu = Pdu.read(in, MAX_ASSOCIATE_RQ);
+        if (pdu == null) {
+            throw new EOFException("closed before A-ASSOCIATE-RQ");
+        }
+        if (pdu.type() != Pdu.ASSOCIATE_RQ) {
+            throw new Pdu.ProtocolException(Pdu.name(pdu.type()) + " before A-ASSOCIATE-RQ");
+        }
+        Association.Request request = Association.parseRequest(pdu.body());
+        callingAe = request.callingAe();
+        calledAe = request.calledAe();
+        if (!policy.aeTitle().equals(request.calledAe())) {
+            return reject(out, 1, 1, 7, "called AE title " + request.calledAe() + " is not " + policy.aeTitle());
+        }
+        if (!policy.callingAllowed(request.callingAe())) {
+            return reject(out, 1, 1, 3, "calling AE title " + request.callingAe() + " is not allowed");
+        }
+        if (refusal != null) {
+            // rejected-transient, service provider (presentation), local limit exceeded
+            return reject(out, 2, 3, 2, refusal);
+        }
+        peerMaxLength = request.maxLength();
+        for (Association.Proposed proposed : request.contexts()) {
+            accepted.put(proposed.id(), answer(proposed));
+            abstractSyntaxes.put(proposed.id(), proposed.abstractSyntax());
+        }
+        out.write(Association.encodeAccept(new Association.Accept(request.calledAe(), request.callingAe(), accepted,
+                policy.maxPduLength(), Association.IMPLEMENTATION_CLASS_UID, Association.IMPLEMENTATION_VERSION)));
+        out.flush();
+        return true;
+    }
+
+    private Association.Answered answer(Association.Proposed proposed) {
+        boolean verification = CommandSet.VERIFICATION.equals(proposed.abstractSyntax());
+        if (!verification && !policy.sopClasses().contains(proposed.abstractSyntax())) {
+            return new Association.Answered(proposed.id(), Association.ABSTRACT_SYNTAX_NOT_SUPPORTED, null);
+        }
+        List<String> ours = verification ? List.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1") : policy.transferSyntaxes();
+        for (String preferred : ours) {
+            if (proposed.transferSyntaxes().contains(preferred)) {
+                return new Association.Answered(proposed.id(), Association.ACCEPTANCE, preferred);
+            }
+        }
+        return new Association.Answered(proposed.id(), Association.TRANSFER_SYNTAXES_NOT_SUPPORTED, null);
+    }
+
+    private boolean reject(OutputStream out, int result, int source, int reason, String why) throws IOException {
+        out.write(Pdu.associateReject(result, source, reason));
+        out.flush();
+        events.refused(callingAe, calledAe, remote(), why);
+        return false;
+    }
+
+    /** The data transfer state: returns how the association ended. */
+    private String serve(DataInputStream in, OutputStream out) throws IOException {
+        ByteArrayOutputStream commandBytes = new ByteArrayOutputStream();
+        CommandSet command = null;
+        int commandContext = -1;
+        StoreService.Receiving receiving = null;
+        StoreService.Status early = null;
+        try {
+            while (true) {
+                Pdu pdu = Pdu.read(in, (long) policy.maxPduLength() + PDU_SLACK);
+                if (pdu == null) {
+                    return "connection closed without release";
+                }
+                switch (pdu.type()) {
+                    case Pdu.P_DATA_TF -> {
+                        byte[] body = pdu.body();
+                        int at = 0;
+                        while (at < body.length) {
+                            if (body.length - at < 6) {
+                                throw new Pdu.ProtocolException("truncated PDV item");
+                            }
+                            int length = ((body[at] & 0xFF) << 24) | ((body[at + 1] & 0xFF) << 16) | ((body[at + 2] & 0xFF) << 8)
+                                    | (body[at + 3] & 0xFF);
+                            if (length < 2 || length > body.length - at - 4) {
+                                throw new Pdu.ProtocolException("PDV item length " + length + " does not fit its PDU");
+                            }
+                            int context = body[at + 4] & 0xFF;
+                            int control = body[at + 5];
+                            boolean isCommand = (control & 1) != 0;
+                            boolean last = (control & 2) != 0;
+                            Association.Answered pc = accepted.get(context);
+                            if (pc == null || !pc.accepted()) {
+                                throw new Pdu.ProtocolException("PDV on presentation context " + context + ", which was not accepted");
+                            }
+                            int dataAt = at + 6;
+                            int dataLength = length - 2;
+                            if (isCommand) {
+                                if (command != null) {
+                                    throw new Pdu.ProtocolException("a command arrived while a data set was expected");
+                                }
+                                commandBytes.write(body, dataAt, dataLength);
+                                if (last) {
+                                    command = CommandSet.parse(commandBytes.toByteArray());
+                                    commandBytes.reset();
+                                    commandContext = context;
+                                    int field = command.ushort(CommandSet.COMMAND_FIELD);
+                                    if (field == CommandSet.C_ECHO_RQ) {
+                                        respond(out, context, CommandSet.response(command, StoreService.Status.SUCCESS, null));
+                                        command = command.hasDataSet() ? command : null;
+                                    } else if (field == CommandSet.C_STORE_RQ) {
+                                        String sopClass = command.string(CommandSet.AFFECTED_SOP_CLASS);
+                                        if (sopClass == null || !sopClass.equals(abstractSyntaxes.get(context))) {
+                                            early = new StoreService.Status(StoreService.Status.SOP_CLASS_NOT_SUPPORTED,
+                                                    "SOP class differs from the presentation context's");
+                                        } else {
+                                            receiving = store.begin(new StoreService.Request(callingAe, calledAe, remote(), sopClass,
+                                                    command.string(CommandSet.AFFECTED_SOP_INSTANCE), pc.transferSyntax()));
+                                        }
+                                        if (!command.hasDataSet()) {
+                                            throw new Pdu.ProtocolException("C-STORE-RQ without a data set");
+                                        }
+                                    } else {
+                                        early = new StoreService.Status(StoreService.Status.UNRECOGNIZED_OPERATION,
+                                                "only C-ECHO and C-STORE are served");
+                                        if (!command.hasDataSet()) {
+                                            respond(out, context, CommandSet.response(command, early.code(), early.comment()));
+                                            command = null;
+                                            early = null;
+                                        }
+                                    }
+                                }
+                            } else {
+                                if (command == null || context != commandContext) {
+                                    throw new Pdu.ProtocolException("data set fragment without its command");
+                                }
+                                if (receiving != null) {
+                                    receiving.write(body, dataAt, dataLength);
+                                }
+                                if (last) {
+                                    StoreService.Status status;
+                                    if (receiving != null) {
+                                        StoreService.Receiving done = receiving;
+                                        receiving = null;
+                                        status = done.finish();
+                                    } else {
+                                        status = early;
+                                    }
+                                    if (command.ushort(CommandSet.COMMAND_FIELD) == CommandSet.C_STORE_RQ) {
+                                        if (status.ok()) {
+                                            stored++;
+                                        } else {
+                                            failed++;
+                                        }
+                                    }
+                                    respond(out, context, CommandSet.response(command, status.code(), status.comment()));
+                                    command = null;
+                                    early = null;
+                                }
+                            }
+                            at += 4 + length;
+                        }
+                    }
+                    case Pdu.RELEASE_RQ -> {
+                        if (command != null) {
+                            throw new Pdu.ProtocolException("A-RELEASE-RQ in the middle of a C-STORE");
+                        }
+                        out.write(Pdu.releaseResponse());
+                        out.flush();
+                        return "released";
+                    }
+                    case Pdu.ABORT -> {
+                        return "aborted by the peer";
+                    }
+                    default -> throw new Pdu.ProtocolException("unexpected " + Pdu.name(pdu.type()));
+                }
+            }
+        } finally {
+            if (receiving != null) {
+                receiving.abandon();
+                failed++;
+            }
+        }
+    }
+
+    private void respond(OutputStream out, int context, CommandSet response) throws IOException {
+        PDataOutput.send(out, context, true, peerMaxLength, response.encode());
+    }
+
+    private void abortQuietly() {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(Pdu.abort(2, 0));
+            out.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // the connection is going away anyway
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.carebus.dicom.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carebus.api.store.MessageStatus;
+import io.carebus.api.store.StoredMessage;
+import io.carebus.dicom.DicomInstance;
+import io.carebus.dicom.internal.net.ScuAssociation;
+import io.carebus.dicom.internal.net.StoreService;
+import io.carebus.dicom.testing.Dcmtk;
+import io.carebus.dicom.testing.TestImages;
+import io.carebus.fhir.testing.Configs;
+import io.carebus.store.CloseableMessageStore;
+import io.carebus.store.MessageStores;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import javax.net.SocketFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SCP against dcmtk's echoscu and storescu, and against raw C-STOREs of broken data sets. */
+class ScpTest {
+
+    @TempDir
+    Path dir;
+
+    private CloseableMessageStore store;
+    private DicomGateway gateway;
+    private final List<Long> dispatched = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws IOException {
+        store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+    }
+
+    private void gateway(Map<String, Object> settings) throws IOException {
+        Map<String, Object> values = new HashMap<>(Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
+                dir.resolve("dicom").toString(), "jdbc_url", io.carebus.store.StoreDatabases.embeddedUrl(dir.resolve("store")),
+                "min_free_mb", 1L, "idle_timeout_seconds", 5));
+        values.putAll(settings);
+        gateway = new DicomGateway(Configs.of(DicomConfig.class, values), store, dispatched::add);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.deactivate();
+        }
+        store.close();
+    }
+
+    private List<String> storescu(String callingAe, List<Path> files) {
+        List<String> command = new ArrayList<>(List.of("storescu", "-v", "-aet", callingAe, "-aec", "CAREBUS", "127.0.0.1",
+                String.valueOf(gateway.port())));
+        files.forEach(f -> command.add(f.toString()));
+        return command;
+    }
+
+    private List<DicomInstance> kept() {
+        List<DicomInstance> all = new ArrayList<>();
+        for (long id : dispatched) {
+            all.add(gateway.instance(id).orElseThrow());
+        }
+        return all;
+    }
+
+    @Test
+    void echoscuGetsSuccess() throws Exception {
+        gateway(Map.of());
+        Dcmtk.Result echo = Dcmtk.run("echoscu", "-v", "-aet", "MODALITY", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port()));
+        assertThat(echo.exitCode()).as(echo.output()).isZero();
+        assertThat(echo.output()).contains("Received Echo Response (Success)");
+    }
+
+    @Test
+    void storedInstancesAreOnDiskAndInTheStoreBeforeSuccess() throws Exception {
+        gateway(Map.of());
+        List<Path> files = TestImages.ctSeries(dir, 12, 64);
+        Dcmtk.Result run = Dcmtk.run(storescu("MODALITY", files));
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output().split("Received Store Response \\(Success\\)", -1)).hasSize(13);
+
+        assertThat(dispatched).hasSize(12);
+        for (DicomInstance instance : kept()) {
+            assertThat(instance.file()).exists();
+            assertThat(instance.file().startsWith(dir.resolve("dicom").resolve("instances"))).isTrue();
+            assertThat(instance.sha256()).hasSize(64);
+            assertThat(instance.callingAe()).isEqualTo("MODALITY");
+            assertThat(instance.modality()).isEqualTo("CT");
+            StoredMessage message = store.find(instance.messageId()).orElseThrow();
+            assertThat(message.status()).isEqualTo(MessageStatus.RECEIVED);
+            assertThat(message.message().protocol()).isEqualTo("DICOM");
+            assertThat(message.message().controlId()).isEqualTo(instance.sopInstanceUid());
+            // The kept file is the same data set: the original file and ours agree after their file meta information.
+            byte[] ours = Files.readAllBytes(instance.file());
+            assertThat(new String(ours, 128, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("DICM");
+        }
+        assertThat(kept().stream().map(DicomInstance::studyInstanceUid).distinct()).hasSize(1);
+        assertThat(gateway.study(kept().get(0).studyInstanceUid())).hasSize(12);
+        try (Stream<Path> incoming = Files.list(dir.resolve("dicom").resolve("incoming"))) {
+            assertThat(incoming).as("no part files left").isEmpty();
+        }
+    }
+
+    @Test
+    void aResendIsSuccessButNotProcessedAgain() throws Exception {
+        gateway(Map.of());
+        List<Path> files = TestImages.ctSeries(dir, 2, 32);
+        assertThat(Dcmtk.run(storescu("MODALITY", files)).exitCode()).isZero();
+        Dcmtk.Result again = Dcmtk.run(storescu("MODALITY", files));
+        assertThat(again.exitCode()).as(again.output()).isZero();
+        assertThat(again.output()).contains("Received Store Response (Success)");
+        assertThat(dispatched).hasSize(2);
+    }
+
+    @Test
+    void severalAssociationsAtOnce() throws Exception {
+        gateway(Map.of());
+        List<Process> senders = new ArrayList<>();
+        for (int s = 0; s < 4; s++) {
+            Path sub = Files.createDirectories(dir.resolve("sender" + s));
+            senders.add(Dcmtk.start(storescu("MODALITY" + s, TestImages.ctSeries(sub, 8, 64))));
+        }
+        for (Process p : senders) {
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+        assertThat(dispatched).hasSize(32);
+        assertThat(kept().stream().map(DicomInstance::studyInstanceUid).distinct()).hasSize(4);
+    }
+
+    @Test
+    void unsupportedSopClassIsNotAccepted() throws Exception {
+        gateway(Map.of());
+        Path plan = TestImages.write(TestImages.Spec.ct(TestImages.uid(), TestImages.uid(), 8, (x, y) -> 0)
+                .withSopClass(TestImages.RT_PLAN), dir.resolve("plan.dcm"));
+        Dcmtk.Result run = Dcmtk.run(storescu("MODALITY", List.of(plan)));
+        assertThat(run.output()).containsIgnoringCase("no presentation context");
+        assertThat(dispatched).isEmpty();
+    }
+
+    @Test
+    void aCallingAeNotAllowedIsRejected() throws Exception {
+        gateway(Map.of("calling_ae_allowed", "MODALITY, PACS"));
+        Dcmtk.Result run = Dcmtk.run(storescu("INTRUDER", TestImages.ctSeries(dir, 1, 16)));
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.output()).contains("Association Rejected").contains("Calling AE Title Not Recognized");
+        assertThat(dispatched).isEmpty();
+        Dcmtk.Result allowed = Dcmtk.run(storescu("PACS", TestImages.ctSeries(Files.createDirectories(dir.resolve("ok")), 1, 16)));
+        assertThat(allowed.exitCode()).as(allowed.output()).isZero();
+        assertThat(dispatched).hasSize(1);
+    }
+
+    @Test
+    void storageFullIsRefusedWithA700() throws Exception {
+        gateway(Map.of("min_free_mb", Long.MAX_VALUE / (2L * 1024 * 1024)));
+        Dcmtk.Result run = Dcmtk.run(storescu("MODALITY", TestImages.ctSeries(dir, 1, 16)));
+        assertThat(run.output()).contains("Refused: OutOfResources");
+        assertThat(dispatched).isEmpty();
+    }
+
+    @Test
+    void truncatedLyingAndMismatchedDataSetsGetFailureStatusesAndAreKeptForReprocessing() throws Exception {
+        gateway(Map.of());
+        Path file = TestImages.write(TestImages.Spec.ct(TestImages.uid(), TestImages.uid(), 32, (x, y) -> x), dir.resolve("one.dcm"));
+        byte[] dataSet = dataSet(Files.readAllBytes(file));
+        String sop = sopInstanceOf(file);
+        try (ScuAssociation scu = ScuAssociation.open(SocketFactory.getDefault(), "127.0.0.1", gateway.port(), "RAW", "CAREBUS",
+                List.of(new ScuAssociation.Offer(TestImages.CT, List.of(TestImages.EXPLICIT_LE))), 5000)) {
+            // cut in the middle of the pixel data
+            byte[] truncated = java.util.Arrays.copyOf(dataSet, dataSet.length - 700);
+            assertThat(scu.store(TestImages.CT, sop, TestImages.EXPLICIT_LE, new ByteArrayInputStream(truncated)).status())
+                    .isEqualTo(StoreService.Status.CANNOT_UNDERSTAND);
+            // a length that claims more bytes than follow: Patient ID's length raised past the end of the data set
+            byte[] lying = dataSet.clone();
+            int at = indexOf(lying, new byte[] {0x10, 0x00, 0x20, 0x00, 'L', 'O'});
+            lying[at + 6] = (byte) 0xF0;
+            lying[at + 7] = (byte) 0x7F;
+            ScuAssociation.Response response = scu.store(TestImages.CT, sop, TestImages.EXPLICIT_LE,
+                    new ByteArrayInputStream(java.util.Arrays.copyOf(lying, 400)));
+            assertThat(response.status()).isEqualTo(StoreService.Status.CANNOT_UNDERSTAND);
+            assertThat(response.comment()).contains("cannot be parsed");
+            // the command names another instance than the data set
+            assertThat(scu.store(TestImages.CT, TestImages.uid(), TestImages.EXPLICIT_LE, new ByteArrayInputStream(dataSet)).status())
+                    .isEqualTo(StoreService.Status.DATA_SET_MISMATCH);
+            // and the association still serves a good one afterwards
+            assertThat(scu.store(TestImages.CT, sop, TestImages.EXPLICIT_LE, new ByteArrayInputStream(dataSet)).status())
+                    .isEqualTo(StoreService.Status.SUCCESS);
+        }
+        assertThat(dispatched).hasSize(1);
+        List<StoredMessage> errors = store.search(new io.carebus.api.store.MessageQuery(null, MessageStatus.ERROR, null, null, null,
+                null, null, null, 10)).stream().map(s -> store.find(s.id()).orElseThrow()).toList();
+        assertThat(errors).hasSize(3);
+        assertThat(errors).allSatisfy(e -> assertThat(e.error()).startsWith("C-STORE "));
+        try (Stream<Path> rejected = Files.list(dir.resolve("dicom").resolve("rejected"))) {
+            assertThat(rejected).hasSize(3);
+        }
+    }
+
+    @Test
+    void anAssociationDroppedMidInstanceLeavesNothingBehind() throws Exception {
+        gateway(Map.of());
+        Path file = TestImages.write(TestImages.Spec.ct(TestImages.uid(), TestImages.uid(), 256, (x, y) -> x), dir.resolve("big.dcm"));
+        byte[] dataSet = dataSet(Files.readAllBytes(file));
+        ScuAssociation scu = ScuAssociation.open(SocketFactory.getDefault(), "127.0.0.1", gateway.port(), "RAW", "CAREBUS",
+                List.of(new ScuAssociation.Offer(TestImages.CT, List.of(TestImages.EXPLICIT_LE))), 500);
+        java.io.InputStream halfThenFail = new java.io.InputStream() {
+            int left = dataSet.length / 2;
+            int at;
+
+            @Override
+            public int read() throws IOException {
+                if (left-- <= 0) {
+                    scu.abort();
+                    throw new IOException("sender died");
+                }
+                return dataSet[at++] & 0xFF;
+            }
+        };
+        try {
+            scu.store(TestImages.CT, sopInstanceOf(file), TestImages.EXPLICIT_LE, halfThenFail);
+        } catch (IOException expected) {
+            // the sender died
+        }
+        Thread.sleep(500);
+        try (Stream<Path> incoming = Files.list(dir.resolve("dicom").resolve("incoming"))) {
+            assertThat(incoming).isEmpty();
+        }
+        assertThat(dispatched).isEmpty();
+    }
+
+    static byte[] dataSet(byte[] part10) {
+        // preamble (128) + DICM (4) + (0002,0000) UL element (12): its value is the rest of the meta group's length
+        int groupLength = (part10[140] & 0xFF) | (part10[141] & 0xFF) << 8 | (part10[142] & 0xFF) << 16 | (part10[143] & 0xFF) << 24;
+        return java.util.Arrays.copyOfRange(part10, 144 + groupLength, part10.length);
+    }
+
+    static String sopInstanceOf(Path file) throws Exception {
+        com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+        list.read(file.toFile());
+        return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(list, com.pixelmed.dicom.TagFromName.SOPInstanceUID);
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i <= data.length - pattern.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new IllegalArgumentException("pattern not found");
+    }
+}

@@ -58,6 +58,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
 
     private final DataSource dataSource;
     private final JdbcDicomIndex index;
+    private final JdbcForwardQueue forwardQueue;
     private final InstanceStore instances;
     private final ScpPolicy policy;
     private final int maxAssociations;
@@ -83,6 +84,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 8);
         Path root = DicomStorage.root(config.storage_dir());
         this.index = new JdbcDicomIndex(dataSource, root);
+        this.forwardQueue = new JdbcForwardQueue(dataSource, Clock.systemUTC());
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Clock.systemUTC(), () -> auditTrail, i -> {
                     storedCount.incrementAndGet();
@@ -189,6 +191,10 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
             }
         }
     };
+
+    JdbcForwardQueue forwardQueue() {
+        return forwardQueue;
+    }
 
     /** The port actually bound (tests use 0), or -1. */
     public int port() {

@@ -1,0 +1,175 @@
+package io.carebus.dicom.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carebus.dicom.DicomForwarding;
+import io.carebus.dicom.DicomInstance;
+import io.carebus.dicom.testing.Dcmtk;
+import io.carebus.dicom.testing.Orthanc;
+import io.carebus.dicom.testing.TestImages;
+import io.carebus.fhir.testing.Configs;
+import io.carebus.store.CloseableMessageStore;
+import io.carebus.store.MessageStores;
+import io.carebus.store.StoreDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import javax.net.SocketFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Forwarding through the durable queue to dcmtk's storescp and to Orthanc, across outages and refusals. */
+class ForwardTest {
+
+    @TempDir
+    Path dir;
+
+    private CloseableMessageStore store;
+    private DicomGateway gateway;
+    private final List<Long> received = new CopyOnWriteArrayList<>();
+    private final List<DicomDestination> destinations = new ArrayList<>();
+    private final List<Process> peers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+        gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
+                dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")), "min_free_mb", 1L)),
+                store, received::add);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (DicomDestination d : destinations) {
+            d.deactivate();
+        }
+        for (Process p : peers) {
+            p.destroyForcibly().waitFor();
+        }
+        gateway.deactivate();
+        store.close();
+    }
+
+    private List<DicomInstance> receive(int count) throws Exception {
+        List<Path> files = TestImages.ctSeries(Files.createDirectories(dir.resolve("source")), count, 64);
+        List<String> command = new ArrayList<>(List.of("storescu", "-aet", "MODALITY", "-aec", "CAREBUS", "127.0.0.1",
+                String.valueOf(gateway.port())));
+        files.forEach(f -> command.add(f.toString()));
+        assertThat(Dcmtk.run(command).exitCode()).isZero();
+        return received.stream().map(id -> gateway.instance(id).orElseThrow()).toList();
+    }
+
+    private DicomDestination destination(String name, String ae, int port, int maxAttempts) {
+        DicomDestination d = new DicomDestination(new DicomDestination.Settings(name, ae, "127.0.0.1", port, "CAREBUS", 50, maxAttempts,
+                200, 1000, 3000, SocketFactory.getDefault()), gateway.forwardQueue(), gateway::instance);
+        destinations.add(d);
+        return d;
+    }
+
+    private Process storescp(int port, Path out) throws Exception {
+        Process p = Dcmtk.start(List.of("storescp", "-aet", "ARCHIVE", "-od", out.toString(), String.valueOf(port)));
+        peers.add(p);
+        await(() -> destinationAnswers(port), "storescp listening");
+        return p;
+    }
+
+    private static boolean destinationAnswers(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long filesIn(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.count();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    @Test
+    void queuedInstancesReachStorescpAfterAnOutageOnceEach() throws Exception {
+        List<DicomInstance> instances = receive(10);
+        int port = Orthanc.freePort();
+        DicomDestination archive = destination("archive", "ARCHIVE", port, 20);
+        // queued while the destination is down: they wait, nothing is lost
+        for (DicomInstance i : instances) {
+            assertThat(gateway.forwardQueue().add("archive", i.messageId())).isTrue();
+        }
+        assertThat(gateway.forwardQueue().add("archive", instances.get(0).messageId())).as("queued once").isFalse();
+        archive.wake();
+        Thread.sleep(700);
+        assertThat(gateway.forwardQueue().counts("archive")).containsEntry("PENDING", 10);
+        assertThat(gateway.forwardQueue().lastError("archive", instances.get(0).messageId())).contains("association failed");
+        assertThat(archive.echo().ok()).isFalse();
+
+        Path out = Files.createDirectories(dir.resolve("archive"));
+        storescp(port, out);
+        assertThat(archive.echo().ok()).isTrue();
+        await(() -> gateway.forwardQueue().counts("archive").get("SENT") == 10, "10 sent");
+        assertThat(filesIn(out)).isEqualTo(10);
+        assertThat(gateway.forwardQueue().counts("archive")).containsEntry("PENDING", 0).containsEntry("DEAD", 0);
+    }
+
+    @Test
+    void aDestinationThatRefusesUsEndsDeadWithItsReason() throws Exception {
+        List<DicomInstance> instances = receive(2);
+        // another CareBus SCP that only takes associations from PACS
+        DicomGateway picky = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
+                "storage_dir", dir.resolve("picky").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("picky-store")),
+                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L)), store, id -> { });
+        try {
+            DicomDestination d = destination("picky", "PICKY", picky.port(), 3);
+            instances.forEach(i -> gateway.forwardQueue().add("picky", i.messageId()));
+            d.wake();
+            await(() -> gateway.forwardQueue().counts("picky").get("DEAD") == 2, "dead-lettered");
+            assertThat(gateway.forwardQueue().lastError("picky", instances.get(0).messageId()))
+                    .contains("association rejected").contains("gave up after 3 attempts");
+            assertThat(gateway.forwardQueue().retryDead("picky")).isEqualTo(2);
+            assertThat(gateway.forwardQueue().counts("picky")).containsEntry("PENDING", 2);
+        } finally {
+            picky.deactivate();
+        }
+    }
+
+    @Test
+    void orthancReceivesTheStudyAsAPacsWould() throws Exception {
+        List<DicomInstance> instances = receive(5);
+        try (Orthanc orthanc = Orthanc.start(Files.createDirectories(dir.resolve("orthanc")))) {
+            DicomDestination pacs = destination("pacs", Orthanc.AE, orthanc.dicomPort(), 5);
+            DicomForwarder forwarder = new DicomForwarder(gateway);
+            forwarder.addDestination(pacs);
+            DicomForwarding.EchoResult echo = forwarder.echo("pacs");
+            assertThat(echo.ok()).as(echo.detail()).isTrue();
+            assertThat(forwarder.queueStudy("pacs", instances.get(0).studyInstanceUid())).isEqualTo(5);
+            await(() -> forwarder.queueCounts("pacs").get("SENT") == 5, "5 sent to Orthanc");
+            assertThat(orthanc.instances()).hasSize(5);
+            String study = orthanc.get("/studies");
+            assertThat(study.replaceAll("[\\[\\]\"\\s]", "").split(",")).hasSize(1);
+            // its DICOMweb plugin (QIDO-RS) finds the study by UID
+            assertThat(orthanc.get("/dicom-web/studies?StudyInstanceUID=" + instances.get(0).studyInstanceUid()))
+                    .contains(instances.get(0).studyInstanceUid());
+            assertThat(forwarder.queueStudy("pacs", instances.get(0).studyInstanceUid())).as("queued once only").isZero();
+        }
+    }
+}

@@ -62,6 +62,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "NONE, WANT or REQUIRE (mutual TLS)")
     String tls_client_auth() default "NONE";
 
+    @AttributeDefinition(description = "Largest STOW-RS request at /dicomweb/studies, MB (larger: 413)")
+    int stow_max_mb() default 512;
+
+    @AttributeDefinition(description = "Karaf JAAS realm STOW-RS credentials are checked against (role engineer or admin)")
+    String jaas_realm() default "karaf";
+
     @AttributeDefinition(description = "Camel endpoint each stored instance is handed to")
     String endpoint() default "direct:carebus-dicom-inbound";
 

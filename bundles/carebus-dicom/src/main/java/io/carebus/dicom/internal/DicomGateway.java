@@ -192,6 +192,14 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         }
     };
 
+    InstanceStore instances() {
+        return instances;
+    }
+
+    ScpPolicy policy() {
+        return policy;
+    }
+
     JdbcForwardQueue forwardQueue() {
         return forwardQueue;
     }

@@ -1,0 +1,82 @@
+package io.carebus.dicom.internal;
+
+import io.carebus.console.BasicCredentials;
+import io.carebus.console.JaasAuthenticator;
+import io.carebus.console.Role;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.Set;
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code POST /dicomweb/studies} and {@code POST /dicomweb/studies/<study UID>}: STOW-RS on the appliance's HTTP
+ * port, HTTP Basic against Karaf JAAS (role engineer or admin). Bodies larger than {@code stow.max.mb} get 413.
+ */
+@Component(service = Servlet.class, configurationPid = "io.carebus.dicom", property = {
+        "osgi.http.whiteboard.servlet.pattern=/dicomweb/*",
+        "osgi.http.whiteboard.servlet.name=carebus-dicomweb"})
+public class StowServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient StowIntake intake;
+    private final transient JaasAuthenticator authenticator;
+    private final int maxBytes;
+
+    @Activate
+    public StowServlet(DicomConfig config, @Reference DicomGateway gateway) {
+        this.intake = new StowIntake(gateway.instances(), gateway.policy());
+        this.authenticator = new JaasAuthenticator(config.jaas_realm());
+        this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 8, (long) config.stow_max_mb() * 1024 * 1024);
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = Optional.ofNullable(req.getPathInfo()).orElse("/");
+        String[] parts = path.substring(1).split("/", -1);
+        if (!parts[0].equals("studies") || parts.length > 2) {
+            send(resp, 404, "application/json", "{\"message\":\"this appliance serves STOW-RS at /dicomweb/studies only\"}");
+            return;
+        }
+        if (!"POST".equals(req.getMethod())) {
+            resp.setHeader("Allow", "POST");
+            send(resp, 405, "application/json", "{\"message\":\"only POST (STOW-RS)\"}");
+            return;
+        }
+        Optional<JaasAuthenticator.Authenticated> login = BasicCredentials.parse(req.getHeader("Authorization"))
+                .flatMap(c -> authenticator.authenticate(c.user(), c.password()));
+        if (login.isEmpty() || login.get().roles().isEmpty()) {
+            resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
+            send(resp, 401, "application/json", "{\"message\":\"authentication required\"}");
+            return;
+        }
+        Set<Role> roles = login.get().roles();
+        if (!roles.contains(Role.ENGINEER) && !roles.contains(Role.ADMIN)) {
+            send(resp, 403, "application/json", "{\"message\":\"storing needs role engineer or admin\"}");
+            return;
+        }
+        byte[] body = req.getInputStream().readNBytes(maxBytes + 1);
+        if (body.length > maxBytes) {
+            resp.setHeader("Connection", "close");
+            send(resp, 413, "application/json", "{\"message\":\"request larger than " + maxBytes + " bytes; send fewer instances per request\"}");
+            return;
+        }
+        StowIntake.Answer answer = intake.handle(body, req.getContentType(), req.getRemoteAddr(), login.get().user(),
+                parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null);
+        resp.setStatus(answer.status());
+        resp.setContentType(answer.contentType());
+        resp.getOutputStream().write(answer.body());
+    }
+
+    private static void send(HttpServletResponse resp, int status, String type, String body) throws IOException {
+        resp.setStatus(status);
+        resp.setContentType(type);
+        resp.getOutputStream().write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

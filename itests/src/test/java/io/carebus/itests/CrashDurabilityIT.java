@@ -29,9 +29,11 @@ import org.junit.After;
 import org.junit.Test;
 
 /**
- * Nothing acknowledged is lost: the built appliance takes HL7v2 on 8 connections, is killed with SIGKILL in the
- * middle of it, is started again (it must come back healthy), and every message that had been answered AA must be in
- * its store exactly once. Runs the tarball as a process, not under Pax Exam, because it has to kill it.
+ * Nothing acknowledged is lost: the built appliance takes HL7v2 on 8 connections and DICOM from 2 storescu
+ * associations, is killed with SIGKILL in the middle of it, is started again (it must come back healthy), and every
+ * message that had been answered AA, and every instance that had been answered C-STORE Success, must be in its store
+ * exactly once (instances with their file on disk). Runs the tarball as a process, not under Pax Exam, because it has
+ * to kill it.
  */
 public class CrashDurabilityIT {
 
@@ -55,9 +57,28 @@ public class CrashDurabilityIT {
         home = unpack();
         int http = CareBusTestSupport.freePort();
         int mllp = CareBusTestSupport.freePort();
-        configure(http, mllp);
+        int dicom = CareBusTestSupport.freePort();
+        configure(http, mllp, dicom);
         start();
         awaitHealthy(http);
+        List<List<Path>> dicomFiles = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            dicomFiles.add(io.carebus.dicom.testing.TestImages.ctSeries(Files.createDirectories(home.resolve("../crash-dicom-" + s)),
+                    600, 256));
+        }
+        List<Process> storescus = new ArrayList<>();
+        for (List<Path> files : dicomFiles) {
+            List<String> command = new ArrayList<>(List.of("storescu", "-v", "-aec", "CAREBUS", "localhost", Integer.toString(dicom)));
+            files.forEach(f -> command.add(f.toString()));
+            storescus.add(io.carebus.dicom.testing.Dcmtk.start(command));
+        }
+        List<Thread> readers = new ArrayList<>();
+        Set<String> succeeded = ConcurrentHashMap.newKeySet();
+        for (Process p : storescus) {
+            Thread t = new Thread(() -> successes(p, succeeded));
+            readers.add(t);
+            t.start();
+        }
 
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicBoolean killed = new AtomicBoolean();
@@ -75,14 +96,39 @@ public class CrashDurabilityIT {
         for (Thread t : senders) {
             t.join(30_000);
         }
+        for (Thread t : readers) {
+            t.join(30_000);
+        }
         waitForExit();
         assertTrue("the load ran long enough to matter: " + acked.size(), acked.size() > 100);
+        assertTrue("the DICOM load ran long enough to matter: " + succeeded.size(), succeeded.size() > 20);
+        assertTrue("the DICOM load was cut by the kill: " + succeeded.size(), succeeded.size() < 1200);
 
         start();
         awaitHealthy(http);
         awaitNothingUnprocessed(http);
         run(home.resolve("bin/stop").toString());
         waitForExit();
+
+        Map<String, Integer> instances = new HashMap<>();
+        List<String> missingFiles = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + home.resolve("data/carebus/store") + ";ACCESS_MODE_DATA=r", "sa", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT m.control_id, COUNT(*), MIN(d.file_path) FROM message m LEFT JOIN dicom_instance d"
+                     + " ON d.message_id = m.id WHERE m.protocol = 'DICOM' GROUP BY m.control_id")) {
+            while (rs.next()) {
+                instances.put(rs.getString(1), rs.getInt(2));
+                if (rs.getString(3) == null || !Files.isRegularFile(home.resolve("data/carebus/dicom").resolve(rs.getString(3)))) {
+                    missingFiles.add(rs.getString(1));
+                }
+            }
+        }
+        List<String> lostInstances = succeeded.stream().filter(uid -> !instances.containsKey(uid)).sorted().toList();
+        assertEquals("C-STORE Success but not stored (of " + succeeded.size() + ")", List.of(), lostInstances);
+        assertEquals("instances stored more than once", List.of(),
+                succeeded.stream().filter(uid -> instances.get(uid) != 1).toList());
+        assertEquals("stored instances whose file is not on disk", List.of(),
+                missingFiles.stream().filter(succeeded::contains).toList());
 
         Map<String, Integer> stored = new HashMap<>();
         List<String> unprocessed = new ArrayList<>();
@@ -111,6 +157,32 @@ public class CrashDurabilityIT {
         assertEquals("acknowledged but not stored (of " + acked.size() + ")", List.of(), lost);
         List<String> twice = acked.stream().filter(id -> stored.get(id) != 1).toList();
         assertEquals("stored more than once", List.of(), twice);
+    }
+
+    /**
+     * Reads storescu -v: "Sending file: F" comes before each request, "Received Store Response (Success)" after it;
+     * records the SOP Instance UID of each file that got Success.
+     */
+    private static void successes(Process storescu, Set<String> stored) {
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(storescu.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String file = null;
+            String line;
+            while ((line = out.readLine()) != null) {
+                int at = line.indexOf("Sending file: ");
+                if (at >= 0) {
+                    file = line.substring(at + "Sending file: ".length()).strip();
+                } else if (line.contains("Received Store Response (Success)") && file != null) {
+                    com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+                    list.read(new File(file));
+                    stored.add(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(list,
+                            com.pixelmed.dicom.TagFromName.SOPInstanceUID));
+                    file = null;
+                }
+            }
+        } catch (IOException | com.pixelmed.dicom.DicomException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void send(int port, int conn, Set<String> acked, AtomicBoolean killed) {
@@ -146,9 +218,11 @@ public class CrashDurabilityIT {
         return target;
     }
 
-    private void configure(int http, int mllp) throws IOException {
+    private void configure(int http, int mllp, int dicom) throws IOException {
         edit("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(http));
         edit("etc/io.carebus.hl7-main.cfg", "port", Integer.toString(mllp));
+        edit("etc/io.carebus.dicom.cfg", "port", Integer.toString(dicom));
+        edit("etc/io.carebus.dicom.cfg", "study.quiet.seconds", "1");
         edit("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(CareBusTestSupport.freePort()));
         edit("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(CareBusTestSupport.freePort()));
         edit("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(CareBusTestSupport.freePort()));

@@ -1,8 +1,6 @@
 package io.carebus.dicom.internal;
 
 import ca.uhn.fhir.context.FhirContext;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carebus.api.store.Completion;
 import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStatus;
@@ -47,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public class DicomDispatcher implements MessageProcessing {
 
     private static final Logger LOG = LoggerFactory.getLogger(DicomDispatcher.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MessageStore store;
     private final ProducerTemplate producer;
@@ -139,7 +136,7 @@ public class DicomDispatcher implements MessageProcessing {
         }
         ImagingStudies.Header header;
         try {
-            header = ImagingStudies.header(instance(id, stored.message().payload()));
+            header = ImagingStudies.header(Descriptors.read(id, stored.message().payload(), root, stored.message().receivedAt()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("DICOM message {} cannot be read back: {}", id, e.getMessage());
             store.complete(List.of(new Completion(id, MessageStatus.ERROR, "cannot read the stored instance: " + e.getMessage(), null, null)));
@@ -216,14 +213,6 @@ public class DicomDispatcher implements MessageProcessing {
     /** A study is assembled only once the instances already received are all routed. */
     private boolean hasQueuedInstances() {
         return !queue.isEmpty();
-    }
-
-    private DicomInstance instance(long id, byte[] descriptor) throws IOException {
-        JsonNode node = JSON.readTree(descriptor);
-        return new DicomInstance(id, node.path("studyInstanceUid").asText(), node.path("seriesInstanceUid").asText(),
-                node.path("sopInstanceUid").asText(), node.path("sopClassUid").asText(), node.path("transferSyntaxUid").asText(),
-                node.path("modality").asText(""), root.resolve(node.path("file").asText()), node.path("size").asLong(),
-                node.path("sha256").asText(), node.path("callingAe").asText(null), null);
     }
 
     private String encode(ImagingStudy study) {

@@ -90,6 +90,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
                     storedCount.incrementAndGet();
                     onStored.accept(i.messageId());
                 });
+        reindex(store, root);
         this.policy = new ScpPolicy(config.ae_title().strip(), DicomDefaults.set(config.calling_ae_allowed()),
                 DicomDefaults.set(config.sop_classes()), DicomDefaults.list(config.transfer_syntaxes()), config.max_pdu(),
                 (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.idle_timeout_seconds())));
@@ -115,6 +116,25 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         acceptor.setDaemon(true);
         if (server != null) {
             acceptor.start();
+        }
+    }
+
+    /**
+     * The index row is written after the message row; a power cut between them (kill -9 cannot: both are in the OS's
+     * hands by then) would leave an unprocessed instance out of the index. Its message says everything the row held.
+     */
+    private void reindex(MessageStore store, Path root) {
+        for (long id : store.unfinished(InstanceStore.PROTOCOL)) {
+            if (index.find(id).isEmpty()) {
+                store.find(id).ifPresent(m -> {
+                    try {
+                        index.add(Descriptors.read(id, m.message().payload(), root, m.message().receivedAt()));
+                        LOG.info("DICOM instance of message {} indexed again after an interrupted start", id);
+                    } catch (IOException e) {
+                        LOG.warn("DICOM message {} cannot be indexed: {}", id, e.getMessage());
+                    }
+                });
+            }
         }
     }
 

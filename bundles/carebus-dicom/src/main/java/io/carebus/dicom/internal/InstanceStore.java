@@ -278,7 +278,7 @@ final class InstanceStore implements StoreService {
         try {
             result = store.store(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL,
                     identity.modality().isEmpty() ? "DICOM" : identity.modality(), request.transferSyntax(), identity.sopInstance(),
-                    request.callingAe(), instance.receivedAt(), descriptor(instance)));
+                    request.callingAe(), instance.receivedAt(), Descriptors.write(instance, root)));
             long indexed = result.duplicate() ? result.duplicateOf() : result.messageId();
             instance = withMessageId(instance, indexed);
             index.add(instance);
@@ -303,26 +303,6 @@ final class InstanceStore implements StoreService {
     private static DicomInstance withMessageId(DicomInstance i, long id) {
         return new DicomInstance(id, i.studyInstanceUid(), i.seriesInstanceUid(), i.sopInstanceUid(), i.sopClassUid(),
                 i.transferSyntaxUid(), i.modality(), i.file(), i.size(), i.sha256(), i.callingAe(), i.receivedAt());
-    }
-
-    /** The stored message's payload: where the instance is and what it is, no patient data. */
-    private byte[] descriptor(DicomInstance instance) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("file", root.relativize(instance.file()).toString());
-        node.put("size", instance.size());
-        node.put("sha256", instance.sha256());
-        node.put("studyInstanceUid", instance.studyInstanceUid());
-        node.put("seriesInstanceUid", instance.seriesInstanceUid());
-        node.put("sopInstanceUid", instance.sopInstanceUid());
-        node.put("sopClassUid", instance.sopClassUid());
-        node.put("transferSyntaxUid", instance.transferSyntaxUid());
-        node.put("modality", instance.modality());
-        node.put("callingAe", instance.callingAe());
-        try {
-            return JSON.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private Identity read(Path file) throws IOException, DicomException {

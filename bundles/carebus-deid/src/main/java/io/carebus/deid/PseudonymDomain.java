@@ -94,6 +94,7 @@ public final class PseudonymDomain implements Pseudonymizer {
     }
 
     /** A replacement name for the patient: the same in every message and format, drawn from neutral word lists. */
+    @Override
     public String[] replacementName(PatientIdentifier patient) {
         byte[] h = hmac("name", norm(patient.system()), patient.value().strip());
         return new String[] {FAMILY.get((h[0] & 0xff) % FAMILY.size()) + base32(new byte[] {h[1], h[2]}, 2).toLowerCase(Locale.ROOT),
@@ -101,11 +102,13 @@ public final class PseudonymDomain implements Pseudonymizer {
     }
 
     /** Any other identifier (visit, account, order, accession number): a keyed replacement, the same for the same input. */
+    @Override
     public String identifier(String system, String value) {
         return "X" + base32(hmac("identifier", norm(system == null ? "" : system), value.strip()), 12);
     }
 
     /** A resource or instance UID replacement under the 2.25 (UUID-derived) root: stable, so a study stays one study. */
+    @Override
     public String uid(String original) {
         byte[] h = hmac("uid", original.strip());
         byte[] sixteen = java.util.Arrays.copyOf(h, 16);

@@ -30,8 +30,8 @@ import org.hl7.fhir.r4.model.Reference;
 
 /**
  * DICOM to FHIR R4 ImagingStudy, the canonical form routes see for images: study UID as identifier
- * ({@code urn:dicom:uid}), subject by the DICOM Patient ID (and Issuer of Patient ID as its system when it is a URI or
- * OID), start, modalities, description, and each series (UID, number, modality, body site, laterality-free) with its
+ * ({@code urn:dicom:uid}), subject by the DICOM Patient ID with Issuer of Patient ID (and its qualifiers) as the
+ * system, read like an HL7v2 assigning authority so a patient is the same patient in every format, start, modalities, description, and each series (UID, number, modality, body site, laterality-free) with its
  * instances (UID, SOP class, number). Body parts with a well-known SNOMED CT code get it; others keep the DICOM term.
  */
 public final class ImagingStudies {
@@ -60,14 +60,14 @@ public final class ImagingStudies {
     }
 
     /** The header of one instance, as read for the mapping (pixel data not read). */
-    public record Header(DicomInstance instance, String patientId, String issuerOfPatientId, String studyDate, String studyTime,
+    public record Header(DicomInstance instance, io.carebus.api.deid.PatientIdentifier patient, String studyDate, String studyTime,
                          String studyDescription, String accessionNumber, String seriesNumber, String seriesDescription,
                          String bodyPart, String instanceNumber) {
     }
 
     public static Header header(DicomInstance instance) throws IOException {
         AttributeList list = readHeader(instance.file());
-        return new Header(instance, value(list, TagFromName.PatientID), value(list, TagFromName.IssuerOfPatientID),
+        return new Header(instance, DicomDeidentifier.patient(list),
                 value(list, TagFromName.StudyDate), value(list, TagFromName.StudyTime), value(list, TagFromName.StudyDescription),
                 value(list, TagFromName.AccessionNumber), value(list, TagFromName.SeriesNumber),
                 value(list, TagFromName.SeriesDescription), value(list, TagFromName.BodyPartExamined),
@@ -91,18 +91,7 @@ public final class ImagingStudies {
 
     /** The patient identifier ({@code system|value}) the study's subject names, for indexing the stored messages. */
     public static String patientIdentifier(Header header) {
-        return patientSystem(header) + "|" + header.patientId();
-    }
-
-    private static String patientSystem(Header header) {
-        String issuer = header.issuerOfPatientId();
-        if (issuer.matches("[0-9]+(\\.[0-9]+)+")) {
-            return "urn:oid:" + issuer;
-        }
-        if (issuer.matches("[a-zA-Z][a-zA-Z0-9+.-]*:.+")) {
-            return issuer;
-        }
-        return PATIENT_ID_SYSTEM;
+        return header.patient() == null ? "|" : header.patient().system() + "|" + header.patient().value();
     }
 
     /** One ImagingStudy from the headers of one study's instances (any order). */
@@ -120,8 +109,8 @@ public final class ImagingStudies {
                             "http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN", "Accession ID"))));
         }
         Reference subject = new Reference();
-        if (!first.patientId().isEmpty()) {
-            subject.setIdentifier(new Identifier().setSystem(patientSystem(first)).setValue(first.patientId()));
+        if (first.patient() != null) {
+            subject.setIdentifier(new Identifier().setSystem(first.patient().system()).setValue(first.patient().value()));
         } else {
             subject.setDisplay("unknown patient (no Patient ID in the DICOM header)");
         }

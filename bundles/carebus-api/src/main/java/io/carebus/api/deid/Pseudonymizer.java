@@ -20,4 +20,13 @@ public interface Pseudonymizer {
 
     /** The id of the key in use, recorded with every pseudonym so that keys can be rotated. */
     String keyId();
+
+    /** A replacement name for the patient (family, given): the same in every message and format. */
+    String[] replacementName(PatientIdentifier patient);
+
+    /** Any other identifier (visit, account, order, accession number): a keyed replacement, the same for the same input. */
+    String identifier(String system, String value);
+
+    /** A replacement for a DICOM or other OID-style UID under the 2.25 root: the same for the same input, so a study stays one. */
+    String uid(String original);
 }

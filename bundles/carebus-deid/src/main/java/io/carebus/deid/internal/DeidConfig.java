@@ -23,6 +23,27 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Folder of HL7v2 profiles (<name>.hl7.properties), relative to karaf.etc")
     String profile_directory() default "deid";
 
+    @AttributeDefinition(description = "DICOM (PS3.15 Annex E): Retain Longitudinal Temporal Information with Modified Dates (dates shifted by the patient's offset); false = dates removed")
+    boolean dicom_retain_longitudinal_dates() default true;
+
+    @AttributeDefinition(description = "DICOM: Retain Patient Characteristics Option (sex, age (over 89 as 090Y), size, weight)")
+    boolean dicom_retain_patient_characteristics() default true;
+
+    @AttributeDefinition(description = "DICOM: Clean Descriptors Option (descriptions kept, identifiers in them replaced); false = removed")
+    boolean dicom_clean_descriptors() default false;
+
+    @AttributeDefinition(description = "DICOM: Retain Device Identity Option")
+    boolean dicom_retain_device_identity() default false;
+
+    @AttributeDefinition(description = "DICOM: private creators whose private attributes are kept (comma separated); all others are removed")
+    String dicom_private_creators_allowed() default "";
+
+    @AttributeDefinition(description = "DICOM: Burned In Annotation = YES: REJECT, or MASK the regions in dicom.mask.regions")
+    String dicom_burned_in() default "REJECT";
+
+    @AttributeDefinition(description = "DICOM: pixel regions to mask, x,y,width,height separated by ';' (e.g. 0,0,512,40)")
+    String dicom_mask_regions() default "";
+
     String jdbc_url() default "";
 
     String jdbc_user() default "";

@@ -58,6 +58,8 @@ public class DeidService implements Deidentification, HealthIndicator {
     private final Vault vault;
     private final Hl7Deidentifier hl7;
     private final FhirDeidentifier fhir;
+    private final io.carebus.dicom.DicomDeidentifier dicom;
+    private final io.carebus.dicom.DicomDeidentifier.Options dicomOptions;
     private final Set<String> allowedExtensions;
     private final Path profiles;
     private final DataSource dataSource;
@@ -69,6 +71,7 @@ public class DeidService implements Deidentification, HealthIndicator {
     /** Metrics (health details): items de-identified per format, fields/elements changed, re-identifications. */
     private final java.util.concurrent.atomic.LongAdder hl7Messages = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder fhirResources = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder dicomInstances = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder changed = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder reidentified = new java.util.concurrent.atomic.LongAdder();
     private final long startedNanos = System.nanoTime();
@@ -83,6 +86,8 @@ public class DeidService implements Deidentification, HealthIndicator {
         this.vault = new Vault(dataSource, keyId, secrets, Clock.systemUTC());
         this.hl7 = new Hl7Deidentifier(domain);
         this.fhir = new FhirDeidentifier(domain);
+        this.dicom = new io.carebus.dicom.DicomDeidentifier(domain);
+        this.dicomOptions = dicomOptions(config);
         this.allowedExtensions = Arrays.stream(config.fhir_allowed_extensions().split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.profiles = Path.of(System.getProperty("karaf.etc", "etc")).resolve(config.profile_directory());
@@ -90,10 +95,17 @@ public class DeidService implements Deidentification, HealthIndicator {
 
     /** For tests and tools: a service over the given pieces. */
     DeidService(PseudonymDomain domain, Vault vault, Set<String> allowedExtensions, Path profiles) {
+        this(domain, vault, allowedExtensions, profiles, io.carebus.dicom.DicomDeidentifier.Options.defaults());
+    }
+
+    DeidService(PseudonymDomain domain, Vault vault, Set<String> allowedExtensions, Path profiles,
+                io.carebus.dicom.DicomDeidentifier.Options dicomOptions) {
         this.domain = domain;
         this.vault = vault;
         this.hl7 = new Hl7Deidentifier(domain);
         this.fhir = new FhirDeidentifier(domain);
+        this.dicom = new io.carebus.dicom.DicomDeidentifier(domain);
+        this.dicomOptions = dicomOptions;
         this.allowedExtensions = allowedExtensions;
         this.profiles = profiles;
         this.dataSource = null;
@@ -128,6 +140,56 @@ public class DeidService implements Deidentification, HealthIndicator {
 
     PseudonymDomain domain() {
         return domain;
+    }
+
+    static io.carebus.dicom.DicomDeidentifier.Options dicomOptions(DeidConfig config) {
+        io.carebus.dicom.DicomDeidentifier.BurnedIn burnedIn;
+        try {
+            burnedIn = io.carebus.dicom.DicomDeidentifier.BurnedIn.valueOf(config.dicom_burned_in().strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dicom.burned.in must be REJECT or MASK, was " + config.dicom_burned_in());
+        }
+        List<int[]> regions = new java.util.ArrayList<>();
+        for (String region : config.dicom_mask_regions().split(";")) {
+            if (region.isBlank()) {
+                continue;
+            }
+            String[] n = region.split(",");
+            if (n.length != 4) {
+                throw new IllegalArgumentException("dicom.mask.regions: each region is x,y,width,height, got " + region);
+            }
+            regions.add(new int[] {Integer.parseInt(n[0].strip()), Integer.parseInt(n[1].strip()), Integer.parseInt(n[2].strip()),
+                    Integer.parseInt(n[3].strip())});
+        }
+        Set<String> creators = Arrays.stream(config.dicom_private_creators_allowed().split(",")).map(String::strip)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        return new io.carebus.dicom.DicomDeidentifier.Options(config.dicom_retain_longitudinal_dates(),
+                config.dicom_retain_patient_characteristics(), config.dicom_clean_descriptors(), config.dicom_retain_device_identity(),
+                creators, burnedIn, regions);
+    }
+
+    /**
+     * DICOM (Part 10) de-identified by PS3.15 Annex E with the configured options; the vault learns the patient, and
+     * the de-identification is audited. Refused (burned-in annotation) is an IllegalArgumentException saying why.
+     */
+    io.carebus.dicom.DicomDeidentifier.Result deidentifyDicom(byte[] part10, String actor) {
+        io.carebus.dicom.DicomDeidentifier.Result result;
+        try {
+            result = dicom.deidentify(part10, dicomOptions);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (io.carebus.dicom.DicomDeidentifier.RefusedException e) {
+            audit(actor, AuditAction.DEID, null, "DICOM de-identification refused: " + e.getMessage());
+            throw new IllegalArgumentException("refused: " + e.getMessage(), e);
+        }
+        if (result.pseudonym() != null) {
+            vault.remember(result.pseudonym(), result.patient(), Set.of());
+        }
+        dicomInstances.increment();
+        changed.add(result.changed());
+        audit(actor, AuditAction.DEID, result.pseudonym(), "DICOM de-identified (PS3.15 E.1; " + io.carebus.dicom.DicomDeidentifier
+                .describe(dicomOptions) + "; " + result.changed() + " attributes changed)");
+        return result;
     }
 
     /** Profiles read, by name, with the modification time of their file (re-read when it changes; -1 = built in). */
@@ -217,21 +279,24 @@ public class DeidService implements Deidentification, HealthIndicator {
     @Override
     public HealthReport report() {
         double seconds = Math.max(1, (System.nanoTime() - startedNanos) / 1e9);
-        long items = hl7Messages.sum() + fhirResources.sum();
+        long items = hl7Messages.sum() + fhirResources.sum() + dicomInstances.sum();
         return HealthReport.of(List.of(), Map.of("keyId", domain.keyId(), "hl7Messages", hl7Messages.sum(),
-                "fhirResources", fhirResources.sum(), "fieldsChanged", changed.sum(), "reidentifications", reidentified.sum(),
+                "fhirResources", fhirResources.sum(), "dicomInstances", dicomInstances.sum(), "fieldsChanged", changed.sum(), "reidentifications", reidentified.sum(),
                 "itemsPerSecondSinceStart", Math.round(items / seconds * 100) / 100.0));
     }
 
     @Override
     public Set<String> mediaTypes() {
-        return Set.of("application/hl7-v2", "application/fhir+json", "application/fhir+xml");
+        return Set.of("application/hl7-v2", "application/fhir+json", "application/fhir+xml", "application/dicom");
     }
 
     @Override
     public byte[] deidentify(String mediaType, byte[] payload, String profile, String actor) {
-        String text = new String(payload, StandardCharsets.UTF_8);
         String type = mediaType == null ? "" : mediaType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (type.equals("application/dicom")) {
+            return deidentifyDicom(payload, actor).part10();
+        }
+        String text = new String(payload, StandardCharsets.UTF_8);
         try {
             return switch (type) {
                 case "application/hl7-v2", "x-application/hl7-v2+er7", "text/plain" ->

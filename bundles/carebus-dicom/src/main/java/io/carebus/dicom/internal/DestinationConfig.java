@@ -38,6 +38,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "C-ECHO the destination when the configuration is activated")
     boolean echo_at_start() default true;
 
+    @AttributeDefinition(description = "Send de-identified copies (PS3.15 Annex E with the engine's pseudonym domain, "
+            + "etc/io.carebus.deid.cfg), e.g. to a research archive; originals never leave for this destination")
+    boolean deidentify() default false;
+
     @AttributeDefinition(description = "TLS to the destination; trust store (and key store for mutual TLS) relative to etc/")
     boolean tls_enabled() default false;
 

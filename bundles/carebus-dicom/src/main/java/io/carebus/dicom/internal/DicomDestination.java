@@ -22,6 +22,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import io.carebus.api.deid.Deidentification;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +44,12 @@ public class DicomDestination {
 
     /** What a destination is, from its configuration. */
     record Settings(String name, String aeTitle, String host, int port, String callingAe, int batchSize, int maxAttempts,
-                    long backoffInitialMillis, long backoffMaxMillis, int timeoutMillis, SocketFactory sockets) {
+                    long backoffInitialMillis, long backoffMaxMillis, int timeoutMillis, SocketFactory sockets, boolean deidentify) {
     }
+
+    /** The engine's de-identification (bundle carebus-deid), for destinations that take de-identified copies only. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile Deidentification deidentification;
 
     private final Settings settings;
     private final JdbcForwardQueue queue;
@@ -83,7 +90,7 @@ public class DicomDestination {
         return new Settings(c.name().strip(), c.ae_title().strip(), c.host().strip(), c.port(), c.calling_ae_title().strip(),
                 Math.max(1, c.batch_size()), Math.max(1, c.max_attempts()), TimeUnit.SECONDS.toMillis(Math.max(1, c.backoff_initial_seconds())),
                 TimeUnit.SECONDS.toMillis(Math.max(1, c.backoff_max_seconds())), (int) TimeUnit.SECONDS.toMillis(Math.max(1, c.timeout_seconds())),
-                sockets);
+                sockets, c.deidentify());
     }
 
     String name() {
@@ -148,7 +155,8 @@ public class DicomDestination {
         }
     }
 
-    private record Item(JdbcForwardQueue.Entry entry, DicomInstance instance) {
+    /** What is sent for one queue entry: the kept instance, or its de-identified copy (other UIDs, same classes). */
+    private record Item(JdbcForwardQueue.Entry entry, DicomInstance instance, byte[] copy, String sopInstance) {
     }
 
     private void send(List<JdbcForwardQueue.Entry> due) {
@@ -160,7 +168,23 @@ public class DicomDestination {
                 queue.dead(entry.id(), null, "the instance of message " + entry.messageId() + " is not kept here");
                 continue;
             }
-            items.add(new Item(entry, instance.get()));
+            if (settings.deidentify()) {
+                Deidentification deid = deidentification;
+                if (deid == null) {
+                    again(entry, null, "de-identification (bundle carebus-deid) is not running");
+                    continue;
+                }
+                try {
+                    byte[] copy = deid.deidentify("application/dicom", Files.readAllBytes(instance.get().file()), null,
+                            "dicom-forward:" + settings.name());
+                    items.add(new Item(entry, instance.get(), copy, DicomInstances.sopInstanceOf(copy)));
+                } catch (IllegalArgumentException | IOException e) {
+                    queue.dead(entry.id(), null, "not de-identified: " + e.getMessage());
+                    continue;
+                }
+            } else {
+                items.add(new Item(entry, instance.get(), null, instance.get().sopInstanceUid()));
+            }
             pairs.add(instance.get().sopClassUid() + " " + instance.get().transferSyntaxUid());
         }
         if (items.isEmpty()) {
@@ -189,8 +213,9 @@ public class DicomDestination {
                     continue;
                 }
                 ScuAssociation.Response response;
-                try (InputStream file = new BufferedInputStream(Files.newInputStream(instance.file()), 256 * 1024)) {
-                    response = association.store(instance.sopClassUid(), instance.sopInstanceUid(), instance.transferSyntaxUid(),
+                try (InputStream file = item.copy() != null ? new java.io.ByteArrayInputStream(item.copy())
+                        : new BufferedInputStream(Files.newInputStream(instance.file()), 256 * 1024)) {
+                    response = association.store(instance.sopClassUid(), item.sopInstance(), instance.transferSyntaxUid(),
                             Part10.dataSet(file));
                 }
                 int status = response.status();

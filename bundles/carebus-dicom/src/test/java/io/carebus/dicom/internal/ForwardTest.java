@@ -68,8 +68,12 @@ class ForwardTest {
     }
 
     private DicomDestination destination(String name, String ae, int port, int maxAttempts) {
+        return destination(name, ae, port, maxAttempts, false);
+    }
+
+    private DicomDestination destination(String name, String ae, int port, int maxAttempts, boolean deidentify) {
         DicomDestination d = new DicomDestination(new DicomDestination.Settings(name, ae, "127.0.0.1", port, "CAREBUS", 50, maxAttempts,
-                200, 1000, 3000, SocketFactory.getDefault()), gateway.forwardQueue(), gateway::instance);
+                200, 1000, 3000, SocketFactory.getDefault(), deidentify), gateway.forwardQueue(), gateway::instance);
         destinations.add(d);
         return d;
     }
@@ -129,6 +133,96 @@ class ForwardTest {
         await(() -> gateway.forwardQueue().counts("archive").get("SENT") == 10, "10 sent");
         assertThat(filesIn(out)).isEqualTo(10);
         assertThat(gateway.forwardQueue().counts("archive")).containsEntry("PENDING", 0).containsEntry("DEAD", 0);
+    }
+
+    /**
+     * A research destination gets de-identified copies only. The de-identification service is carebus-deid's in the
+     * appliance (tested there with the real pseudonym domain); here an HMAC pseudonymizer stands behind the same
+     * DicomDeidentifier, to show what leaves for such a destination.
+     */
+    @Test
+    void aDeidentifyingDestinationGetsCopiesWithoutThePatient() throws Exception {
+        List<DicomInstance> instances = receive(3);
+        int port = Orthanc.freePort();
+        Path out = Files.createDirectories(dir.resolve("research"));
+        DicomDestination research = destination("research", "ARCHIVE", port, 5, true);
+        instances.forEach(i -> gateway.forwardQueue().add("research", i.messageId()));
+        research.wake();
+        Thread.sleep(500);
+        assertThat(gateway.forwardQueue().lastError("research", instances.get(0).messageId())).contains("de-identification");
+        io.carebus.dicom.DicomDeidentifier deidentifier = new io.carebus.dicom.DicomDeidentifier(new HmacPseudonyms());
+        research.deidentification = new io.carebus.api.deid.Deidentification() {
+            @Override
+            public java.util.Set<String> mediaTypes() {
+                return java.util.Set.of("application/dicom");
+            }
+
+            @Override
+            public byte[] deidentify(String mediaType, byte[] payload, String profile, String actor) {
+                try {
+                    return deidentifier.deidentify(payload, io.carebus.dicom.DicomDeidentifier.Options.defaults()).part10();
+                } catch (Exception e) {
+                    throw new IllegalArgumentException(e.getMessage(), e);
+                }
+            }
+        };
+        storescp(port, out);
+        await(() -> gateway.forwardQueue().counts("research").get("SENT") == 3, "3 de-identified copies sent");
+        try (Stream<Path> files = Files.list(out)) {
+            for (Path file : files.toList()) {
+                String text = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(text).doesNotContain("Testpatient").doesNotContain("PAT-0001")
+                        .doesNotContain(instances.get(0).studyInstanceUid());
+                com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+                list.read(file.toFile());
+                assertThat(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(list,
+                        com.pixelmed.dicom.TagFromName.PatientIdentityRemoved)).isEqualTo("YES");
+            }
+        }
+        assertThat(filesIn(out)).isEqualTo(3);
+    }
+
+    /** Keyed (HMAC-SHA256) pseudonyms behind the carebus-api contract, for the test above. */
+    private static final class HmacPseudonyms implements io.carebus.api.deid.Pseudonymizer {
+        private String hmac(String... parts) {
+            try {
+                javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+                mac.init(new javax.crypto.spec.SecretKeySpec("test-secret-test-secret-test-sec".getBytes(), "HmacSHA256"));
+                return new java.math.BigInteger(1, java.util.Arrays.copyOf(mac.doFinal(String.join("|", parts).getBytes()), 16)).toString();
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public String pseudonym(io.carebus.api.deid.PatientIdentifier patient) {
+            return "P" + hmac("p", patient.system(), patient.value()).substring(0, 12);
+        }
+
+        @Override
+        public int dateShiftDays(io.carebus.api.deid.PatientIdentifier patient) {
+            return 17;
+        }
+
+        @Override
+        public String keyId() {
+            return "t1";
+        }
+
+        @Override
+        public String[] replacementName(io.carebus.api.deid.PatientIdentifier patient) {
+            return new String[] {"Doe", "Pat"};
+        }
+
+        @Override
+        public String identifier(String system, String value) {
+            return "X" + hmac("i", system, value).substring(0, 10);
+        }
+
+        @Override
+        public String uid(String original) {
+            return "2.25." + hmac("u", original);
+        }
     }
 
     @Test

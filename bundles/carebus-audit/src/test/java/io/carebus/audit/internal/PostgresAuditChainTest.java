@@ -24,9 +24,9 @@ class PostgresAuditChainTest extends AuditChainTest {
         String password = System.getenv("CAREBUS_TEST_PG_PASSWORD");
         DataSource raw = io.carebus.store.internal.StoreFactory.create(url, user, password);
         try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
-            s.execute("DROP FUNCTION IF EXISTS carebus_audit_append_only() CASCADE");
-            s.execute("DROP TABLE IF EXISTS deid_vault, fhir_outbox, audit_export_cursor, audit_record, message_patient, message_canonical, message_history, message,"
-                    + " carebus_schema_history CASCADE");
+            // The whole schema, whatever later migrations added (tables, the append-only trigger function).
+            s.execute("DROP SCHEMA public CASCADE");
+            s.execute("CREATE SCHEMA public");
         }
         return StoreDatabases.open(url, user, password);
     }

@@ -18,9 +18,9 @@ class PostgresMessageStoreTest extends JdbcMessageStoreTest {
         DataSource pg = StoreFactory.create(System.getenv("CAREBUS_TEST_PG_URL"), System.getenv("CAREBUS_TEST_PG_USER"),
                 System.getenv("CAREBUS_TEST_PG_PASSWORD"));
         try (Connection c = pg.getConnection(); Statement s = c.createStatement()) {
-            // CASCADE: tables of later migrations reference message.
-            s.execute("DROP FUNCTION IF EXISTS carebus_audit_append_only() CASCADE");
-            s.execute("DROP TABLE IF EXISTS deid_vault, fhir_outbox, audit_export_cursor, audit_record, message_patient, message_canonical, message_history, message, carebus_schema_history CASCADE");
+            // The whole schema, whatever later migrations added (tables, the append-only trigger function).
+            s.execute("DROP SCHEMA public CASCADE");
+            s.execute("CREATE SCHEMA public");
         }
         return pg;
     }

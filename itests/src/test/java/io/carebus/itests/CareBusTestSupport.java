@@ -32,6 +32,7 @@ public abstract class CareBusTestSupport {
 
     static final String HTTP_PORT = "carebus.itest.http.port";
     static final String MLLP_PORT = "carebus.itest.mllp.port";
+    static final String DICOM_PORT = "carebus.itest.dicom.port";
 
     @Configuration
     public Option[] config() {
@@ -43,6 +44,7 @@ public abstract class CareBusTestSupport {
         String localRepo = System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository");
         int http = freePort();
         int mllp = freePort();
+        int dicom = freePort();
         return new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl(new File(distribution).toURI().toString())
@@ -57,6 +59,9 @@ public abstract class CareBusTestSupport {
             systemProperty("pax.exam.service.timeout").value("60000"),
             systemProperty(HTTP_PORT).value(Integer.toString(http)),
             systemProperty(MLLP_PORT).value(Integer.toString(mllp)),
+            systemProperty(DICOM_PORT).value(Integer.toString(dicom)),
+            editConfigurationFilePut("etc/io.carebus.dicom.cfg", "port", Integer.toString(dicom)),
+            editConfigurationFilePut("etc/io.carebus.dicom.cfg", "study.quiet.seconds", "1"),
             editConfigurationFilePut("etc/io.carebus.hl7-main.cfg", "port", Integer.toString(mllp)),
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(http)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),

@@ -57,7 +57,10 @@ public class DeidIT extends CareBusTestSupport {
         assertTrue(fhir.body(), fhir.body().contains(hl7Pseudonym.group(1)));
         assertFalse(fhir.body(), fhir.body().contains("Quixote") || fhir.body().contains("MRN0099123"));
 
-        assertEquals(415, deid("DICM", "application/dicom", "admin", password).statusCode());
+        // DICOM is de-identified too (DicomIT and carebus-deid's tests do real instances); garbage is a clear 400
+        HttpResponse<String> notDicom = deid("DICM", "application/dicom", "admin", password);
+        assertEquals(notDicom.body(), 400, notDicom.statusCode());
+        assertEquals(415, deid("%PDF-1.7", "application/pdf", "admin", password).statusCode());
         assertEquals(400, deid("MSH|garbage", "application/hl7-v2", "admin", password).statusCode());
     }
 }

@@ -55,12 +55,37 @@ public final class DeidBench {
         });
         double fhirRate = rate(seconds, i -> deid.deidentifyFhir((Resource) fhir.newJsonParser().parseResource(bundle), "bench"));
         double fhirFloor = rate(seconds, i -> fhir.newJsonParser().encodeResourceToString(fhir.newJsonParser().parseResource(bundle)));
+        byte[] ct = ct512();
+        double dicomRate = rate(seconds, i -> deid.deidentify("application/dicom", ct, null, "bench"));
+        double dicomFloor = rate(seconds, i -> {
+            try {
+                com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+                list.setDecompressPixelData(false);
+                list.read(new com.pixelmed.dicom.DicomInputStream(new java.io.ByteArrayInputStream(ct)));
+                list.write(new java.io.ByteArrayOutputStream(ct.length), "1.2.840.10008.1.2.1", true, true);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
         System.out.printf("one core, Safe Harbor profile, vault on H2 (50 patients for HL7v2, each seen many times, one %d kB Synthea Bundle for FHIR)%n",
                 bundle.length() / 1024);
         System.out.printf("HL7v2 ORU^R01: de-identified %8.0f msg/s   HAPI parse+encode only %8.0f msg/s   ratio %.2f%n", hl7, hl7Floor,
                 hl7 / hl7Floor);
         System.out.printf("FHIR Bundle:   de-identified %8.1f /s      HAPI parse+encode only %8.1f /s      ratio %.2f%n", fhirRate, fhirFloor,
                 fhirRate / fhirFloor);
+        System.out.printf("DICOM CT 512x512x16 (%d kB), PS3.15 Annex E: de-identified %8.1f /s   PixelMed read+write only %8.1f /s   ratio %.2f%n",
+                ct.length / 1024, dicomRate, dicomFloor, dicomRate / dicomFloor);
+    }
+
+    /** One synthetic CT instance (512x512, 16 bit) of one patient, as the DICOM gateway would keep it. */
+    private static byte[] ct512() throws Exception {
+        io.carebus.dicom.testing.TestImages.Spec spec = io.carebus.dicom.testing.TestImages.Spec.ct(io.carebus.dicom.testing.TestImages.uid(),
+                io.carebus.dicom.testing.TestImages.uid(), 512, (x, y) -> (x * 3 + y) & 0x0FFF);
+        Path file = Files.createTempFile("carebus-deid-bench", ".dcm");
+        io.carebus.dicom.testing.TestImages.write(spec, file);
+        byte[] bytes = Files.readAllBytes(file);
+        Files.delete(file);
+        return bytes;
     }
 
     private static double rate(int seconds, IntConsumer work) {

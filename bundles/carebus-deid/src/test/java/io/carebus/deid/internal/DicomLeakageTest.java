@@ -87,6 +87,7 @@ class DicomLeakageTest {
         put(list, new com.pixelmed.dicom.ShortTextAttribute(TagFromName.InstitutionAddress), "12 Main Street Springfield");
         put(list, new ShortStringAttribute(TagFromName.AccessionNumber), "ACC-77665");
         put(list, new LongStringAttribute(TagFromName.StudyDescription), "CT chest for Ottoline Quenneville");
+        put(list, new com.pixelmed.dicom.LongTextAttribute(TagFromName.ImageComments), "Quenneville Ottoline, MRN " + MRN + ", see ACC-77665");
         put(list, new LongStringAttribute(TagFromName.DeviceSerialNumber), "SN-998877");
         put(list, new ShortStringAttribute(TagFromName.StationName), "CT-ROOM-3");
         put(list, new com.pixelmed.dicom.AgeStringAttribute(TagFromName.PatientAge), "095Y");
@@ -198,7 +199,7 @@ class DicomLeakageTest {
         assertThat(value(out, TagFromName.StudyDescription)).startsWith("CT chest for").doesNotContainIgnoringCase("Ottoline");
     }
 
-    private static AttributeList read(byte[] part10) throws Exception {
+    static AttributeList read(byte[] part10) throws Exception {
         AttributeList list = new AttributeList();
         try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
             list.read(in);
@@ -206,16 +207,16 @@ class DicomLeakageTest {
         return list;
     }
 
-    private static String value(AttributeList list, AttributeTag tag) {
+    static String value(AttributeList list, AttributeTag tag) {
         return Attribute.getSingleStringValueOrEmptyString(list, tag).strip();
     }
 
-    private static void put(AttributeList list, Attribute attribute, String value) throws Exception {
+    static void put(AttributeList list, Attribute attribute, String value) throws Exception {
         attribute.addValue(value);
         list.put(attribute);
     }
 
-    private static AttributeList item(Object... attributesAndValues) throws Exception {
+    static AttributeList item(Object... attributesAndValues) throws Exception {
         AttributeList item = new AttributeList();
         for (int i = 0; i < attributesAndValues.length; i += 2) {
             put(item, (Attribute) attributesAndValues[i], (String) attributesAndValues[i + 1]);
@@ -223,7 +224,7 @@ class DicomLeakageTest {
         return item;
     }
 
-    private static SequenceAttribute sequence(AttributeTag tag, AttributeList... items) {
+    static SequenceAttribute sequence(AttributeTag tag, AttributeList... items) {
         SequenceAttribute sequence = new SequenceAttribute(tag);
         for (AttributeList item : items) {
             sequence.addItem(item);

@@ -40,9 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The leakage corpus: Synthea patients (FHIR Bundles, as generated) and the same patients rendered as HL7v2 ADT and
  * ORU messages whose free text (NTE, OBX TX) and Z-segments repeat the name, MRN, SSN, birth date (in several
- * spellings), phone and address. After de-identification no original identifier string may occur anywhere in the
+ * spellings), phone and address, and as DICOM instances that repeat them in the header, nested sequences, comments,
+ * descriptions and a private block. After de-identification no original identifier string may occur anywhere in the
  * output (case-insensitive); the count is printed and must be 0. Then: one pseudonym and one date shift per patient
- * across HL7v2 and FHIR, intervals kept, and a result for the pseudonym re-linked to the real patient.
+ * across HL7v2, FHIR and DICOM, intervals kept, and a result for the pseudonym re-linked to the real patient.
  */
 class LeakageTest {
 
@@ -128,6 +129,47 @@ class LeakageTest {
         return List.of(adt, oru);
     }
 
+    /**
+     * The patient as a CT instance whose header repeats the identifiers: patient module (name, MRN with the same
+     * assigning authority as PID-3, birth date, address, phone), other patient ids (SSN), accession number, request
+     * attributes, study description, image comments, a private block.
+     */
+    static byte[] dicom(Person x) throws Exception {
+        String dob = x.born().format(DateTimeFormatter.BASIC_ISO_DATE);
+        com.pixelmed.dicom.AttributeList list = io.carebus.dicom.testing.TestImages.attributes(new io.carebus.dicom.testing.TestImages.Spec(
+                io.carebus.dicom.testing.TestImages.CT, io.carebus.dicom.testing.TestImages.uid(), io.carebus.dicom.testing.TestImages.uid(),
+                io.carebus.dicom.testing.TestImages.uid(), 8, 8, 1, -1024, "MONOCHROME2", false, (c, r) -> c * r, x.mrn(),
+                x.family() + "^" + x.given(), "CT", "CHEST"));
+        com.pixelmed.dicom.AttributeTag qualifiers = com.pixelmed.dicom.TagFromName.IssuerOfPatientIDQualifiersSequence;
+        list.put(DicomLeakageTest.sequence(qualifiers, DicomLeakageTest.item(
+                new com.pixelmed.dicom.UniqueIdentifierAttribute(new com.pixelmed.dicom.AttributeTag(0x0040, 0x0032)), MR_SYSTEM,
+                new com.pixelmed.dicom.CodeStringAttribute(new com.pixelmed.dicom.AttributeTag(0x0040, 0x0033)), "URI")));
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.DateAttribute(com.pixelmed.dicom.TagFromName.PatientBirthDate), dob);
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.LongStringAttribute(com.pixelmed.dicom.TagFromName.PatientAddress),
+                x.line() + " " + x.city());
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.ShortStringAttribute(com.pixelmed.dicom.TagFromName.PatientTelephoneNumbers),
+                x.phone());
+        list.put(DicomLeakageTest.sequence(com.pixelmed.dicom.TagFromName.OtherPatientIDsSequence, DicomLeakageTest.item(
+                new com.pixelmed.dicom.LongStringAttribute(com.pixelmed.dicom.TagFromName.PatientID), x.ssn())));
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.ShortStringAttribute(com.pixelmed.dicom.TagFromName.AccessionNumber),
+                "A" + x.mrn().substring(0, 8));
+        list.put(DicomLeakageTest.sequence(com.pixelmed.dicom.TagFromName.RequestAttributesSequence, DicomLeakageTest.item(
+                new com.pixelmed.dicom.LongStringAttribute(com.pixelmed.dicom.TagFromName.RequestedProcedureDescription),
+                "CT for " + x.given() + " " + x.family())));
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.LongStringAttribute(com.pixelmed.dicom.TagFromName.StudyDescription),
+                "Chest CT " + x.family());
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.LongTextAttribute(com.pixelmed.dicom.TagFromName.ImageComments),
+                "Pt " + x.given() + " " + x.family() + " MRN " + x.mrn() + " SSN " + x.ssn() + " DOB "
+                        + x.born().format(DateTimeFormatter.ofPattern("MM/dd/yyyy")) + " tel " + x.phone() + " lives at " + x.line());
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.LongStringAttribute(new com.pixelmed.dicom.AttributeTag(0x0029, 0x0010)), "ACME 1.0");
+        DicomLeakageTest.put(list, new com.pixelmed.dicom.LongStringAttribute(new com.pixelmed.dicom.AttributeTag(0x0029, 0x1010)),
+                x.family() + " " + x.city());
+        com.pixelmed.dicom.FileMetaInformation.addFileMetaInformation(list, io.carebus.dicom.testing.TestImages.EXPLICIT_LE, "TESTGEN");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        list.write(out, io.carebus.dicom.testing.TestImages.EXPLICIT_LE, true, true);
+        return out.toByteArray();
+    }
+
     private static List<String> leaks(String output, Set<String> originals) {
         String haystack = output.toLowerCase(Locale.ROOT);
         List<String> found = new ArrayList<>();
@@ -142,7 +184,7 @@ class LeakageTest {
     }
 
     @Test
-    void noOriginalIdentifierSurvivesInHl7OrFhir() throws Exception {
+    void noOriginalIdentifierSurvivesInHl7FhirOrDicom() throws Exception {
         int checked = 0;
         List<String> leaked = new ArrayList<>();
         for (String name : List.of("patient-1", "patient-2", "patient-3")) {
@@ -156,8 +198,12 @@ class LeakageTest {
             FhirDeidentifier.Result result = deid.deidentifyFhir(bundle, "test");
             leaked.addAll(leaks(FHIR.newJsonParser().encodeResourceToString(result.resource()), x.originals()));
             checked++;
+            byte[] dicom = deid.deidentify("application/dicom", dicom(x), null, "test");
+            leaked.addAll(leaks(new String(dicom, StandardCharsets.ISO_8859_1), x.originals()));
+            checked++;
         }
-        assertThat(deid.report().details()).containsEntry("hl7Messages", 6L).containsEntry("fhirResources", 3L);
+        assertThat(deid.report().details()).containsEntry("hl7Messages", 6L).containsEntry("fhirResources", 3L)
+                .containsEntry("dicomInstances", 3L);
         assertThat((Long) deid.report().details().get("fieldsChanged")).isGreaterThan(100);
         System.out.println("leakage corpus: " + checked + " documents, original identifier strings found after de-identification: "
                 + leaked.size());
@@ -165,7 +211,7 @@ class LeakageTest {
     }
 
     @Test
-    void onePatientHasOnePseudonymAndOneShiftInHl7AndFhirAndIntervalsStay() throws Exception {
+    void onePatientHasOnePseudonymAndOneShiftInHl7FhirAndDicomAndIntervalsStay() throws Exception {
         Bundle bundle = synthea("patient-1");
         Person x = person(bundle);
         Encounter first = bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(Encounter.class::isInstance)
@@ -174,7 +220,15 @@ class LeakageTest {
         LocalDate born = x.born();
         Hl7Deidentifier.Result hl7 = deid.deidentifyHl7(hl7(x).get(0), "safe-harbor", "test");
         FhirDeidentifier.Result fhir = deid.deidentifyFhir(bundle, "test");
+        io.carebus.dicom.DicomDeidentifier.Result dicom = deid.deidentifyDicom(dicom(x), "test");
         assertThat(hl7.patient()).isEqualTo(new PatientIdentifier(MR_SYSTEM, x.mrn()));
+        assertThat(dicom.patient()).isEqualTo(hl7.patient());
+        assertThat(dicom.pseudonym()).isEqualTo(hl7.pseudonym());
+        com.pixelmed.dicom.AttributeList image = DicomLeakageTest.read(dicom.part10());
+        assertThat(DicomLeakageTest.value(image, com.pixelmed.dicom.TagFromName.PatientID)).isEqualTo(hl7.pseudonym());
+        // the study date (2026-11-01 in the corpus) moved by the days the HL7v2 and FHIR dates moved
+        assertThat(DicomLeakageTest.value(image, com.pixelmed.dicom.TagFromName.StudyDate))
+                .isEqualTo(LocalDate.of(2026, 11, 1).plusDays(hl7.shiftDays()).format(DateTimeFormatter.BASIC_ISO_DATE));
         assertThat(fhir.patient()).isEqualTo(hl7.patient());
         assertThat(fhir.pseudonym()).isEqualTo(hl7.pseudonym()).startsWith("Pk1-");
         assertThat(fhir.shiftDays()).isEqualTo(hl7.shiftDays()).isNotZero().isBetween(-365, 365);

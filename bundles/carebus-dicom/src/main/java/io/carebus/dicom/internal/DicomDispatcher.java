@@ -54,8 +54,17 @@ public class DicomDispatcher implements MessageProcessing {
     private final long retryMillis;
     private final Path root;
     private final FhirContext fhir = FhirContext.forR4Cached();
-    private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
+    /** An instance to route, and its study when known (not for instances resumed after a restart or reprocessed). */
+    private record Work(long messageId, String studyUid) {
+    }
+
+    private final BlockingDeque<Work> queue = new LinkedBlockingDeque<>();
     private final Map<String, PendingStudy> studies = new LinkedHashMap<>();
+    /** Per study: instances stored but not yet routed, and when its last instance was stored. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> lastStored = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Instances queued without their study known (resumed after a restart, reprocessed). */
+    private final java.util.concurrent.atomic.AtomicInteger waitingUnknown = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread worker;
     private volatile boolean running = true;
 
@@ -79,7 +88,8 @@ public class DicomDispatcher implements MessageProcessing {
         this.quietMillis = quietMillis;
         this.retryMillis = retryMillis;
         this.root = root;
-        queue.addAll(store.unfinished(InstanceStore.PROTOCOL));
+        store.unfinished(InstanceStore.PROTOCOL).forEach(id -> queue.add(new Work(id, null)));
+        waitingUnknown.addAndGet(queue.size());
         if (!queue.isEmpty()) {
             LOG.info("Resuming {} stored DICOM instances not processed before the last stop", queue.size());
         }
@@ -88,8 +98,11 @@ public class DicomDispatcher implements MessageProcessing {
         worker.start();
     }
 
-    void submit(long messageId) {
-        queue.add(messageId);
+    /** A stored instance of {@code studyUid}: it is routed, and its study waits for it before it can be complete. */
+    void submit(long messageId, String studyUid) {
+        waiting.computeIfAbsent(studyUid, s -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+        lastStored.put(studyUid, System.currentTimeMillis());
+        queue.add(new Work(messageId, studyUid));
     }
 
     @Override
@@ -104,17 +117,22 @@ public class DicomDispatcher implements MessageProcessing {
             throw new IllegalArgumentException("message " + messageId + " is not DICOM");
         }
         store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
-        queue.add(messageId);
+        waitingUnknown.incrementAndGet();
+        queue.add(new Work(messageId, null));
     }
 
     private void run() {
         while (running) {
             try {
-                Long id = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (id != null) {
-                    if (!dispatchInstance(id)) {
-                        queue.addFirst(id);
+                Work work = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (work != null) {
+                    if (!dispatchInstance(work.messageId())) {
+                        queue.addFirst(work);
                         Thread.sleep(retryMillis);
+                    } else if (work.studyUid() == null) {
+                        waitingUnknown.decrementAndGet();
+                    } else {
+                        waiting.get(work.studyUid()).decrementAndGet();
                     }
                 }
                 completeQuietStudies();
@@ -177,7 +195,11 @@ public class DicomDispatcher implements MessageProcessing {
         for (Iterator<Map.Entry<String, PendingStudy>> it = studies.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, PendingStudy> entry = it.next();
             PendingStudy study = entry.getValue();
-            if (now - study.quietSince < quietMillis || hasQueuedInstances()) {
+            java.util.concurrent.atomic.AtomicInteger stillWaiting = waiting.get(entry.getKey());
+            long quietSince = Math.max(study.quietSince, lastStored.getOrDefault(entry.getKey(), 0L));
+            // Complete when nothing of it arrived lately and nothing of it still waits to be routed; while instances
+            // of unknown studies (resumed after a restart) wait, none is complete, since they may belong to it.
+            if (now - quietSince < quietMillis || (stillWaiting != null && stillWaiting.get() > 0) || waitingUnknown.get() > 0) {
                 continue;
             }
             List<Long> ids = study.headers.stream().map(h -> h.instance().messageId()).toList();
@@ -207,12 +229,11 @@ public class DicomDispatcher implements MessageProcessing {
             }
             store.complete(ids.stream().map(id -> new Completion(id, status, note, canonical, patients)).toList());
             it.remove();
+            if (stillWaiting != null && stillWaiting.get() <= 0) {
+                waiting.remove(entry.getKey(), stillWaiting);
+                lastStored.remove(entry.getKey());
+            }
         }
-    }
-
-    /** A study is assembled only once the instances already received are all routed. */
-    private boolean hasQueuedInstances() {
-        return !queue.isEmpty();
     }
 
     private String encode(ImagingStudy study) {

@@ -79,8 +79,13 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         this(config, store, dispatcher::submit);
     }
 
-    /** @param onStored told the message id of each instance stored for processing */
-    DicomGateway(DicomConfig config, MessageStore store, java.util.function.LongConsumer onStored) throws IOException {
+    /** Told of each instance stored for processing: its message id and study. */
+    interface Stored {
+        void stored(long messageId, String studyUid);
+    }
+
+    /** @param onStored told of each instance stored for processing */
+    DicomGateway(DicomConfig config, MessageStore store, Stored onStored) throws IOException {
         this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 8);
         Path root = DicomStorage.root(config.storage_dir());
         this.index = new JdbcDicomIndex(dataSource, root);
@@ -88,7 +93,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Clock.systemUTC(), () -> auditTrail, i -> {
                     storedCount.incrementAndGet();
-                    onStored.accept(i.messageId());
+                    onStored.stored(i.messageId(), i.studyInstanceUid());
                 });
         reindex(store, root);
         this.policy = new ScpPolicy(config.ae_title().strip(), DicomDefaults.set(config.calling_ae_allowed()),

@@ -43,7 +43,7 @@ class ForwardTest {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
         gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
                 dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")), "min_free_mb", 1L)),
-                store, received::add);
+                store, (id, study) -> received.add(id));
     }
 
     @AfterEach
@@ -122,7 +122,7 @@ class ForwardTest {
         }
         assertThat(gateway.forwardQueue().add("archive", instances.get(0).messageId())).as("queued once").isFalse();
         archive.wake();
-        Thread.sleep(700);
+        await(() -> gateway.forwardQueue().lastError("archive", instances.get(0).messageId()) != null, "a failed attempt");
         assertThat(gateway.forwardQueue().counts("archive")).containsEntry("PENDING", 10);
         assertThat(gateway.forwardQueue().lastError("archive", instances.get(0).messageId())).contains("association failed");
         assertThat(archive.echo().ok()).isFalse();
@@ -148,7 +148,7 @@ class ForwardTest {
         DicomDestination research = destination("research", "ARCHIVE", port, 5, true);
         instances.forEach(i -> gateway.forwardQueue().add("research", i.messageId()));
         research.wake();
-        Thread.sleep(500);
+        await(() -> gateway.forwardQueue().lastError("research", instances.get(0).messageId()) != null, "a deferred attempt");
         assertThat(gateway.forwardQueue().lastError("research", instances.get(0).messageId())).contains("de-identification");
         io.carebus.dicom.DicomDeidentifier deidentifier = new io.carebus.dicom.DicomDeidentifier(new HmacPseudonyms());
         research.deidentification = new io.carebus.api.deid.Deidentification() {
@@ -231,7 +231,7 @@ class ForwardTest {
         // another CareBus SCP that only takes associations from PACS
         DicomGateway picky = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
                 "storage_dir", dir.resolve("picky").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("picky-store")),
-                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L)), store, id -> { });
+                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L)), store, (id, study) -> { });
         try {
             DicomDestination d = destination("picky", "PICKY", picky.port(), 3);
             instances.forEach(i -> gateway.forwardQueue().add("picky", i.messageId()));

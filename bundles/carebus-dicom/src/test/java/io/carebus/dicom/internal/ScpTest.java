@@ -49,7 +49,7 @@ class ScpTest {
                 dir.resolve("dicom").toString(), "jdbc_url", io.carebus.store.StoreDatabases.embeddedUrl(dir.resolve("store")),
                 "min_free_mb", 1L, "idle_timeout_seconds", 5));
         values.putAll(settings);
-        gateway = new DicomGateway(Configs.of(DicomConfig.class, values), store, dispatched::add);
+        gateway = new DicomGateway(Configs.of(DicomConfig.class, values), store, (id, study) -> dispatched.add(id));
     }
 
     @AfterEach
@@ -163,6 +163,32 @@ class ScpTest {
     }
 
     @Test
+    void tlsAssociationsWorkAndPlainOnesDoNotGetIn() throws Exception {
+        Path keyStore = dir.resolve("scp.p12");
+        Path certificate = dir.resolve("scp.pem");
+        Dcmtk.Result key = Dcmtk.run("keytool", "-genkeypair", "-alias", "scp", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keyStore.toString(), "-storepass", "changeit");
+        assertThat(key.exitCode()).as(key.output()).isZero();
+        Dcmtk.Result export = Dcmtk.run("keytool", "-exportcert", "-rfc", "-alias", "scp", "-keystore", keyStore.toString(),
+                "-storepass", "changeit", "-file", certificate.toString());
+        assertThat(export.exitCode()).as(export.output()).isZero();
+        gateway(Map.of("tls_enabled", true, "tls_keystore", keyStore.toString(), "tls_keystore_password", "changeit"));
+
+        List<String> command = new ArrayList<>(List.of("storescu", "-v", "+tla", "+cf", certificate.toString(), "-aec", "CAREBUS",
+                "127.0.0.1", String.valueOf(gateway.port())));
+        TestImages.ctSeries(dir, 2, 16).forEach(f -> command.add(f.toString()));
+        Dcmtk.Result secure = Dcmtk.run(command);
+        assertThat(secure.exitCode()).as(secure.output()).isZero();
+        assertThat(secure.output()).contains("Received Store Response (Success)");
+        assertThat(dispatched).hasSize(2);
+
+        Dcmtk.Result plain = Dcmtk.run(storescu("MODALITY", TestImages.ctSeries(Files.createDirectories(dir.resolve("plain")), 1, 16)));
+        assertThat(plain.exitCode()).isNotZero();
+        assertThat(dispatched).hasSize(2);
+    }
+
+    @Test
     void storageFullIsRefusedWithA700() throws Exception {
         gateway(Map.of("min_free_mb", Long.MAX_VALUE / (2L * 1024 * 1024)));
         Dcmtk.Result run = Dcmtk.run(storescu("MODALITY", TestImages.ctSeries(dir, 1, 16)));
@@ -233,17 +259,19 @@ class ScpTest {
         } catch (IOException expected) {
             // the sender died
         }
-        Thread.sleep(500);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (((Number) gateway.report().details().get("openAssociations")).intValue() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+        }
+        assertThat(gateway.report().details()).containsEntry("openAssociations", 0);
         try (Stream<Path> incoming = Files.list(dir.resolve("dicom").resolve("incoming"))) {
             assertThat(incoming).isEmpty();
         }
         assertThat(dispatched).isEmpty();
     }
 
-    static byte[] dataSet(byte[] part10) {
-        // preamble (128) + DICM (4) + (0002,0000) UL element (12): its value is the rest of the meta group's length
-        int groupLength = (part10[140] & 0xFF) | (part10[141] & 0xFF) << 8 | (part10[142] & 0xFF) << 16 | (part10[143] & 0xFF) << 24;
-        return java.util.Arrays.copyOfRange(part10, 144 + groupLength, part10.length);
+    static byte[] dataSet(byte[] part10) throws IOException {
+        return Part10.dataSet(new ByteArrayInputStream(part10)).readAllBytes();
     }
 
     static String sopInstanceOf(Path file) throws Exception {

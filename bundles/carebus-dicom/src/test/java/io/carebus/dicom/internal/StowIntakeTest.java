@@ -37,7 +37,7 @@ class StowIntakeTest {
     void start() throws Exception {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
         gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("enabled", false, "storage_dir", dir.resolve("dicom").toString(),
-                "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")), "min_free_mb", 1L)), store, stored::add);
+                "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")), "min_free_mb", 1L)), store, (id, study) -> stored.add(id));
         stow = new StowIntake(gateway.instances(), gateway.policy());
     }
 

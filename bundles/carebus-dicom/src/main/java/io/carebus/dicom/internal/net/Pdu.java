@@ -28,6 +28,29 @@ public record Pdu(int type, byte[] body) {
         }
     }
 
+    /** One presentation data value of a P-DATA-TF PDU: where its bytes are in the PDU body, and its control header. */
+    public record Pdv(int context, boolean command, boolean last, int offset, int length) {
+    }
+
+    /** The PDVs of a P-DATA-TF PDU's body, each checked to fit. */
+    public static java.util.List<Pdv> pdvs(byte[] body) throws ProtocolException {
+        java.util.List<Pdv> pdvs = new java.util.ArrayList<>(2);
+        int at = 0;
+        while (at < body.length) {
+            if (body.length - at < 6) {
+                throw new ProtocolException("truncated PDV item");
+            }
+            int length = ((body[at] & 0xFF) << 24) | ((body[at + 1] & 0xFF) << 16) | ((body[at + 2] & 0xFF) << 8) | (body[at + 3] & 0xFF);
+            if (length < 2 || length > body.length - at - 4) {
+                throw new ProtocolException("PDV item length " + length + " does not fit its PDU");
+            }
+            int control = body[at + 5];
+            pdvs.add(new Pdv(body[at + 4] & 0xFF, (control & 1) != 0, (control & 2) != 0, at + 6, length - 2));
+            at += 4 + length;
+        }
+        return pdvs;
+    }
+
     /** Reads the next PDU; null when the peer closed the connection cleanly between PDUs. */
     public static Pdu read(DataInputStream in, long maxBody) throws IOException {
         int type = in.read();

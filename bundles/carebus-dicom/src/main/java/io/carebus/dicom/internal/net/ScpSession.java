@@ -171,26 +171,16 @@ public final class ScpSession implements Runnable {
                 switch (pdu.type()) {
                     case Pdu.P_DATA_TF -> {
                         byte[] body = pdu.body();
-                        int at = 0;
-                        while (at < body.length) {
-                            if (body.length - at < 6) {
-                                throw new Pdu.ProtocolException("truncated PDV item");
-                            }
-                            int length = ((body[at] & 0xFF) << 24) | ((body[at + 1] & 0xFF) << 16) | ((body[at + 2] & 0xFF) << 8)
-                                    | (body[at + 3] & 0xFF);
-                            if (length < 2 || length > body.length - at - 4) {
-                                throw new Pdu.ProtocolException("PDV item length " + length + " does not fit its PDU");
-                            }
-                            int context = body[at + 4] & 0xFF;
-                            int control = body[at + 5];
-                            boolean isCommand = (control & 1) != 0;
-                            boolean last = (control & 2) != 0;
+                        for (Pdu.Pdv pdv : Pdu.pdvs(body)) {
+                            int context = pdv.context();
+                            boolean isCommand = pdv.command();
+                            boolean last = pdv.last();
                             Association.Answered pc = accepted.get(context);
                             if (pc == null || !pc.accepted()) {
                                 throw new Pdu.ProtocolException("PDV on presentation context " + context + ", which was not accepted");
                             }
-                            int dataAt = at + 6;
-                            int dataLength = length - 2;
+                            int dataAt = pdv.offset();
+                            int dataLength = pdv.length();
                             if (isCommand) {
                                 if (command != null) {
                                     throw new Pdu.ProtocolException("a command arrived while a data set was expected");
@@ -254,7 +244,6 @@ public final class ScpSession implements Runnable {
                                     early = null;
                                 }
                             }
-                            at += 4 + length;
                         }
                     }
                     case Pdu.RELEASE_RQ -> {

@@ -161,17 +161,10 @@ public final class ScuAssociation implements Closeable {
                 throw new Pdu.ProtocolException("expected a response, got " + Pdu.name(pdu.type()));
             }
             byte[] body = pdu.body();
-            int at = 0;
-            while (at + 6 <= body.length) {
-                int length = ((body[at] & 0xFF) << 24) | ((body[at + 1] & 0xFF) << 16) | ((body[at + 2] & 0xFF) << 8)
-                        | (body[at + 3] & 0xFF);
-                if (length < 2 || length > body.length - at - 4) {
-                    throw new Pdu.ProtocolException("PDV item length " + length + " does not fit its PDU");
-                }
-                int control = body[at + 5];
-                if ((control & 1) != 0) {
-                    bytes.write(body, at + 6, length - 2);
-                    if ((control & 2) != 0) {
+            for (Pdu.Pdv pdv : Pdu.pdvs(body)) {
+                if (pdv.command()) {
+                    bytes.write(body, pdv.offset(), pdv.length());
+                    if (pdv.last()) {
                         CommandSet response = CommandSet.parse(bytes.toByteArray());
                         if (response.ushort(CommandSet.MESSAGE_ID_RESPONDED_TO) != request.ushort(CommandSet.MESSAGE_ID)) {
                             throw new Pdu.ProtocolException("response to message " + response.ushort(CommandSet.MESSAGE_ID_RESPONDED_TO)
@@ -180,7 +173,6 @@ public final class ScuAssociation implements Closeable {
                         return response;
                     }
                 }
-                at += 4 + length;
             }
         }
     }

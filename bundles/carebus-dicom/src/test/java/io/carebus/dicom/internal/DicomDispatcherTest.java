@@ -1,0 +1,85 @@
+package io.carebus.dicom.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.carebus.api.store.MessageStatus;
+import io.carebus.dicom.DicomHeaders;
+import io.carebus.dicom.testing.Dcmtk;
+import io.carebus.dicom.testing.TestImages;
+import io.carebus.fhir.testing.Configs;
+import io.carebus.store.CloseableMessageStore;
+import io.carebus.store.MessageStores;
+import io.carebus.store.StoreDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Study assembly with real routes: two studies sent at once on two associations reach the per-instance route
+ * instance by instance, and the study route once each, with all their instances, after the quiet time; only then are
+ * their messages PROCESSED, with the ImagingStudy as canonical form. A restart resumes what was not finished.
+ */
+class DicomDispatcherTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eachStudyIsRoutedOnceCompleteAndItsMessagesAreProcessedAfterIt() throws Exception {
+        List<String> instances = new CopyOnWriteArrayList<>();
+        List<List<?>> studies = new CopyOnWriteArrayList<>();
+        try (CloseableMessageStore store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:instance").process(x -> instances.add(x.getMessage().getHeader(DicomHeaders.STUDY_UID, String.class)));
+                    from("direct:study").process(x -> studies.add(x.getMessage().getHeader(DicomHeaders.MESSAGE_IDS, List.class)));
+                }
+            });
+            camel.start();
+            DicomDispatcher dispatcher = new DicomDispatcher(store, camel, "direct:instance", "direct:study", 1000, 200,
+                    dir.resolve("dicom"));
+            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
+                    "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
+                    "min_free_mb", 1L)), store, dispatcher::submit);
+            try {
+                List<Process> senders = new ArrayList<>();
+                for (int s = 0; s < 2; s++) {
+                    List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
+                    TestImages.ctSeries(Files.createDirectories(dir.resolve("s" + s)), 6, 32).forEach(f -> command.add(f.toString()));
+                    senders.add(Dcmtk.start(command));
+                }
+                for (Process p : senders) {
+                    assertThat(p.waitFor()).isZero();
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (studies.size() < 2 && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                }
+                assertThat(instances).hasSize(12);
+                assertThat(studies).hasSize(2);
+                assertThat(studies).allSatisfy(ids -> assertThat(ids).hasSize(6));
+                for (List<?> ids : studies) {
+                    for (Object id : ids) {
+                        long messageId = ((Number) id).longValue();
+                        assertThat(store.find(messageId).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
+                        assertThat(new String(store.canonical(messageId).orElseThrow())).contains("\"resourceType\":\"ImagingStudy\"")
+                                .contains("\"numberOfInstances\":6");
+                    }
+                }
+            } finally {
+                gateway.deactivate();
+                dispatcher.deactivate();
+            }
+        }
+    }
+}

@@ -11,7 +11,7 @@ CREATE TABLE dicom_instance (
     file_path         VARCHAR(1000) NOT NULL,
     file_size         BIGINT        NOT NULL,
     sha256            VARCHAR(64)   NOT NULL,
-    calling_ae        VARCHAR(16),
+    calling_ae        VARCHAR(128),
     received_millis   BIGINT        NOT NULL
 );
 CREATE INDEX dicom_instance_study ON dicom_instance (study_uid, series_uid);

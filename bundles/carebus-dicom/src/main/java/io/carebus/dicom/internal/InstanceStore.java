@@ -277,7 +277,7 @@ final class InstanceStore implements StoreService {
         MessageStore.StoreResult result;
         try {
             result = store.store(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL,
-                    identity.modality().isEmpty() ? "DICOM" : identity.modality(), request.transferSyntax(), identity.sopInstance(),
+                    identity.modality().isEmpty() ? "DICOM" : identity.modality(), null, identity.sopInstance(),
                     request.callingAe(), instance.receivedAt(), Descriptors.write(instance, root)));
             long indexed = result.duplicate() ? result.duplicateOf() : result.messageId();
             instance = withMessageId(instance, indexed);
@@ -348,7 +348,8 @@ final class InstanceStore implements StoreService {
             node.put("sopClassUid", request.sopClass());
             node.put("transferSyntaxUid", request.transferSyntax());
             node.put("callingAe", request.callingAe());
-            id = store.storeRejected(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL, "DICOM", request.transferSyntax(),
+            // No version id: a transfer syntax UID does not fit the store's version column; the descriptor has it.
+            id = store.storeRejected(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL, "DICOM", null,
                     request.sopInstance(), request.callingAe(), clock.instant(), JSON.writeValueAsBytes(node)),
                     "C-STORE " + hex(status.code()) + ": " + reason);
         } catch (IOException | StoreUnavailableException e) {

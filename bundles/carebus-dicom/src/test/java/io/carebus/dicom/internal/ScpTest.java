@@ -114,6 +114,32 @@ class ScpTest {
     }
 
     @Test
+    void jpegBaselineIsKeptAsReceived() throws Exception {
+        gateway(Map.of());
+        StringBuilder pgm = new StringBuilder("P2\n32 32\n255\n");
+        for (int i = 0; i < 32 * 32; i++) {
+            pgm.append(i % 251).append(' ');
+        }
+        Path image = Files.writeString(dir.resolve("gradient.pgm"), pgm);
+        Path jpeg = dir.resolve("gradient.jpg");
+        assertThat(Dcmtk.run("cjpeg", "-grayscale", "-outfile", jpeg.toString(), image.toString()).exitCode()).isZero();
+        Path dicom = dir.resolve("gradient.dcm");
+        Dcmtk.Result img2dcm = Dcmtk.run("img2dcm", jpeg.toString(), dicom.toString());
+        assertThat(img2dcm.exitCode()).as(img2dcm.output()).isZero();
+        // one presentation context offering JPEG Baseline first, then the uncompressed syntaxes, as modalities do
+        List<String> command = new ArrayList<>(storescu("MODALITY", List.of(dicom)));
+        command.add(1, "-xy");
+        Dcmtk.Result run = Dcmtk.run(command);
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("Received Store Response (Success)").doesNotContain("-> Little Endian");
+        DicomInstance kept = kept().get(0);
+        assertThat(kept.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.4.50");
+        assertThat(kept.sopClassUid()).isEqualTo(TestImages.SC);
+        // the JPEG stream is kept byte for byte: the original file and ours hold the same data set
+        assertThat(dataSet(Files.readAllBytes(kept.file()))).isEqualTo(dataSet(Files.readAllBytes(dicom)));
+    }
+
+    @Test
     void aResendIsSuccessButNotProcessedAgain() throws Exception {
         gateway(Map.of());
         List<Path> files = TestImages.ctSeries(dir, 2, 32);

@@ -140,9 +140,11 @@ public final class ScpSession implements Runnable {
             return new Association.Answered(proposed.id(), Association.ABSTRACT_SYNTAX_NOT_SUPPORTED, null);
         }
         List<String> ours = verification ? List.of("1.2.840.10008.1.2", "1.2.840.10008.1.2.1") : policy.transferSyntaxes();
-        for (String preferred : ours) {
-            if (proposed.transferSyntaxes().contains(preferred)) {
-                return new Association.Answered(proposed.id(), Association.ACCEPTANCE, preferred);
+        // The sender's order, not ours: it lists first what its data already is, and instances are kept as received
+        // (choosing uncompressed for a JPEG proposal would make the sender transcode, or fail as dcmtk does).
+        for (String offered : proposed.transferSyntaxes()) {
+            if (ours.contains(offered)) {
+                return new Association.Answered(proposed.id(), Association.ACCEPTANCE, offered);
             }
         }
         return new Association.Answered(proposed.id(), Association.TRANSFER_SYNTAXES_NOT_SUPPORTED, null);

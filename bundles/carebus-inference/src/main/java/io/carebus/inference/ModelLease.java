@@ -19,6 +19,14 @@ public interface ModelLease extends AutoCloseable {
     /** The tabular features in input order (empty for imaging models). */
     List<String> features();
 
+    /**
+     * The card's explanation budget ({@code explanation.budgetCalls}): how many model evaluations (for sampling
+     * Shapley: permutations) one explanation may spend; empty when the card sets none.
+     */
+    default java.util.OptionalInt explanationBudget() {
+        return java.util.OptionalInt.empty();
+    }
+
     /** A file of the model bundle by its card role ({@code background}, {@code head}, ...). */
     Optional<byte[]> file(String role);
 

@@ -139,6 +139,21 @@ class ScpTest {
         assertThat(dataSet(Files.readAllBytes(kept.file()))).isEqualTo(dataSet(Files.readAllBytes(dicom)));
     }
 
+    /** A second, independent implementation of the DICOM upper layer as the sender: PixelMed's own SCUs (Java). */
+    @Test
+    void pixelmedsScusEchoAndStore() throws Exception {
+        gateway(Map.of());
+        new com.pixelmed.network.VerificationSOPClassSCU("127.0.0.1", gateway.port(), "CAREBUS", "PIXELMED", false);
+        Path file = TestImages.ctSeries(dir, 1, 64).get(0);
+        new com.pixelmed.network.StorageSOPClassSCU("127.0.0.1", gateway.port(), "CAREBUS", "PIXELMED", file.toString(),
+                TestImages.CT, sopInstanceOf(file), 0);
+        assertThat(dispatched).hasSize(1);
+        DicomInstance kept = kept().get(0);
+        assertThat(kept.callingAe()).isEqualTo("PIXELMED");
+        assertThat(kept.sopInstanceUid()).isEqualTo(sopInstanceOf(file));
+        assertThat(dataSet(Files.readAllBytes(kept.file()))).isEqualTo(dataSet(Files.readAllBytes(file)));
+    }
+
     @Test
     void aResendIsSuccessButNotProcessedAgain() throws Exception {
         gateway(Map.of());

@@ -77,11 +77,12 @@ public class Explainers implements TabularExplainer {
                 used = "linear-shap (exact, " + link.name().toLowerCase() + " space)";
                 calls = 1;
             } else {
-                SamplingShapley.Result sampled = SamplingShapley.explain(model, label, link, x, background, DEFAULT_PERMUTATIONS, seed);
+                int permutations = model.explanationBudget().orElse(DEFAULT_PERMUTATIONS);
+                SamplingShapley.Result sampled = SamplingShapley.explain(model, label, link, x, background, permutations, seed);
                 phi = sampled.contributions();
                 base = sampled.base();
                 out = sampled.output();
-                used = "sampling-shapley (" + DEFAULT_PERMUTATIONS + " permutations, seed " + seed + ", "
+                used = "sampling-shapley (" + permutations + " permutations, seed " + seed + ", "
                         + link.name().toLowerCase() + " space)";
                 calls = 1;
             }

@@ -52,7 +52,8 @@ class ExplainersTest {
         Path linear = bundle(bundles, "linear", "linear-shap", OnnxGraphs.logisticRegression(WEIGHTS, BIAS), csvBytes,
                 sigmoid(WEIGHTS[0] * 100 + WEIGHTS[1] * 2 + WEIGHTS[2] * 1 + BIAS));
         double p = sigmoid(WEIGHTS[0] * 100 + WEIGHTS[1] * 2 + WEIGHTS[2] * 1 + BIAS);
-        Path squared = bundle(bundles, "squared", "linear-shap", OnnxGraphs.squaredLogistic(WEIGHTS, BIAS), csvBytes, p * p);
+        Path squared = bundle(bundles, "squared", "linear-shap", OnnxGraphs.squaredLogistic(WEIGHTS, BIAS), csvBytes, p * p,
+                ", budgetCalls: 200");
         registry = ModelRegistries.open(bundles.trustStore(), ModelBundles.PASSWORD, List.of(linear, squared), 1, 1);
         explainers = new Explainers(registry);
     }
@@ -67,6 +68,12 @@ class ExplainersTest {
     }
 
     static Path bundle(ModelBundles bundles, String id, String method, byte[] onnx, byte[] background, double selfTest) throws Exception {
+        return bundle(bundles, id, method, onnx, background, selfTest, "");
+    }
+
+    /** @param budget extra explanation settings of the card, e.g. {@code ", budgetCalls: 200"} */
+    static Path bundle(ModelBundles bundles, String id, String method, byte[] onnx, byte[] background, double selfTest, String budget)
+            throws Exception {
         String card = """
                 id: %s
                 version: "1.0.0"
@@ -83,13 +90,13 @@ class ExplainersTest {
                     - {name: temp, code: "http://loinc.org|8310-5", unit: Cel}
                 outputs:
                   - {label: risk, onnxOutput: probability, type: probability, fhirResource: RiskAssessment, code: "http://snomed.info/sct|91302008"}
-                explanation: {method: %s, background: background.csv}
+                explanation: {method: %s, background: background.csv%s}
                 trainingData: {summary: hand-set weights}
                 performance: {overall: {auroc: 0.5}}
                 changeControl: none
                 selfTests:
                   - {inputs: {hr: 100, lactate: 2, temp: 1}, expected: {risk: %s}, tolerance: 0.00001}
-                """.formatted(id, sha(onnx), sha(background), method, selfTest);
+                """.formatted(id, sha(onnx), sha(background), method, budget, selfTest);
         return bundles.signed(bundles.unsigned(id, ModelBundles.files("card.yaml", card, "model.onnx", onnx, "background.csv", background),
                 "card.yaml"), "vendor");
     }
@@ -141,7 +148,8 @@ class ExplainersTest {
     @Test
     void aNonLinearModelIsNotTakenForLinearAndIsSampled() throws Exception {
         Explanation e = explainers.explain("squared", null, "risk", PATIENT, 3);
-        assertThat(e.method()).startsWith("sampling-shapley");
+        // the card's budget (explanation.budgetCalls: 200), not the default 500
+        assertThat(e.method()).startsWith("sampling-shapley (200 permutations");
         assertThat(e.additivityGap().getAsDouble()).isLessThan(1e-9);
         assertThat(explainers.explain("squared", null, "risk", PATIENT, 3).contributions())
                 .isEqualTo(e.contributions()); // same seed, same values

@@ -331,6 +331,13 @@ final class Registry implements ModelRegistries.Standalone {
         }
 
         @Override
+        public java.util.OptionalInt explanationBudget() {
+            CardDocument.Explanation explanation = model.card().explanation();
+            return explanation == null || explanation.budgetCalls() == null || explanation.budgetCalls() <= 0
+                    ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(explanation.budgetCalls());
+        }
+
+        @Override
         public float[] row(Map<String, Double> features) throws InsufficientDataException {
             return FeatureVector.build(model.card(), features);
         }

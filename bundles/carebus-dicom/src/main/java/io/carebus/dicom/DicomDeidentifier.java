@@ -78,8 +78,11 @@ public final class DicomDeidentifier {
         }
     }
 
-    /** The de-identified file (Part 10), the patient's pseudonym and real identifier (for the vault), and a count. */
-    public record Result(byte[] part10, String pseudonym, PatientIdentifier patient, int changed) {
+    /**
+     * The de-identified file (Part 10), the patient's pseudonym and real identifier, the identifying values the header
+     * held (names, ids; for the vault, so later free text about this patient is scrubbed of them too), and a count.
+     */
+    public record Result(byte[] part10, String pseudonym, PatientIdentifier patient, Set<String> identifyingValues, int changed) {
     }
 
     /** The image cannot be de-identified safely under the options (e.g. burned-in annotation). */
@@ -103,6 +106,11 @@ public final class DicomDeidentifier {
     }
 
     public Result deidentify(byte[] part10, Options options) throws IOException, RefusedException {
+        return deidentify(part10, options, Set.of());
+    }
+
+    /** @param knownValues identifying values known about this patient from elsewhere (the vault), cleaned from kept text too */
+    public Result deidentify(byte[] part10, Options options, Set<String> knownValues) throws IOException, RefusedException {
         AttributeList list = read(part10, false);
         String syntax = string(list, TagFromName.TransferSyntaxUID);
         if (syntax.isEmpty()) {
@@ -110,7 +118,9 @@ public final class DicomDeidentifier {
         }
         AttributeList before = (AttributeList) list.clone();
         PatientIdentifier patient = patient(list);
-        Set<String> phrases = identifyingPhrases(list);
+        Set<String> seen = identifyingPhrases(list);
+        Set<String> phrases = new LinkedHashSet<>(seen);
+        knownValues.stream().filter(v -> v != null && v.strip().length() >= 2).forEach(v -> phrases.add(v.strip()));
         try {
             if ("YES".equalsIgnoreCase(string(list, TagFromName.BurnedInAnnotation))) {
                 if (options.burnedIn() == BurnedIn.REJECT || options.maskRegions().isEmpty()) {
@@ -149,7 +159,7 @@ public final class DicomDeidentifier {
             FileMetaInformation.addFileMetaInformation(list, syntax, "CAREBUS");
             ByteArrayOutputStream out = new ByteArrayOutputStream(part10.length);
             list.write(out, syntax, true, true);
-            return new Result(out.toByteArray(), pseudonym, patient, changed(before, list));
+            return new Result(out.toByteArray(), pseudonym, patient, Set.copyOf(seen), changed(before, list));
         } catch (DicomException e) {
             throw new IOException("cannot de-identify: " + e.getMessage(), e);
         }

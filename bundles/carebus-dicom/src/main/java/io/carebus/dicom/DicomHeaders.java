@@ -14,6 +14,8 @@ public final class DicomHeaders {
     public static final String FILE = "CareBusDicomFile";
     /** The stored message ids of the study's instances (a List of Long) on the study route. */
     public static final String MESSAGE_IDS = "CareBusDicomMessageIds";
+    /** After {@code carebus:deid} on a per-instance exchange: the instance de-identified (PS3.15 Annex E), Part 10 bytes. */
+    public static final String DEIDENTIFIED = "CareBusDicomDeidentified";
     /** The calling AE title that sent the instance. */
     public static final String CALLING_AE = "CareBusDicomCallingAe";
 

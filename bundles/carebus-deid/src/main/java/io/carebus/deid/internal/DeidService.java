@@ -175,7 +175,9 @@ public class DeidService implements Deidentification, HealthIndicator {
     io.carebus.dicom.DicomDeidentifier.Result deidentifyDicom(byte[] part10, String actor) {
         io.carebus.dicom.DicomDeidentifier.Result result;
         try {
-            result = dicom.deidentify(part10, dicomOptions);
+            Set<String> known = Optional.ofNullable(io.carebus.dicom.DicomDeidentifier.patientOf(part10))
+                    .flatMap(p -> vault.lookup(domain.pseudonym(p))).map(Vault.Entry::knownValues).orElse(Set.of());
+            result = dicom.deidentify(part10, dicomOptions, known);
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         } catch (io.carebus.dicom.DicomDeidentifier.RefusedException e) {
@@ -183,7 +185,7 @@ public class DeidService implements Deidentification, HealthIndicator {
             throw new IllegalArgumentException("refused: " + e.getMessage(), e);
         }
         if (result.pseudonym() != null) {
-            vault.remember(result.pseudonym(), result.patient(), Set.of());
+            vault.remember(result.pseudonym(), result.patient(), result.identifyingValues());
         }
         dicomInstances.increment();
         changed.add(result.changed());

@@ -16,7 +16,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code carebus:deid[?profile=safe-harbor]}: de-identifies the body in its own format (HL7v2 ER7 text, or FHIR JSON/XML)
- * and, for HL7v2, its FHIR form in header {@code CareBusFhirBundle} with the same patient; sets {@code CareBusSubject}
+ * and, for HL7v2, its FHIR form in header {@code CareBusFhirBundle} with the same patient; on a DICOM instance's
+ * exchange (header {@code CareBusDicomFile}) also the instance itself, into header {@code CareBusDicomDeidentified}; sets {@code CareBusSubject}
  * to the patient's pseudonym (what {@code carebus:infer} records) and {@code CareBusSubjectReference} to the pseudonymous
  * identifier ({@code urn:carebus:pseudonym|...}, what {@code carebus:fhir-results} puts on results and
  * {@code carebus:reidentify} turns back), and {@code CareBusDateShiftDays}.
@@ -47,6 +48,17 @@ public class DeidStep implements RouteStep {
         Message in = exchange.getMessage();
         String profile = options.getOrDefault("profile", "safe-harbor");
         String actor = "route:" + exchange.getFromRouteId();
+        String dicomPseudonym = null;
+        Integer dicomShift = null;
+        java.nio.file.Path dicomFile = in.getHeader(io.carebus.dicom.DicomHeaders.FILE, java.nio.file.Path.class);
+        if (dicomFile != null) {
+            io.carebus.dicom.DicomDeidentifier.Result dicom = deid.deidentifyDicom(java.nio.file.Files.readAllBytes(dicomFile), actor);
+            in.setHeader(io.carebus.dicom.DicomHeaders.DEIDENTIFIED, dicom.part10());
+            if (dicom.patient() != null) {
+                dicomPseudonym = dicom.pseudonym();
+                dicomShift = deid.domain().dateShiftDays(dicom.patient());
+            }
+        }
         Object body = in.getBody();
         String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : in.getBody(String.class);
         if (text == null || text.isBlank()) {
@@ -71,6 +83,11 @@ public class DeidStep implements RouteStep {
             if (in.getHeader(FHIR_BUNDLE) != null) {
                 in.setHeader(FHIR_BUNDLE, fhir(in.getHeader(FHIR_BUNDLE, String.class), actor, false).json);
             }
+        }
+        if (pseudonym == null && dicomPseudonym != null) {
+            // an ImagingStudy names its patient by identifier only; the DICOM header said who it is
+            pseudonym = dicomPseudonym;
+            shift = dicomShift;
         }
         if (pseudonym != null) {
             in.setHeader("CareBusSubject", pseudonym);

@@ -181,6 +181,24 @@ class DicomLeakageTest {
     }
 
     @Test
+    void theDeidStepOnADicomExchangeDeidentifiesTheInstanceAndItsImagingStudy() throws Exception {
+        Path file = Files.write(dir.resolve("in.dcm"), instance(TestImages.uid(), false));
+        String imagingStudy = "{\"resourceType\":\"ImagingStudy\",\"status\":\"available\",\"subject\":{\"identifier\":"
+                + "{\"system\":\"" + MR_SYSTEM + "\",\"value\":\"" + MRN + "\"}},\"description\":\"CT chest for Ottoline Quenneville\"}";
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
+        exchange.getMessage().setBody(imagingStudy);
+        exchange.getMessage().setHeader(io.carebus.dicom.DicomHeaders.FILE, file);
+        new DeidStep(deid).process(exchange, Map.of());
+        PatientIdentifier patient = new PatientIdentifier(MR_SYSTEM, MRN);
+        AttributeList out = read(exchange.getMessage().getHeader(io.carebus.dicom.DicomHeaders.DEIDENTIFIED, byte[].class));
+        assertThat(value(out, TagFromName.PatientID)).isEqualTo(domain.pseudonym(patient));
+        assertThat(exchange.getMessage().getHeader("CareBusSubject")).isEqualTo(domain.pseudonym(patient));
+        assertThat(exchange.getMessage().getHeader("CareBusDateShiftDays")).isEqualTo(domain.dateShiftDays(patient));
+        String body = exchange.getMessage().getBody(String.class);
+        assertThat(body).doesNotContain(MRN).doesNotContain("Quenneville");
+    }
+
+    @Test
     void burnedInAnnotationIsRefusedUnlessRegionsAreMasked() throws Exception {
         byte[] burned = instance(TestImages.uid(), true);
         assertThatThrownBy(() -> deid.deidentify("application/dicom", burned, null, "test"))

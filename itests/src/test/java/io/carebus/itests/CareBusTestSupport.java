@@ -121,8 +121,26 @@ public abstract class CareBusTestSupport {
     protected static String adminPassword() throws Exception {
         Path file = karafData().resolve("carebus/initial-admin-password");
         await("the initial admin password file", Duration.ofSeconds(60), () -> java.nio.file.Files.isRegularFile(file));
-        return java.nio.file.Files.readString(file).strip();
+        String password = java.nio.file.Files.readString(file).strip();
+        // Once per container: the first login right after the first boot was seen refused (401) once in CI while the
+        // file was already there; wait until the realm accepts the user, and fail clearly if it never does.
+        if (!password.equals(acceptedPassword)) {
+            HttpClient client = HttpClient.newHttpClient();
+            HttpRequest probe = HttpRequest.newBuilder(URI.create("http://localhost:" + System.getProperty(HTTP_PORT)
+                    + "/api/messages?limit=1")).timeout(Duration.ofSeconds(10)).header("Authorization", basic("admin", password)).build();
+            await("the admin user accepted by the karaf realm", Duration.ofSeconds(60), () -> {
+                try {
+                    return client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            acceptedPassword = password;
+        }
+        return password;
     }
+
+    private static volatile String acceptedPassword;
 
     /** Polls until the condition holds; fails with {@code what} after the timeout. */
     protected static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.List;
@@ -61,27 +62,39 @@ public class InitialAdminPassword {
         // a test) finds a complete user.
         Path pending = file.resolveSibling(file.getFileName() + ".pending");
         writeOwnerOnly(pending, password + "\n");
-        users.addUser(ADMIN, password);
-        // Roles directly on the user, not through a group: Karaf's password auto-encryption rewrites a
-        // "user = password,_g_:group" line into two broken entries (seen with Karaf 4.4.10).
-        for (String role : ADMIN_ROLES) {
-            users.addRole(ADMIN, role);
-        }
-        // Proof, not hope: the realm must accept the password before its file gets its final name. Once in CI the
-        // stored entry came out as the hash of an empty password, so nobody could log in (a second writer of
-        // users.properties at first boot, Karaf's auto-encryption being the suspect); a refused login rewrites it.
+        // One write of the whole entry (password and every role), appended to the realm's users file: Karaf's
+        // auto-encryption watches that file and rewrites it when it sees a plain password, so the backing engine's
+        // addUser-then-addRole writes raced with it (seen in CI: roles lost, once an empty password's digest).
+        Path usersFile = usersFile(realm);
+        String existing = Files.exists(usersFile) ? Files.readString(usersFile, StandardCharsets.ISO_8859_1) : "";
+        String entry = (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + ADMIN + " = " + password + ","
+                + String.join(",", ADMIN_ROLES) + "\n";
+        Files.writeString(usersFile, entry, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        // Proof, not hope: the realm must accept the user with its roles before the password file gets its final name.
         io.carebus.console.JaasAuthenticator realmLogin = new io.carebus.console.JaasAuthenticator(realm.getName());
-        for (int attempt = 1; attempt <= 5 && realmLogin.authenticate(ADMIN, password.toCharArray())
-                .map(a -> a.roles().isEmpty()).orElse(true); attempt++) {
-            LOG.warn("The {} realm refused the new '{}' user (attempt {}); writing it again", realm.getName(), ADMIN, attempt);
-            users.deleteUser(ADMIN);
-            users.addUser(ADMIN, password);
-            for (String role : ADMIN_ROLES) {
-                users.addRole(ADMIN, role);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!realmLogin.authenticate(ADMIN, password.toCharArray()).map(a -> a.roles().contains(io.carebus.console.Role.ENGINEER))
+                .orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                LOG.error("The {} realm does not accept the new '{}' user with its roles; check {}", realm.getName(), ADMIN, usersFile);
+                break;
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
         }
         Files.move(pending, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
+    }
+
+    /** The users file of the realm's properties login module (its {@code users} option). */
+    private static Path usersFile(JaasRealm realm) {
+        for (AppConfigurationEntry entry : realm.getEntries()) {
+            Map<String, ?> options = entry.getOptions();
+            if ((PROPERTIES_LOGIN_MODULE.equals(options.get("org.apache.karaf.jaas.module"))
+                    || PROPERTIES_LOGIN_MODULE.equals(entry.getLoginModuleName())) && options.get("users") != null) {
+                return Path.of(String.valueOf(options.get("users")));
+            }
+        }
+        return Path.of(System.getProperty("karaf.etc", "etc"), "users.properties");
     }
 
     private static BackingEngine propertiesEngine(JaasRealm realm, List<BackingEngineFactory> factories) {

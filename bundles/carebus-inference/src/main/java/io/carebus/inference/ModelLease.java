@@ -36,6 +36,26 @@ public interface ModelLease extends AutoCloseable {
     /** Runs the rows in one call and returns output {@code label} per row, exactly as ONNX Runtime computed it. */
     double[] run(float[][] rows, String label);
 
+    /** The ONNX output the card names as the last convolution's activations (Grad-CAM), if any. */
+    default Optional<String> activationOutput() {
+        return Optional.empty();
+    }
+
+    /** Runs the rows in one call and returns ONNX output {@code onnxOutput} (any output of the graph) per row. */
+    OutputTensor runOutput(float[][] rows, String onnxOutput);
+
+    /**
+     * Runs the bundle's head graph (activations → scores, role {@code head}) on rows of activations as
+     * {@link #runOutput} returns them, and returns output {@code label}'s element per row.
+     *
+     * @throws IllegalStateException when the card names no head graph
+     */
+    double[] runHead(float[][] activations, String label);
+
+    /** One ONNX output of a batch: per row its values (row-major), and the shape (batch first). */
+    record OutputTensor(float[][] rows, long[] shape) {
+    }
+
     @Override
     void close();
 }

@@ -31,6 +31,14 @@ public interface ModelRegistry {
     InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels);
 
     /**
+     * Runs an imaging model on an image preprocessed with the image spec of the version chosen for this request.
+     *
+     * @throws io.carebus.api.model.ImageAbstainedException when the image cannot become that version's input
+     */
+    InferenceResult inferImage(String modelId, String version, String subjectPseudonym, ImageSource image)
+            throws io.carebus.api.model.ImageAbstainedException;
+
+    /**
      * Holds the version a request would get (or exactly {@code version}) for work needing many runs of one model;
      * close the lease when done.
      */

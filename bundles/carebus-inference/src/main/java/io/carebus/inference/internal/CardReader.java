@@ -109,6 +109,9 @@ final class CardReader {
         }
         if (c.explanation() == null || c.explanation().method() == null || c.explanation().method().isBlank()) {
             p.add("explanation.method is required");
+        } else if ("grad-cam".equals(c.explanation().method())
+                && (c.explanation().activationOutput() == null || c.explanation().headGraph() == null)) {
+            p.add("explanation: grad-cam needs activationOutput (the last convolution's output) and headGraph (activations → scores)");
         }
         if (c.trainingData() == null || c.trainingData().summary() == null || c.trainingData().summary().isBlank()) {
             p.add("trainingData.summary is required");

@@ -4,6 +4,9 @@ import io.carebus.camel.RouteStep;
 import io.carebus.inference.InferenceResult;
 import io.carebus.inference.InsufficientDataException;
 import io.carebus.inference.ModelRegistry;
+import io.carebus.api.model.ImageAbstainedException;
+import io.carebus.api.model.ImageConverter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -12,15 +15,20 @@ import org.apache.camel.Message;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * {@code carebus:infer?model=<id>[&version=<v>]}: runs the model on the body (a map of feature name to number, or
  * FHIR R4 JSON — a Bundle of Observations as the body or in header {@code CareBusFhirBundle} — for tabular models,
- * a float[] image tensor for imaging models) for the patient pseudonym in header
+ * a float[] image tensor or, on a DICOM exchange (header {@code CareBusDicomFile}), the instance itself,
+ * converted as the chosen version's card says, for imaging models) for the patient pseudonym in header
  * {@code CareBusSubject}. On success the body becomes the {@link io.carebus.api.model.Prediction} and headers
  * carry model id, version, sha256, input hash, serving state and latency; when the card's features are missing
  * without defaults the body is left alone, {@code CareBusInferenceOutcome} is {@code INSUFFICIENT_DATA} and
- * {@code CareBusMissingFeatures} lists them, so the route decides instead of the model guessing.
+ * {@code CareBusMissingFeatures} lists them, so the route decides instead of the model guessing. An image that
+ * cannot become a faithful tensor gives {@code ABSTAINED} with the reason in {@code CareBusAbstainReason}. The tensor
+ * an imaging model saw is left in header {@code CareBusImageTensor} (float[]) for {@code carebus:explain}.
  */
 @Component(service = RouteStep.class)
 public class InferStep implements RouteStep {
@@ -33,11 +41,24 @@ public class InferStep implements RouteStep {
     /** The feature values used (tabular maps), for carebus:explain. */
     static final String FEATURES = "CareBusFeatures";
 
+    /** The DICOM gateway's instance file (carebus-dicom DicomHeaders.FILE). */
+    static final String DICOM_FILE = "CareBusDicomFile";
+    static final String IMAGE_TENSOR = "CareBusImageTensor";
+
     private final ModelRegistry registry;
+    /** Offered by carebus-dicom; without it DICOM exchanges cannot be given to imaging models. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ImageConverter images;
 
     @Activate
     public InferStep(@Reference ModelRegistry registry) {
         this.registry = registry;
+    }
+
+    /** Outside OSGi (tests, tools): the image converter given, not looked up. */
+    public InferStep(ModelRegistry registry, ImageConverter images) {
+        this.registry = registry;
+        this.images = images;
     }
 
     @Override
@@ -63,6 +84,17 @@ public class InferStep implements RouteStep {
         try {
             if (body instanceof float[] pixels) {
                 result = registry.inferImage(model, options.get("version"), subject, pixels);
+                in.setHeader(IMAGE_TENSOR, pixels);
+            } else if (in.getHeader(DICOM_FILE) != null) {
+                Path file = in.getHeader(DICOM_FILE, Path.class);
+                ImageConverter converter = images;
+                if (converter == null) {
+                    throw new IllegalStateException("carebus:infer got a DICOM instance but no image converter is installed "
+                            + "(feature carebus-dicom)");
+                }
+                float[][] seen = new float[1][];
+                result = registry.inferImage(model, options.get("version"), subject, spec -> seen[0] = converter.tensor(file, spec));
+                in.setHeader(IMAGE_TENSOR, seen[0]);
             } else if (body instanceof Map<?, ?> map) {
                 result = registry.infer(model, options.get("version"), subject, features(map));
             } else if (in.getHeader(FHIR_BUNDLE) != null || body instanceof String || body instanceof byte[]) {
@@ -74,6 +106,10 @@ public class InferStep implements RouteStep {
                 throw new IllegalArgumentException("carebus:infer takes a map of feature values, FHIR JSON or a float[] image, not "
                         + (body == null ? "an empty body" : body.getClass().getName()));
             }
+        } catch (ImageAbstainedException e) {
+            in.setHeader("CareBusInferenceOutcome", "ABSTAINED");
+            in.setHeader("CareBusAbstainReason", e.reason());
+            return;
         } catch (InsufficientDataException e) {
             in.setHeader("CareBusInferenceOutcome", "INSUFFICIENT_DATA");
             in.setHeader("CareBusMissingFeatures", e.missing());

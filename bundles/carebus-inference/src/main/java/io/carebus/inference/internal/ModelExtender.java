@@ -125,6 +125,7 @@ public class ModelExtender implements ModelRegistry {
             OrtModel model = OrtModel.open(env, new ModelId(card.id(), card.version(), pkg.modelSha256()), card, pkg.model(),
                     sessionOptions()).withFiles(pkg.files());
             try {
+                model.openHead(env, sessionOptions());
                 SelfTests.run(model);
             } catch (ModelRefusedException e) {
                 model.release();
@@ -200,6 +201,12 @@ public class ModelExtender implements ModelRegistry {
     @Override
     public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, float[] pixels) {
         return registry.inferImage(modelId, version, subjectPseudonym, pixels);
+    }
+
+    @Override
+    public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, io.carebus.inference.ImageSource image)
+            throws io.carebus.api.model.ImageAbstainedException {
+        return registry.inferImage(modelId, version, subjectPseudonym, image);
     }
 
     @Override

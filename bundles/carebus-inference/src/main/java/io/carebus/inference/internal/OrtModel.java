@@ -30,9 +30,12 @@ final class OrtModel {
     private final String inputName;
     private final long[] inputShape;
     private final int features;
+    private final java.util.Set<String> outputNames;
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile MicroBatcher batcher;
     private volatile Map<String, byte[]> files = Map.of();
+    /** The card's head graph (activations → scores) for Grad-CAM, opened with the model; null when it has none. */
+    private volatile OrtSession head;
 
     private OrtModel(ModelId id, CardDocument card, OrtEnvironment env, OrtSession session, String inputName, long[] inputShape) {
         this.id = id;
@@ -46,6 +49,9 @@ final class OrtModel {
             f *= inputShape[i];
         }
         this.features = (int) f;
+        // Only the card's outputs are computed per request (an activation output for Grad-CAM is asked for only then).
+        this.outputNames = new java.util.LinkedHashSet<>();
+        card.outputs().forEach(o -> outputNames.add(o.onnxOutput()));
     }
 
     /** Opens the session and checks that its inputs and outputs are what the card declares. */
@@ -130,6 +136,73 @@ final class OrtModel {
         return this;
     }
 
+    /**
+     * Opens the head graph the card names ({@code explanation.headGraph}) and checks the Grad-CAM contract: the
+     * activation output is an output of the model, the head takes that output's values per row and gives each card
+     * output's element. Without {@code explanation.activationOutput} there is nothing to open.
+     */
+    void openHead(OrtEnvironment environment, OrtSession.SessionOptions options) throws ModelRefusedException {
+        CardDocument.Explanation explanation = card.explanation();
+        if (explanation == null || (explanation.activationOutput() == null && explanation.headGraph() == null)) {
+            return;
+        }
+        if (explanation.activationOutput() == null || explanation.headGraph() == null) {
+            throw new ModelRefusedException("explanation needs both activationOutput and headGraph (Grad-CAM), or neither");
+        }
+        try {
+            NodeInfo activation = session.getOutputInfo().get(explanation.activationOutput());
+            if (activation == null || !(activation.getInfo() instanceof TensorInfo a) || a.type != OnnxJavaType.FLOAT) {
+                throw new ModelRefusedException("explanation.activationOutput " + explanation.activationOutput()
+                        + " is not a float output of the model (it has " + session.getOutputInfo().keySet() + ")");
+            }
+            byte[] bytes = files.get(explanation.headGraph());
+            if (bytes == null || card.files().stream().noneMatch(f -> f.path().equals(explanation.headGraph()) && "head".equals(CardReader.role(f)))) {
+                throw new ModelRefusedException("explanation.headGraph " + explanation.headGraph() + " is not a file of the bundle with role head");
+            }
+            OrtSession opened;
+            try {
+                opened = environment.createSession(bytes, options);
+            } catch (OrtException e) {
+                throw new ModelRefusedException("ONNX Runtime cannot load the head graph: " + e.getMessage());
+            }
+            try {
+                if (opened.getInputInfo().size() != 1 || opened.getOutputInfo().size() != 1) {
+                    throw new ModelRefusedException("the head graph must have one input (the activations) and one output");
+                }
+                long[] headInput = ((TensorInfo) opened.getInputInfo().values().iterator().next().getInfo()).getShape();
+                if (perRow(headInput) != perRow(a.getShape()) || perRow(headInput) <= 0) {
+                    throw new ModelRefusedException("the head graph takes " + java.util.Arrays.toString(headInput)
+                            + ", the activation output " + explanation.activationOutput() + " is " + java.util.Arrays.toString(a.getShape()));
+                }
+                long headOut = perRow(((TensorInfo) opened.getOutputInfo().values().iterator().next().getInfo()).getShape());
+                for (CardDocument.Output o : card.outputs()) {
+                    int index = o.index() == null ? 0 : o.index();
+                    if (headOut > 0 && index >= headOut) {
+                        throw new ModelRefusedException("the head graph gives " + headOut + " values per row; output " + o.label()
+                                + " needs element " + index);
+                    }
+                }
+            } catch (ModelRefusedException e) {
+                closeQuietly(opened);
+                throw e;
+            }
+            head = opened;
+        } catch (OrtException e) {
+            throw new ModelRefusedException("cannot read the head graph's inputs and outputs: " + e.getMessage());
+        }
+    }
+
+    private static long perRow(long[] shape) {
+        long n = 1;
+        for (int i = 1; i < shape.length; i++) {
+            if (shape[i] <= 0) {
+                return -1;
+            }
+            n *= shape[i];
+        }
+        return n;
+    }
+
     java.util.Optional<byte[]> fileByRole(String role) {
         return card.files().stream().filter(f -> role.equals(CardReader.role(f))).findFirst()
                 .map(f -> files.get(f.path()));
@@ -163,6 +236,10 @@ final class OrtModel {
                 b.close();
             }
             closeQuietly(session);
+            OrtSession h = head;
+            if (h != null) {
+                closeQuietly(h);
+            }
         }
     }
 
@@ -196,18 +273,8 @@ final class OrtModel {
      * label. Exactly what ORT computed: floats are widened to double, nothing else is done to them.
      */
     List<Map<String, Double>> run(float[][] rows) throws OrtException {
-        long[] shape = inputShape.clone();
-        shape[0] = rows.length;
-        FloatBuffer buffer = FloatBuffer.allocate(rows.length * features);
-        for (float[] row : rows) {
-            if (row.length != features) {
-                throw new IllegalArgumentException(id + " takes " + features + " values per row, got " + row.length);
-            }
-            buffer.put(row);
-        }
-        buffer.flip();
-        try (OnnxTensor input = OnnxTensor.createTensor(env, buffer, shape);
-             OrtSession.Result result = session.run(Map.of(inputName, input))) {
+        try (OnnxTensor input = batch(rows);
+             OrtSession.Result result = session.run(Map.of(inputName, input), outputNames)) {
             List<Map<String, Double>> out = new java.util.ArrayList<>(rows.length);
             for (int r = 0; r < rows.length; r++) {
                 out.add(new LinkedHashMap<>());
@@ -231,6 +298,83 @@ final class OrtModel {
             }
             return out;
         }
+    }
+
+    /** Output {@code onnxOutput} of the graph for rows of input, per row, with its shape. */
+    io.carebus.inference.ModelLease.OutputTensor runOutput(float[][] rows, String onnxOutput) throws OrtException {
+        try (OnnxTensor input = batch(rows); OrtSession.Result result = session.run(Map.of(inputName, input), java.util.Set.of(onnxOutput))) {
+            return split((OnnxTensor) result.get(onnxOutput).orElseThrow(), rows.length);
+        }
+    }
+
+    /** The head graph's output element for {@code label} per row of activations. */
+    double[] runHead(float[][] activations, String label) throws OrtException {
+        OrtSession h = head;
+        if (h == null) {
+            throw new IllegalStateException(id + " has no head graph (explanation.headGraph)");
+        }
+        CardDocument.Output output = card.outputs().stream().filter(o -> o.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(id + " has no output " + label));
+        NodeInfo in = h.getInputInfo().values().iterator().next();
+        long[] shape = ((TensorInfo) in.getInfo()).getShape().clone();
+        shape[0] = activations.length;
+        FloatBuffer buffer = FloatBuffer.allocate(activations.length * activations[0].length);
+        for (float[] row : activations) {
+            buffer.put(row);
+        }
+        buffer.flip();
+        try (OnnxTensor input = OnnxTensor.createTensor(env, buffer, shape); OrtSession.Result result = h.run(Map.of(in.getName(), input))) {
+            OnnxTensor out = (OnnxTensor) result.get(0);
+            int perRow = (int) (out.getInfo().getNumElements() / activations.length);
+            int index = output.index() == null ? 0 : output.index();
+            double[] values = new double[activations.length];
+            if (out.getInfo().type == OnnxJavaType.DOUBLE) {
+                DoubleBuffer d = out.getDoubleBuffer();
+                for (int r = 0; r < values.length; r++) {
+                    values[r] = d.get(r * perRow + index);
+                }
+            } else {
+                FloatBuffer f = out.getFloatBuffer();
+                for (int r = 0; r < values.length; r++) {
+                    values[r] = f.get(r * perRow + index);
+                }
+            }
+            return values;
+        }
+    }
+
+    private OnnxTensor batch(float[][] rows) throws OrtException {
+        long[] shape = inputShape.clone();
+        shape[0] = rows.length;
+        FloatBuffer buffer = FloatBuffer.allocate(rows.length * features);
+        for (float[] row : rows) {
+            if (row.length != features) {
+                throw new IllegalArgumentException(id + " takes " + features + " values per row, got " + row.length);
+            }
+            buffer.put(row);
+        }
+        buffer.flip();
+        return OnnxTensor.createTensor(env, buffer, shape);
+    }
+
+    private static io.carebus.inference.ModelLease.OutputTensor split(OnnxTensor tensor, int rows) {
+        long[] shape = tensor.getInfo().getShape();
+        int perRow = (int) (tensor.getInfo().getNumElements() / rows);
+        float[][] out = new float[rows][perRow];
+        if (tensor.getInfo().type == OnnxJavaType.DOUBLE) {
+            DoubleBuffer d = tensor.getDoubleBuffer();
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < perRow; i++) {
+                    out[r][i] = (float) d.get(r * perRow + i);
+                }
+            }
+        } else {
+            FloatBuffer f = tensor.getFloatBuffer();
+            for (int r = 0; r < rows; r++) {
+                f.get(out[r]);
+            }
+        }
+        return new io.carebus.inference.ModelLease.OutputTensor(out, shape);
     }
 
     private static void closeQuietly(OrtSession session) {

@@ -361,6 +361,30 @@ final class Registry implements ModelRegistries.Standalone {
         }
 
         @Override
+        public java.util.Optional<String> activationOutput() {
+            CardDocument.Explanation explanation = model.card().explanation();
+            return java.util.Optional.ofNullable(explanation == null ? null : explanation.activationOutput());
+        }
+
+        @Override
+        public OutputTensor runOutput(float[][] rows, String onnxOutput) {
+            try {
+                return model.runOutput(rows, onnxOutput);
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException(model.id() + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public double[] runHead(float[][] activations, String label) {
+            try {
+                return model.runHead(activations, label);
+            } catch (ai.onnxruntime.OrtException e) {
+                throw new IllegalStateException(model.id() + " head failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
         public void close() {
             if (open.compareAndSet(true, false)) {
                 model.release();
@@ -375,6 +399,21 @@ final class Registry implements ModelRegistries.Standalone {
             if (v.model.card().inputs().image() == null) {
                 throw new IllegalArgumentException(modelId + " is a tabular model; send it features");
             }
+            return answer(v, pixels, FeatureVector.hashPixels(pixels), subjectPseudonym, version == null, null);
+        } finally {
+            v.model.release();
+        }
+    }
+
+    @Override
+    public InferenceResult inferImage(String modelId, String version, String subjectPseudonym, io.carebus.inference.ImageSource image)
+            throws io.carebus.api.model.ImageAbstainedException {
+        LiveVersion v = take(modelId, version);
+        try {
+            if (v.model.card().inputs().image() == null) {
+                throw new IllegalArgumentException(modelId + " is a tabular model; send it features");
+            }
+            float[] pixels = image.pixels(CardReader.toApi(v.model.card()).imageInput());
             return answer(v, pixels, FeatureVector.hashPixels(pixels), subjectPseudonym, version == null, null);
         } finally {
             v.model.release();

@@ -55,6 +55,35 @@ public final class OnnxGraphs {
         return model(graph);
     }
 
+    /** A float initializer of the given shape (row-major data). */
+    public static TensorProto floatTensor(String name, float[] data, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT.getNumber());
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.addAllFloatData(boxed(data)).build();
+    }
+
+    /** An integer-list attribute (kernel_shape, strides, pads). */
+    public static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    public static NodeProto node(String op, String[] inputs, String output, AttributeProto... attributes) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output + "_" + op).addOutput(output);
+        for (String in : inputs) {
+            n.addInput(in);
+        }
+        for (AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        return n.build();
+    }
+
     public static ValueInfoProto floatInput(String name, long... dims) {
         TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
         for (long d : dims) {

@@ -31,6 +31,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Graph optimisation: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT")
     String optimization_level() default "ALL_OPT";
 
+    @AttributeDefinition(description = "Execution provider: cpu, or cuda (needs the carebus-inference-gpu feature and a "
+            + "usable GPU; falls back to the CPU with one log line when either is missing)")
+    String execution_provider() default "cpu";
+
+    @AttributeDefinition(description = "CUDA device id when execution.provider = cuda")
+    int cuda_device() default 0;
+
     @AttributeDefinition(description = "Micro-batching: most rows coalesced into one ONNX Runtime call (1 = off, each "
             + "request runs on its own thread)")
     int micro_batch_max() default 64;

@@ -59,6 +59,7 @@ public class ModelExtender implements ModelRegistry {
     private final ModelBundleInspector inspector;
     private final OrtEnvironment env;
     private final InferenceConfig config;
+    private final ExecutionProviders providers;
     private final Registry registry;
     private final ExecutorService checker;
     private final ThreadPoolExecutor shadows;
@@ -72,6 +73,7 @@ public class ModelExtender implements ModelRegistry {
             LOG.warn("Model bundles: unsigned bundles are accepted (allow.unsigned = true); never in production");
         }
         this.env = OrtEnvironment.getEnvironment();
+        this.providers = new ExecutionProviders(config.execution_provider(), config.cuda_device());
         this.shadows = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(Math.max(1, config.shadow_queue())),
                 r -> daemon(r, "carebus-model-shadow"));
         this.registry = new Registry(config.canary_share(), shadows, Clock.systemUTC(), this::lifecycle);
@@ -122,8 +124,21 @@ public class ModelExtender implements ModelRegistry {
             BundleJars.write(bundle, jar);
             ModelBundleInspector.ModelPackage pkg = inspector.inspect(jar);
             CardDocument card = pkg.card();
-            OrtModel model = OrtModel.open(env, new ModelId(card.id(), card.version(), pkg.modelSha256()), card, pkg.model(),
-                    sessionOptions()).withFiles(pkg.files());
+            ModelId modelId = new ModelId(card.id(), card.version(), pkg.modelSha256());
+            OrtSession.SessionOptions options = sessionOptions();
+            OrtModel model;
+            if (providers.apply(options)) {
+                try {
+                    model = OrtModel.open(env, modelId, card, pkg.model(), options);
+                } catch (ModelRefusedException e) {
+                    // A session that loads on the CPU but not with CUDA means the GPU is the problem, not the model.
+                    model = OrtModel.open(env, modelId, card, pkg.model(), sessionOptions());
+                    providers.fallBack("a session with CUDA could not be created (" + e.getMessage() + ")");
+                }
+            } else {
+                model = OrtModel.open(env, modelId, card, pkg.model(), options);
+            }
+            model.withFiles(pkg.files());
             try {
                 model.openHead(env, sessionOptions());
                 SelfTests.run(model);
@@ -134,7 +149,8 @@ public class ModelExtender implements ModelRegistry {
             model.batch(config.micro_batch_max(), config.micro_batch_wait_micros(), config.micro_batch_workers());
             ServingState initial = ServingState.valueOf(config.new_version_state().trim().toUpperCase(Locale.ROOT));
             LiveVersion live = registry.add(bundle.getBundleId(), name, model, pkg.signer(), initial);
-            LOG.info("Model {}@{} from bundle {} (signed by {}): {}", card.id(), card.version(), name, pkg.signer(), live.state);
+            LOG.info("Model {}@{} from bundle {} (signed by {}): {} on {}", card.id(), card.version(), name, pkg.signer(), live.state,
+                    providers.describe());
         } catch (ModelRefusedException e) {
             registry.refuse(bundle.getBundleId(), name, null, null, e.getMessage());
             LOG.warn("Model bundle {} refused: {}", name, e.getMessage());

@@ -1,6 +1,7 @@
 package io.carebus.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -53,6 +54,12 @@ public class DicomIT extends CareBusTestSupport {
     @Inject
     protected DicomForwarding forwarding;
 
+    @Inject
+    protected io.carebus.inference.ModelRegistry registry;
+
+    @Inject
+    protected org.apache.camel.CamelContext camel;
+
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
@@ -97,6 +104,85 @@ public class DicomIT extends CareBusTestSupport {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         list.write(out, "1.2.840.10008.1.2.1", true, true);
         return out.toByteArray();
+    }
+
+    /** A 448² chest CT slice: lung at −800 HU with noise, one 0 HU nodule of radius 24 px at (300, 150). */
+    private static Path chestSlice(Path dir, String study) throws Exception {
+        AttributeList list = new AttributeList();
+        put(list, new com.pixelmed.dicom.UniqueIdentifierAttribute(TagFromName.SOPClassUID), "1.2.840.10008.5.1.4.1.1.2");
+        put(list, new com.pixelmed.dicom.UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), uid());
+        put(list, new com.pixelmed.dicom.UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), study);
+        put(list, new com.pixelmed.dicom.UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), uid());
+        put(list, new com.pixelmed.dicom.CodeStringAttribute(TagFromName.Modality), "CT");
+        put(list, new com.pixelmed.dicom.CodeStringAttribute(TagFromName.BodyPartExamined), "CHEST");
+        put(list, new com.pixelmed.dicom.LongStringAttribute(TagFromName.PatientID), "IT-PAT-2");
+        put(list, new com.pixelmed.dicom.CodeStringAttribute(TagFromName.PhotometricInterpretation), "MONOCHROME2");
+        put(list, new com.pixelmed.dicom.DecimalStringAttribute(TagFromName.RescaleSlope), "1");
+        put(list, new com.pixelmed.dicom.DecimalStringAttribute(TagFromName.RescaleIntercept), "-1024");
+        for (Object[] us : new Object[][] {{TagFromName.Rows, 448}, {TagFromName.Columns, 448}, {TagFromName.SamplesPerPixel, 1},
+                {TagFromName.BitsAllocated, 16}, {TagFromName.BitsStored, 16}, {TagFromName.HighBit, 15}, {TagFromName.PixelRepresentation, 1}}) {
+            Attribute a = new UnsignedShortAttribute((com.pixelmed.dicom.AttributeTag) us[0]);
+            a.addValue((Integer) us[1]);
+            list.put(a);
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        short[] values = new short[448 * 448];
+        for (int y = 0; y < 448; y++) {
+            for (int x = 0; x < 448; x++) {
+                double hu = Math.hypot(x - 300, y - 150) <= 24 ? 0 : -800;
+                values[y * 448 + x] = (short) Math.round(hu + 1024 + random.nextDouble(-30, 30));
+            }
+        }
+        OtherWordAttribute pixels = new OtherWordAttribute(TagFromName.PixelData);
+        pixels.setValues(values);
+        list.put(pixels);
+        FileMetaInformation.addFileMetaInformation(list, "1.2.840.10008.1.2.1", "ITEST");
+        Path file = dir.resolve("chest.dcm");
+        list.write(file.toFile(), "1.2.840.10008.1.2.1", true, true);
+        return file;
+    }
+
+    /**
+     * DICOM to AI to FHIR in the appliance: the shipped chest-nodule-demo bundle serves from deploy/, a chest CT slice
+     * goes through carebus:infer, carebus:explain (Grad-CAM) and carebus:fhir-results, and the local results hold the
+     * DiagnosticReport with the heatmap as Binary + DocumentReference.
+     */
+    @Test
+    public void aChestCtSliceIsInferredExplainedAndReportedInFhir() throws Exception {
+        await("chest-nodule-demo serving from deploy/", Duration.ofSeconds(90), () -> registry.models().stream()
+                .anyMatch(m -> "chest-nodule-demo".equals(m.modelId()) && m.state() == io.carebus.inference.ServingState.SERVING));
+        Files.writeString(karafBase().resolve("routes/itest-dicom-ai.yaml"), """
+                - route:
+                    id: itest-dicom-ai
+                    from:
+                      uri: direct:itest-dicom-ai
+                      steps:
+                        - to: carebus:infer?model=chest-nodule-demo
+                        - to: carebus:explain
+                        - to: carebus:fhir-results
+                        - to: carebus:ehr
+                """);
+        await("itest-dicom-ai route", Duration.ofSeconds(30), () -> camel.getRoute("itest-dicom-ai") != null);
+        String study = uid();
+        Path slice = chestSlice(Files.createTempDirectory("dicom-ai"), study);
+        org.apache.camel.Exchange done = camel.createProducerTemplate().request("direct:itest-dicom-ai", e -> {
+            e.getMessage().setBody("{}");
+            e.getMessage().setHeader("CareBusDicomFile", slice);
+            e.getMessage().setHeader("CareBusDicomStudyUid", study);
+            e.getMessage().setHeader("CareBusSubjectReference", "urn:carebus:dicom:patient-id|IT-PAT-2");
+        });
+        assertNull(String.valueOf(done.getException()), done.getException());
+        assertEquals("PREDICTED", done.getMessage().getHeader("CareBusInferenceOutcome"));
+        io.carebus.api.explain.Explanation why = done.getMessage().getHeader("CareBusExplanation", io.carebus.api.explain.Explanation.class);
+        assertTrue(why.method(), why.method().startsWith("grad-cam"));
+        assertTrue("overlay PNG", why.heatmap().overlayPng().length > 1000);
+        HttpResponse<String> reports = get("/fhir/DiagnosticReport?subject=urn:carebus:dicom:patient-id%7CIT-PAT-2", "admin", adminPassword());
+        assertEquals(reports.body(), 200, reports.statusCode());
+        assertTrue(reports.body(), reports.body().contains("\"DiagnosticReport\""));
+        assertTrue(reports.body(), reports.body().contains("urn:oid:" + study));
+        assertTrue(reports.body(), reports.body().contains("nodule probability"));
+        HttpResponse<String> documents = get("/fhir/DocumentReference?subject=urn:carebus:dicom:patient-id%7CIT-PAT-2", "admin", adminPassword());
+        assertTrue(documents.body(), documents.body().contains("Binary/cb-"));
     }
 
     private static void put(AttributeList list, Attribute attribute, String value) throws Exception {

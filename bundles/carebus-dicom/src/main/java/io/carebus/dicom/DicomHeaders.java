@@ -16,6 +16,11 @@ public final class DicomHeaders {
     public static final String MESSAGE_IDS = "CareBusDicomMessageIds";
     /** After {@code carebus:deid} on a per-instance exchange: the instance de-identified (PS3.15 Annex E), Part 10 bytes. */
     public static final String DEIDENTIFIED = "CareBusDicomDeidentified";
+    /**
+     * The patient as {@code system|value} (Patient ID with its issuer, as the ImagingStudy's subject names it), which
+     * {@code carebus:fhir-results} takes as the results' subject; absent when the instance has no Patient ID.
+     */
+    public static final String SUBJECT_REFERENCE = "CareBusSubjectReference";
     /** The calling AE title that sent the instance. */
     public static final String CALLING_AE = "CareBusDicomCallingAe";
 

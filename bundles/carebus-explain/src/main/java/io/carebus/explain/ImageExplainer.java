@@ -15,4 +15,7 @@ public interface ImageExplainer {
      * @param method {@code auto} (the card's method), {@code grad-cam} or {@code occlusion}
      */
     Explanation explain(String modelId, String version, String label, float[] image, String method);
+
+    /** As above, with the occlusion window and stride in pixels (used by occlusion only). */
+    Explanation explain(String modelId, String version, String label, float[] image, String method, int window, int stride);
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import org.hl7.fhir.r4.model.Attachment;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -272,6 +273,40 @@ public final class ResultResources {
         label(report);
         narrative(report, "Report of model " + prediction.model() + (conclusion == null ? "" : ": " + conclusion));
         return report;
+    }
+
+    /**
+     * The explanation heatmap's PNG overlay as a Binary, with a client-assigned id derived from what it explains (a
+     * Binary has no identifier element, so it is written by PUT to that id) and the subject as its security context,
+     * so the EHR applies the patient's access rules to it.
+     */
+    public Binary heatmapBinary(Prediction prediction, Reference subject, Explanation explanation) {
+        if (explanation.heatmap() == null || explanation.heatmap().overlayPng() == null) {
+            throw new IllegalArgumentException("the explanation has no rendered heatmap");
+        }
+        Binary binary = new Binary();
+        binary.setId("cb-" + stableValue("Binary", prediction.model().toString(), prediction.inputHash().hex(), subjectKey(subject),
+                explanation.method()));
+        binary.setContentType("image/png");
+        binary.setData(explanation.heatmap().overlayPng());
+        binary.setSecurityContext(subject.copy());
+        label(binary);
+        return binary;
+    }
+
+    /** The heatmap as a DocumentReference whose attachment points at the Binary (size and SHA-1 as FHIR asks). */
+    public DocumentReference heatmapDocument(Prediction prediction, Reference subject, Explanation explanation, Binary binary) {
+        DocumentReference doc = heatmapDocument(prediction, subject, explanation);
+        Attachment attachment = doc.getContentFirstRep().getAttachment();
+        attachment.setData(null);
+        attachment.setUrl("Binary/" + binary.getIdElement().getIdPart());
+        attachment.setSize(binary.getData().length);
+        try {
+            attachment.setHash(MessageDigest.getInstance("SHA-1").digest(binary.getData()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return doc;
     }
 
     /** The explanation heatmap (PNG overlay) as a DocumentReference with the image inline. */

@@ -172,6 +172,9 @@ public class DicomDispatcher implements MessageProcessing {
             e.getMessage().setHeader(DicomHeaders.MODALITY, instance.modality());
             e.getMessage().setHeader(DicomHeaders.FILE, instance.file());
             e.getMessage().setHeader(DicomHeaders.CALLING_AE, instance.callingAe());
+            if (header.patient() != null) {
+                e.getMessage().setHeader(DicomHeaders.SUBJECT_REFERENCE, header.patient().system() + "|" + header.patient().value());
+            }
         });
         Exception failure = exchange.getException();
         if (failure instanceof DirectConsumerNotAvailableException) {

@@ -34,7 +34,7 @@ public class ImageExplainers implements ImageExplainer {
         return explain(modelId, version, label, image, method, OCCLUSION_WINDOW, OCCLUSION_STRIDE);
     }
 
-    /** As {@link #explain(String, String, String, float[], String)}, with the occlusion window and stride in pixels. */
+    @Override
     public Explanation explain(String modelId, String version, String label, float[] image, String method, int window, int stride) {
         long start = System.nanoTime();
         try (ModelLease model = registry.lease(modelId, version)) {

@@ -46,7 +46,7 @@ public class OutboxStep implements RouteStep {
     static final String LOCAL = "local";
     /** What the engine emits by default: results and what they need. Patients and encounters stay with their sources. */
     static final Set<String> DEFAULT_TYPES = Set.of("Observation", "RiskAssessment", "Condition", "DiagnosticReport", "Provenance",
-            "Device", "DocumentReference");
+            "Device", "DocumentReference", "Binary");
 
     private final OutboxComponent outbox;
     private final FhirContext fhir = FhirContext.forR4Cached();

@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.DiagnosticReport;
+import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Patient;
@@ -28,7 +31,9 @@ import org.osgi.service.component.annotations.Component;
  * {@code carebus:fhir-results}: after {@code carebus:infer} (and optionally {@code carebus:explain}), turns the
  * {@link Prediction} in the body into the FHIR results its model card asks for (per output: RiskAssessment,
  * Observation or Condition — a Condition only at or above the threshold), plus the model Device and a Provenance over
- * them. The body becomes that list of resources, ready for {@code carebus:ehr}. The subject is header
+ * them. For an imaging model the Observations are grouped in a DiagnosticReport (with the ImagingStudy by its Study
+ * Instance UID when the exchange came from the DICOM gateway), and an explanation heatmap becomes a Binary (the PNG
+ * overlay) and a DocumentReference pointing at it, which the report references. The body becomes that list of resources, ready for {@code carebus:ehr}. The subject is header
  * {@code CareBusSubjectReference} ({@code Patient/123} or {@code system|value}), else the first Patient identifier in
  * the message's FHIR form. Shadow predictions (a version under evaluation) emit nothing: clinicians never see them.
  */
@@ -92,6 +97,9 @@ public class ResultsStep implements RouteStep {
                 targets.add(ResultResources.referenceTo(result, id));
             }
         }
+        if (card.imageInput() != null) {
+            imagingReport(in, prediction, card, subject, explanation, results, emitted, targets);
+        }
         if (!emitted.isEmpty()) {
             Device device = results.modelDevice(prediction.model(), card.vendor());
             emitted.add(0, device);
@@ -104,6 +112,45 @@ public class ResultsStep implements RouteStep {
             emitted.add(provenance);
         }
         in.setBody(emitted);
+    }
+
+    private static void imagingReport(Message in, Prediction prediction, ModelCard card, Reference subject, Explanation explanation,
+            ResultResources results, List<Resource> emitted, List<Reference> targets) {
+        List<Reference> observations = targets.stream().filter(t -> "Observation".equals(t.getType())).toList();
+        if (observations.isEmpty()) {
+            return;
+        }
+        Reference heatmap = null;
+        if (explanation != null && explanation.heatmap() != null && explanation.heatmap().overlayPng() != null) {
+            Binary binary = results.heatmapBinary(prediction, subject, explanation);
+            DocumentReference doc = results.heatmapDocument(prediction, subject, explanation, binary);
+            emitted.add(binary);
+            emitted.add(doc);
+            heatmap = ResultResources.referenceTo(doc, doc.getIdentifierFirstRep());
+            targets.add(heatmap);
+        }
+        ModelCard.ModelOutput first = card.outputs().get(0);
+        StringBuilder conclusion = new StringBuilder();
+        for (ModelCard.ModelOutput o : card.outputs()) {
+            Double v = prediction.outputs().get(o.label());
+            if (v != null) {
+                conclusion.append(conclusion.length() == 0 ? "" : "; ").append(o.label().replace('_', ' ')).append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.3f", v));
+                if (o.threshold() != null) {
+                    conclusion.append(v >= o.threshold() ? " (at or above " : " (below ").append(o.threshold()).append(')');
+                }
+            }
+        }
+        conclusion.append(" — model ").append(prediction.model()).append(explanation == null ? "" : ", explained by " + explanation.method())
+                .append("; for clinician review");
+        DiagnosticReport report = results.diagnosticReport(prediction, first, subject, observations, conclusion.toString(), heatmap);
+        String studyUid = in.getHeader("CareBusDicomStudyUid", String.class);
+        if (studyUid != null && !studyUid.isBlank()) {
+            report.addImagingStudy(new Reference().setType("ImagingStudy").setIdentifier(new Identifier()
+                    .setSystem("urn:dicom:uid").setValue("urn:oid:" + studyUid)));
+        }
+        emitted.add(report);
+        targets.add(ResultResources.referenceTo(report, report.getIdentifierFirstRep()));
     }
 
     private Reference subject(Message in) {

@@ -111,6 +111,28 @@ class ResultResourcesTest {
     }
 
     @Test
+    void heatmapAsBinaryAndDocumentReferencePointingAtItAreValid() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 0};
+        Explanation heatmap = new Explanation("grad-cam (activations)", 0.2, 0.9, List.of(),
+                new Explanation.Heatmap(2, 2, new double[] {0, 1, 0.5, 0.2}, png), 3, 12);
+        org.hl7.fhir.r4.model.Binary binary = results.heatmapBinary(PREDICTION, subject, heatmap);
+        assertValid(binary);
+        assertThat(binary.getIdElement().getIdPart()).startsWith("cb-");
+        assertThat(binary.getData()).isEqualTo(png);
+        assertThat(binary.getSecurityContext().getIdentifier().getValue()).isEqualTo(subject.getIdentifier().getValue());
+        DocumentReference doc = results.heatmapDocument(PREDICTION, subject, heatmap, binary);
+        assertValid(doc);
+        org.hl7.fhir.r4.model.Attachment attachment = doc.getContentFirstRep().getAttachment();
+        assertThat(attachment.getUrl()).isEqualTo("Binary/" + binary.getIdElement().getIdPart());
+        assertThat(attachment.hasData()).isFalse();
+        assertThat(attachment.getSize()).isEqualTo(png.length);
+        assertThat(attachment.getHash()).isEqualTo(java.security.MessageDigest.getInstance("SHA-1").digest(png));
+        // The same prediction gives the same Binary id (PUT is idempotent), another prediction another id.
+        assertThat(results.heatmapBinary(PREDICTION, subject, heatmap).getIdElement().getIdPart())
+                .isEqualTo(binary.getIdElement().getIdPart());
+    }
+
+    @Test
     void modelDeviceAndProvenanceAreValid() {
         assertValid(results.modelDevice(MODEL, "CareBus demo vendor"));
         RiskAssessment risk = results.riskAssessment(PREDICTION, RISK, subject, null);

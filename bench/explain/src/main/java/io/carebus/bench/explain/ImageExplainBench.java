@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Image explanation cost on the signed chest-nodule-demo example (224², the CNN of models/chest-nodule-demo), per
- * call, next to one forward pass of the same model in the same run: Grad-CAM (target ≤ 2× one forward pass),
+ * call, next to one forward pass of the same model in the same run: the Grad-CAM map (target ≤ 2× one forward
+ * pass), Grad-CAM with the upsampled heatmap and its PNG overlay,
  * occlusion 7×7 (32 px windows, stride 32: 49 positions) and the default occlusion (32 px, stride 16: 169 positions).
  */
 @State(Scope.Benchmark)
@@ -53,6 +54,14 @@ public class ImageExplainBench {
     @Benchmark
     public Object forward() {
         return registry.inferImage("chest-nodule-demo", null, "patient/PSEUDO-1", image);
+    }
+
+    /** The Grad-CAM map alone (forward pass + batched head call), without upsampling and the PNG overlay. */
+    @Benchmark
+    public Object gradCamMap() {
+        try (io.carebus.inference.ModelLease lease = registry.lease("chest-nodule-demo", null)) {
+            return io.carebus.explain.internal.GradCam.explain(lease, "nodule_probability", image);
+        }
     }
 
     @Benchmark

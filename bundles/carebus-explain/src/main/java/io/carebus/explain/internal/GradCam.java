@@ -10,15 +10,16 @@ import io.carebus.inference.ModelLease;
  * activation grid. For a head that is linear in the pooled activations (global pooling + dense) this is exact up to
  * float rounding.
  */
-final class GradCam {
+public final class GradCam {
 
     private GradCam() {
     }
 
-    record Result(int rows, int columns, double[] map, double[] channelWeights, long modelCalls) {
+    /** {@code score} is the head's output for A, {@code base} for all-zero activations (same batched call). */
+    public record Result(int rows, int columns, double[] map, double[] channelWeights, double score, double base, long modelCalls) {
     }
 
-    static Result explain(ModelLease model, String label, float[] image) {
+    public static Result explain(ModelLease model, String label, float[] image) {
         String activation = model.activationOutput().orElseThrow(() -> new IllegalArgumentException(model.id()
                 + ": the card names no activation output and head graph (explanation.activationOutput, headGraph); use occlusion"));
         ModelLease.OutputTensor out = model.runOutput(new float[][] {image}, activation);
@@ -36,8 +37,9 @@ final class GradCam {
         }
         // Large enough to move a float32 score, small enough to stay in the head's local linear regime.
         float epsilon = Math.max(1e-3f, 1e-3f * largest);
-        float[][] batch = new float[channels + 1][];
+        float[][] batch = new float[channels + 2][];
         batch[0] = a;
+        batch[channels + 1] = new float[a.length];
         for (int c = 0; c < channels; c++) {
             float[] shifted = a.clone();
             for (int i = c * plane; i < (c + 1) * plane; i++) {
@@ -58,6 +60,6 @@ final class GradCam {
             }
             map[i] = Math.max(0, sum);
         }
-        return new Result(rows, columns, map, weights, 2);
+        return new Result(rows, columns, map, weights, scores[0], scores[channels + 1], 2);
     }
 }

@@ -63,20 +63,25 @@ final class Heatmaps {
         for (double v : full) {
             max = Math.max(max, v);
         }
-        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                int i = y * width + x;
-                double grey = hi > lo ? (image[i] - lo) / (hi - lo) : 0;
-                double h = max > 0 ? full[i] / max : 0;
-                double alpha = 0.65 * Math.pow(h, 0.8);
-                double[] colour = colour(h);
-                int r = (int) Math.round(255 * ((1 - alpha) * grey + alpha * colour[0]));
-                int g = (int) Math.round(255 * ((1 - alpha) * grey + alpha * colour[1]));
-                int b = (int) Math.round(255 * ((1 - alpha) * grey + alpha * colour[2]));
-                out.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
+        // 256-level lookup tables: colour and opacity per heat level, so the per-pixel work is a blend.
+        int[][] lut = new int[256][];
+        for (int level = 0; level < 256; level++) {
+            double h = level / 255.0;
+            double[] colour = colour(h);
+            int alpha = (int) Math.round(256 * 0.65 * Math.pow(h, 0.8));
+            lut[level] = new int[] {alpha, (int) Math.round(255 * colour[0]), (int) Math.round(255 * colour[1]),
+                    (int) Math.round(255 * colour[2])};
         }
+        float scale = hi > lo ? 255f / (hi - lo) : 0;
+        int[] rgb = new int[width * height];
+        for (int i = 0; i < rgb.length; i++) {
+            int grey = (int) ((image[i] - lo) * scale + 0.5f);
+            int[] c = lut[max > 0 ? (int) Math.round(255 * Math.max(0, full[i]) / max) : 0];
+            int a = c[0], keep = 256 - a;
+            rgb[i] = (((keep * grey + a * c[1]) >> 8) << 16) | (((keep * grey + a * c[2]) >> 8) << 8) | ((keep * grey + a * c[3]) >> 8);
+        }
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        out.setRGB(0, 0, width, height, rgb, 0, width);
         try (ByteArrayOutputStream png = new ByteArrayOutputStream()) {
             if (!ImageIO.write(out, "png", png)) {
                 throw new IllegalStateException("no PNG writer in this JVM");

@@ -12,9 +12,9 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Chooses Grad-CAM for cards whose method is {@code grad-cam} (they must name the activation output and head graph;
- * the extender checked both), occlusion otherwise. One lease holds the version for the whole explanation. The
- * explanation's base value is the output for the image with every pixel at the image's mean (the occlusion baseline),
- * computed in the same batched call as the output itself.
+ * the extender checked both), occlusion otherwise. One lease holds the version for the whole explanation. Base and
+ * output values: for Grad-CAM the head's score (e.g. the logit) for all-zero activations and for the image's; for
+ * occlusion the output for the image with every pixel at the image's mean (its fill) and for the image.
  */
 @Component(service = ImageExplainer.class)
 public class ImageExplainers implements ImageExplainer {
@@ -61,15 +61,16 @@ public class ImageExplainers implements ImageExplainer {
             switch (chosen) {
                 case "grad-cam" -> {
                     GradCam.Result cam = GradCam.explain(model, label, image);
-                    double[] both = model.run(new float[][] {image, meanImage(image)}, label);
-                    output = both[0];
-                    base = both[1];
+                    // In the head's space (e.g. the logit): its score for the activations and for none at all, from
+                    // the same batched head call, so Grad-CAM costs one forward pass and one head call.
+                    output = cam.score();
+                    base = cam.base();
                     rows = cam.rows();
                     columns = cam.columns();
                     grid = cam.map();
-                    calls = cam.modelCalls() + 1;
+                    calls = cam.modelCalls();
                     described = "grad-cam (" + model.activationOutput().orElseThrow() + ", " + rows + "x" + columns
-                            + ", channel weights by finite differences on the head graph)";
+                            + ", channel weights by finite differences on the head graph; base and output in the head's space)";
                 }
                 case "occlusion" -> {
                     Occlusion.Result occ = Occlusion.explain(model, label, image, width, height, window, stride);

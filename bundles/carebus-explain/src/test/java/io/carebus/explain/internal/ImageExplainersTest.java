@@ -95,9 +95,9 @@ class ImageExplainersTest {
         LesionImages.Image image = images.get(1);
         Explanation e = explainers.explain("chest-nodule-demo", null, "nodule_probability", image.pixels(), "grad-cam");
         double p = registry.inferImage("chest-nodule-demo", null, "s", image.pixels()).prediction().outputs().get("nodule_probability");
-        assertThat(e.outputValue()).isEqualTo(p);
+        assertThat(1 / (1 + Math.exp(-e.outputValue()))).isCloseTo(p, within(1e-6));
         assertThat(e.baseValue()).isLessThan(e.outputValue());
-        assertThat(e.modelCalls()).isEqualTo(3);
+        assertThat(e.modelCalls()).isEqualTo(2);
         assertThat(e.heatmap().rows()).isEqualTo(ChestNoduleModelBuilder.GRID);
         assertThat(e.additivityGap()).isEmpty();
         BufferedImage png = ImageIO.read(new ByteArrayInputStream(e.heatmap().overlayPng()));

@@ -198,7 +198,7 @@ public final class SepsisModelBuilder {
         StringBuilder yaml = new StringBuilder("performance:\n  evaluation: >-\n    Held-out 30% of the synthetic cohort (")
                 .append(heldOut.size()).append(" patients); sensitivity and specificity at the threshold ").append(THRESHOLD)
                 .append(". Figures describe the simulator, not any real population.\n  overall:\n");
-        yaml.append(metrics(scores, positive, i -> true, "    "));
+        yaml.append(CardMetrics.yaml(scores, positive, i -> true, "    ", THRESHOLD));
         yaml.append("  subgroups:\n");
         Map<String, Predicate<SepsisCohort.Patient>> groups = new java.util.LinkedHashMap<>();
         groups.put("female", p -> p.sex().equals("female"));
@@ -209,36 +209,9 @@ public final class SepsisModelBuilder {
         for (Map.Entry<String, Predicate<SepsisCohort.Patient>> g : groups.entrySet()) {
             long size = heldOut.stream().filter(g.getValue()).count();
             yaml.append("    - name: \"").append(g.getKey()).append("\"\n      size: ").append(size).append("\n      metrics:\n")
-                    .append(metrics(scores, positive, i -> g.getValue().test(heldOut.get(i)), "        "));
+                    .append(CardMetrics.yaml(scores, positive, i -> g.getValue().test(heldOut.get(i)), "        ", THRESHOLD));
         }
         return yaml.toString();
-    }
-
-    private static String metrics(double[] scores, boolean[] positive, java.util.function.IntPredicate in, String indent) {
-        List<Double> s = new ArrayList<>();
-        List<Boolean> y = new ArrayList<>();
-        long tp = 0, fn = 0, tn = 0, fp = 0;
-        for (int i = 0; i < scores.length; i++) {
-            if (!in.test(i)) {
-                continue;
-            }
-            s.add(scores[i]);
-            y.add(positive[i]);
-            boolean flagged = scores[i] >= THRESHOLD;
-            if (positive[i]) {
-                if (flagged) tp++; else fn++;
-            } else {
-                if (flagged) fp++; else tn++;
-            }
-        }
-        double[] sa = s.stream().mapToDouble(Double::doubleValue).toArray();
-        boolean[] ya = new boolean[y.size()];
-        for (int i = 0; i < ya.length; i++) {
-            ya[i] = y.get(i);
-        }
-        return String.format(Locale.ROOT, "%sauroc: %.3f%n%ssensitivity: %.3f%n%sspecificity: %.3f%n%sprevalence: %.3f%n",
-                indent, Auroc.of(sa, ya), indent, tp / (double) Math.max(1, tp + fn), indent, tn / (double) Math.max(1, tn + fp),
-                indent, (tp + fn) / (double) Math.max(1, ya.length));
     }
 
     private static String backgroundCsv(List<String> order, List<SepsisCohort.Patient> rows) {

@@ -157,6 +157,9 @@ final class InstanceStore implements StoreService {
         private final OutputStream out;
         private IOException writeFailure;
 
+        /** When the data set began to arrive (for the DEBUG timing line). */
+        private final long began = System.nanoTime();
+
         Spooling(Request request) throws IOException {
             this.request = request;
             this.part = incoming.resolve(UUID.randomUUID() + ".part");
@@ -194,6 +197,7 @@ final class InstanceStore implements StoreService {
 
         @Override
         public Status finish() {
+            long start = System.nanoTime();
             try {
                 if (writeFailure == null) {
                     out.flush();
@@ -211,7 +215,7 @@ final class InstanceStore implements StoreService {
                 return status;
             }
             String sha256 = HexFormat.of().formatHex(digest.digest());
-            return keep(request, part, sha256);
+            return keep(request, part, sha256, began, start);
         }
 
         @Override
@@ -228,7 +232,8 @@ final class InstanceStore implements StoreService {
     private record Identity(String study, String series, String sopClass, String sopInstance, String modality) {
     }
 
-    private Status keep(Request request, Path part, String sha256) {
+    private Status keep(Request request, Path part, String sha256, long began, long start) {
+        long forced = System.nanoTime();
         Identity identity;
         try {
             identity = read(part);
@@ -245,6 +250,7 @@ final class InstanceStore implements StoreService {
             return refuse(request, part, sha256, new Status(Status.DATA_SET_MISMATCH, "missing or invalid Study/Series Instance UID"),
                     "missing or invalid Study or Series Instance UID");
         }
+        long parsed = System.nanoTime();
         long size;
         Path target;
         try {
@@ -274,6 +280,8 @@ final class InstanceStore implements StoreService {
         }
         DicomInstance instance = new DicomInstance(-1, identity.study(), identity.series(), identity.sopInstance(), identity.sopClass(),
                 request.transferSyntax(), identity.modality(), target, size, sha256, request.callingAe(), clock.instant());
+        long filed = System.nanoTime();
+        long recorded;
         MessageStore.StoreResult result;
         try {
             result = store.store(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL,
@@ -281,6 +289,7 @@ final class InstanceStore implements StoreService {
                     request.callingAe(), instance.receivedAt(), Descriptors.write(instance, root)));
             long indexed = result.duplicate() ? result.duplicateOf() : result.messageId();
             instance = withMessageId(instance, indexed);
+            recorded = System.nanoTime();
             index.add(instance);
         } catch (StoreUnavailableException e) {
             // The file stays (another copy of it may be referenced); the sender retries on A700.
@@ -292,10 +301,17 @@ final class InstanceStore implements StoreService {
         if (!result.duplicate()) {
             stored.accept(instance);
         }
+        long indexedAt = System.nanoTime();
         Status success = Status.success();
         if (!audit(request, result.messageId(), sha256, success, result.duplicate() ? "duplicate of message " + result.duplicateOf() : null)) {
             // As for HL7v2: no Success the audit trail does not show. Stored all the same; the resend is a known duplicate.
             return new Status(Status.OUT_OF_RESOURCES, "stored but not audited; please resend");
+        }
+        if (LOG.isDebugEnabled()) {
+            long done = System.nanoTime();
+            LOG.debug("DICOM message {} received in {} µs, kept in {} µs: force {}, parse {}, file {}, store {}, index {}, audit {}",
+                    result.messageId(), (start - began) / 1000, (done - start) / 1000, (forced - start) / 1000, (parsed - forced) / 1000, (filed - parsed) / 1000,
+                    (recorded - filed) / 1000, (indexedAt - recorded) / 1000, (done - indexedAt) / 1000);
         }
         return success;
     }

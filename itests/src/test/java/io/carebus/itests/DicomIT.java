@@ -182,7 +182,16 @@ public class DicomIT extends CareBusTestSupport {
         assertTrue(reports.body(), reports.body().contains("urn:oid:" + study));
         assertTrue(reports.body(), reports.body().contains("nodule probability"));
         HttpResponse<String> documents = get("/fhir/DocumentReference?subject=urn:carebus:dicom:patient-id%7CIT-PAT-2", "admin", adminPassword());
-        assertTrue(documents.body(), documents.body().contains("Binary/cb-"));
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile("\"url\" *: *\"(Binary/cb-[0-9a-f]+)\"").matcher(documents.body());
+        assertTrue(documents.body(), link.find());
+        // The DocumentReference's link resolves: the Binary is the PNG overlay.
+        HttpResponse<String> binary = get("/fhir/" + link.group(1), "admin", adminPassword());
+        assertEquals(binary.body(), 200, binary.statusCode());
+        assertTrue(binary.body(), binary.body().contains("\"contentType\"") && binary.body().contains("image/png"));
+        assertTrue(binary.body(), java.util.regex.Pattern.compile("\"id\" *: *\"" + link.group(1).substring("Binary/".length()) + "\"")
+                .matcher(binary.body()).find());
+        // The PNG's bytes are there (base64 of the PNG signature).
+        assertTrue(binary.body(), binary.body().contains("iVBORw0KGgo"));
     }
 
     private static void put(AttributeList list, Attribute attribute, String value) throws Exception {

@@ -57,7 +57,8 @@ public final class ImageTensors {
         try {
             list.read(file.toFile());
         } catch (IOException | DicomException | RuntimeException e) {
-            return new Abstain("cannot read the DICOM file: " + e.getMessage());
+            // Not the message: an I/O error names the file, whose path is made of the study's UIDs.
+            return new Abstain("cannot read the DICOM file (" + e.getClass().getSimpleName() + ")");
         }
         String syntax = string(list, TagFromName.TransferSyntaxUID);
         if (!syntax.isEmpty() && !DECODABLE.contains(syntax)) {

@@ -13,7 +13,13 @@ public class DicomImageConverter implements ImageConverter {
 
     @Override
     public float[] tensor(Path file, ModelCard.ImageInput spec) throws ImageAbstainedException {
-        ImageTensors.Result result = ImageTensors.convert(file, spec);
+        ImageTensors.Result result;
+        try {
+            result = ImageTensors.convert(file, spec);
+        } catch (RuntimeException e) {
+            // A pixel decoder failing on an odd image must not fail the instance's route: the model abstains.
+            throw new ImageAbstainedException("the image could not be converted (" + e.getClass().getSimpleName() + ")");
+        }
         if (result instanceof ImageTensors.Tensor tensor) {
             return tensor.data();
         }

@@ -140,7 +140,7 @@ public class FhirServlet extends HttpServlet {
         bundle.getMeta().setLastUpdated(new Date());
         for (JdbcOutbox.Stored stored : found) {
             Resource resource = parse(stored);
-            bundle.addEntry().setFullUrl(type + "/" + stored.id()).setResource(resource)
+            bundle.addEntry().setFullUrl(type + "/" + resource.getIdElement().getIdPart()).setResource(resource)
                     .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
         }
         audit(user, req.getRemoteAddr(), found.stream().map(s -> "outbox/" + s.id()).toList(), "FHIR search " + type + " -> " + found.size());
@@ -152,7 +152,13 @@ public class FhirServlet extends HttpServlet {
         try {
             outboxId = Long.parseLong(id);
         } catch (NumberFormatException e) {
-            write(req, resp, 404, FhirIntake.error(OperationOutcome.IssueType.NOTFOUND, "no " + type + "/" + FhirIntake.clean(id)), false);
+            Optional<JdbcOutbox.Stored> byClientId = id.startsWith("cb-") ? outbox.outbox().readByClientId(type, id) : Optional.empty();
+            if (byClientId.isEmpty()) {
+                write(req, resp, 404, FhirIntake.error(OperationOutcome.IssueType.NOTFOUND, "no " + type + "/" + FhirIntake.clean(id)), false);
+                return;
+            }
+            audit(user, req.getRemoteAddr(), List.of("outbox/" + byClientId.get().id()), "FHIR read " + type);
+            write(req, resp, 200, parse(byClientId.get()), false);
             return;
         }
         Optional<JdbcOutbox.Stored> stored = outbox.outbox().read(type, outboxId);
@@ -167,7 +173,9 @@ public class FhirServlet extends HttpServlet {
     private Resource parse(JdbcOutbox.Stored stored) {
         Resource resource = (Resource) FhirValidation.withHapiLoader(() ->
                 fhir.newJsonParser().parseResource(new String(stored.body(), StandardCharsets.UTF_8)));
-        resource.setId(resource.fhirType() + "/" + stored.id());
+        // An engine-assigned id (cb-...) is what other results reference: it stays; others get their outbox id.
+        String own = resource.getIdElement().getIdPart();
+        resource.setId(resource.fhirType() + "/" + (own != null && own.startsWith("cb-") ? own : Long.toString(stored.id())));
         return resource;
     }
 

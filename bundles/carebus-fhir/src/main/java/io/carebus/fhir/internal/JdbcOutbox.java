@@ -272,6 +272,25 @@ public final class JdbcOutbox implements Outbox {
         }
     }
 
+    /**
+     * A result written by PUT to an id the engine assigned (Binary, Provenance: no identifier element), by that id;
+     * the id stays what other results reference (e.g. a DocumentReference's {@code Binary/cb-...}).
+     */
+    public Optional<Stored> readByClientId(String resourceType, String clientId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT MIN(id) FROM fhir_outbox WHERE resource_type = ? AND identifier_system = ? AND identifier_value = ?")) {
+            ps.setString(1, resourceType);
+            ps.setString(2, EhrClient.BY_ID);
+            ps.setString(3, clientId);
+            try (ResultSet rs = ps.executeQuery()) {
+                long id = rs.next() ? rs.getLong(1) : 0;
+                return rs.wasNull() || id == 0 ? Optional.empty() : read(c, id);
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not read the outbox: " + e.getMessage(), e);
+        }
+    }
+
     public Optional<Stored> read(String resourceType, long id) {
         try (Connection c = dataSource.getConnection()) {
             return read(c, id).filter(s -> resourceType.equals(typeOf(c, id)));

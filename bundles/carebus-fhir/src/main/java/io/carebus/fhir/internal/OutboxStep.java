@@ -200,7 +200,8 @@ public class OutboxStep implements RouteStep {
 
     /** The subject (or patient) reference, as the local /fhir searches it. */
     static String subject(Resource resource) {
-        for (String name : new String[] {"subject", "patient"}) {
+        // Binary names its patient as securityContext (the access rules to apply).
+        for (String name : new String[] {"subject", "patient", "securityContext"}) {
             org.hl7.fhir.r4.model.Property p = resource.getNamedProperty(name);
             if (p != null && p.hasValues() && p.getValues().get(0) instanceof Reference ref) {
                 if (ref.hasReference()) {

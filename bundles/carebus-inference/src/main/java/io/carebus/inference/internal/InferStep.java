@@ -80,23 +80,23 @@ public class InferStep implements RouteStep {
         Message in = exchange.getMessage();
         String subject = in.getHeader(SUBJECT, "unknown", String.class);
         Object body = in.getBody();
+        // A tensor left by an earlier carebus:infer on this exchange must not be taken for this model's input.
+        in.removeHeader(IMAGE_TENSOR);
         InferenceResult result;
         try {
             if (body instanceof float[] pixels) {
                 result = registry.inferImage(model, options.get("version"), subject, pixels);
                 in.setHeader(IMAGE_TENSOR, pixels);
+            } else if (body instanceof Map<?, ?> map) {
+                result = registry.infer(model, options.get("version"), subject, features(map));
             } else if (in.getHeader(DICOM_FILE) != null) {
                 Path file = in.getHeader(DICOM_FILE, Path.class);
                 ImageConverter converter = images;
                 if (converter == null) {
-                    throw new IllegalStateException("carebus:infer got a DICOM instance but no image converter is installed "
-                            + "(feature carebus-dicom)");
+                    throw new ImageAbstainedException("no image converter is installed (feature carebus-dicom)");
                 }
-                float[][] seen = new float[1][];
-                result = registry.inferImage(model, options.get("version"), subject, spec -> seen[0] = converter.tensor(file, spec));
-                in.setHeader(IMAGE_TENSOR, seen[0]);
-            } else if (body instanceof Map<?, ?> map) {
-                result = registry.infer(model, options.get("version"), subject, features(map));
+                result = registry.inferImage(model, options.get("version"), subject, spec -> converter.tensor(file, spec));
+                in.setHeader(IMAGE_TENSOR, result.pixels());
             } else if (in.getHeader(FHIR_BUNDLE) != null || body instanceof String || body instanceof byte[]) {
                 // An HL7 route's body is the v2 text; its FHIR form travels in the header.
                 String fhir = in.getHeader(FHIR_BUNDLE) != null ? in.getHeader(FHIR_BUNDLE, String.class) : in.getBody(String.class);

@@ -125,24 +125,29 @@ public class ModelExtender implements ModelRegistry {
             ModelBundleInspector.ModelPackage pkg = inspector.inspect(jar);
             CardDocument card = pkg.card();
             ModelId modelId = new ModelId(card.id(), card.version(), pkg.modelSha256());
-            OrtSession.SessionOptions options = sessionOptions();
             OrtModel model;
-            if (providers.apply(options)) {
-                try {
+            // Options are copied into the session when it is created; they are closed right after.
+            try (OrtSession.SessionOptions options = sessionOptions()) {
+                if (providers.apply(options)) {
+                    try {
+                        model = OrtModel.open(env, modelId, card, pkg.model(), options);
+                    } catch (ModelRefusedException e) {
+                        // A session that loads on the CPU but not with CUDA means the GPU is the problem, not the model
+                        // (when it does not load on the CPU either, the refusal stands and the GPU is not blamed).
+                        try (OrtSession.SessionOptions cpu = sessionOptions()) {
+                            model = OrtModel.open(env, modelId, card, pkg.model(), cpu);
+                        }
+                        providers.fallBack("a session with CUDA could not be created (" + e.getMessage() + ")");
+                    }
+                } else {
                     model = OrtModel.open(env, modelId, card, pkg.model(), options);
-                } catch (ModelRefusedException e) {
-                    // A session that loads on the CPU but not with CUDA means the GPU is the problem, not the model.
-                    model = OrtModel.open(env, modelId, card, pkg.model(), sessionOptions());
-                    providers.fallBack("a session with CUDA could not be created (" + e.getMessage() + ")");
                 }
-            } else {
-                model = OrtModel.open(env, modelId, card, pkg.model(), options);
             }
             model.withFiles(pkg.files());
-            try {
-                model.openHead(env, sessionOptions());
+            try (OrtSession.SessionOptions headOptions = sessionOptions()) {
+                model.openHead(env, headOptions);
                 SelfTests.run(model);
-            } catch (ModelRefusedException e) {
+            } catch (ModelRefusedException | OrtException | RuntimeException e) {
                 model.release();
                 throw e;
             }

@@ -165,16 +165,24 @@ final class OrtModel {
             } catch (OrtException e) {
                 throw new ModelRefusedException("ONNX Runtime cannot load the head graph: " + e.getMessage());
             }
+            boolean kept = false;
             try {
                 if (opened.getInputInfo().size() != 1 || opened.getOutputInfo().size() != 1) {
                     throw new ModelRefusedException("the head graph must have one input (the activations) and one output");
                 }
-                long[] headInput = ((TensorInfo) opened.getInputInfo().values().iterator().next().getInfo()).getShape();
+                if (!(opened.getInputInfo().values().iterator().next().getInfo() instanceof TensorInfo in) || in.type != OnnxJavaType.FLOAT) {
+                    throw new ModelRefusedException("the head graph's input must be a float tensor (the activations)");
+                }
+                if (!(opened.getOutputInfo().values().iterator().next().getInfo() instanceof TensorInfo out)
+                        || (out.type != OnnxJavaType.FLOAT && out.type != OnnxJavaType.DOUBLE)) {
+                    throw new ModelRefusedException("the head graph's output must be a float or double tensor");
+                }
+                long[] headInput = in.getShape();
                 if (perRow(headInput) != perRow(a.getShape()) || perRow(headInput) <= 0) {
                     throw new ModelRefusedException("the head graph takes " + java.util.Arrays.toString(headInput)
                             + ", the activation output " + explanation.activationOutput() + " is " + java.util.Arrays.toString(a.getShape()));
                 }
-                long headOut = perRow(((TensorInfo) opened.getOutputInfo().values().iterator().next().getInfo()).getShape());
+                long headOut = perRow(out.getShape());
                 for (CardDocument.Output o : card.outputs()) {
                     int index = o.index() == null ? 0 : o.index();
                     if (headOut > 0 && index >= headOut) {
@@ -182,11 +190,13 @@ final class OrtModel {
                                 + " needs element " + index);
                     }
                 }
-            } catch (ModelRefusedException e) {
-                closeQuietly(opened);
-                throw e;
+                head = opened;
+                kept = true;
+            } finally {
+                if (!kept) {
+                    closeQuietly(opened);
+                }
             }
-            head = opened;
         } catch (OrtException e) {
             throw new ModelRefusedException("cannot read the head graph's inputs and outputs: " + e.getMessage());
         }

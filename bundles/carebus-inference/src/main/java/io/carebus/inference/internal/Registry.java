@@ -414,7 +414,7 @@ final class Registry implements ModelRegistries.Standalone {
                 throw new IllegalArgumentException(modelId + " is a tabular model; send it features");
             }
             float[] pixels = image.pixels(CardReader.toApi(v.model.card()).imageInput());
-            return answer(v, pixels, FeatureVector.hashPixels(pixels), subjectPseudonym, version == null, null);
+            return answer(v, pixels, FeatureVector.hashPixels(pixels), subjectPseudonym, version == null, null, image);
         } finally {
             v.model.release();
         }
@@ -422,6 +422,12 @@ final class Registry implements ModelRegistries.Standalone {
 
     private InferenceResult answer(LiveVersion v, float[] row, Sha256 inputHash, String subject, boolean withShadows,
             Map<String, Double> features) {
+        return answer(v, row, inputHash, subject, withShadows, features, null);
+    }
+
+    /** {@code image}: the unconverted image, so each shadow version gets it preprocessed by its own card. */
+    private InferenceResult answer(LiveVersion v, float[] row, Sha256 inputHash, String subject, boolean withShadows,
+            Map<String, Double> features, io.carebus.inference.ImageSource image) {
         ServingState state = v.state;
         long start = System.nanoTime();
         Map<String, Double> outputs;
@@ -433,14 +439,15 @@ final class Registry implements ModelRegistries.Standalone {
         long latency = System.nanoTime() - start;
         v.requests.incrementAndGet();
         if (withShadows) {
-            shadow(v, row, features, outputs);
+            shadow(v, row, features, image, outputs);
         }
         return new InferenceResult(new Prediction(v.model.id(), subject, clock.instant(), inputHash, outputs,
-                state == ServingState.SHADOW), state, latency, features);
+                state == ServingState.SHADOW), state, latency, features, v.model.card().inputs().image() != null ? row : null);
     }
 
     /** Shadows run off the request thread; when they cannot keep up they skip (counted), never slow the answer. */
-    private void shadow(LiveVersion served, float[] row, Map<String, Double> features, Map<String, Double> outputs) {
+    private void shadow(LiveVersion served, float[] row, Map<String, Double> features, io.carebus.inference.ImageSource image,
+            Map<String, Double> outputs) {
         Routing r = routing.get(served.modelId);
         if (r == null) {
             return;
@@ -453,7 +460,9 @@ final class Registry implements ModelRegistries.Standalone {
                 shadowRunner.execute(() -> {
                     try {
                         float[] input = features != null && s.model.card().inputs().tabular() != null
-                                ? FeatureVector.build(s.model.card(), features) : row;
+                                ? FeatureVector.build(s.model.card(), features)
+                                : image != null && s.model.card().inputs().image() != null
+                                ? image.pixels(CardReader.toApi(s.model.card()).imageInput()) : row;
                         s.recordShadow(outputs, s.model.runOne(input));
                     } catch (Exception e) {
                         s.shadowSkipped.incrementAndGet();

@@ -36,8 +36,13 @@ public final class StandaloneRegistry {
             options.setInterOpNumThreads(1);
             OrtModel model = OrtModel.open(env, new ModelId(pkg.card().id(), pkg.card().version(), pkg.modelSha256()), pkg.card(),
                     pkg.model(), options).withFiles(pkg.files());
-            model.openHead(env, options);
-            SelfTests.run(model);
+            try {
+                model.openHead(env, options);
+                SelfTests.run(model);
+            } catch (Exception e) {
+                model.release();
+                throw e;
+            }
             model.batch(maxBatch, 0, batchWorkers);
             registry.add(id++, jar.getFileName().toString(), model, pkg.signer(), ServingState.SHADOW);
         }

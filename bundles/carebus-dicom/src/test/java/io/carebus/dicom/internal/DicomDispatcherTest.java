@@ -36,12 +36,16 @@ class DicomDispatcherTest {
     void eachStudyIsRoutedOnceCompleteAndItsMessagesAreProcessedAfterIt() throws Exception {
         List<String> instances = new CopyOnWriteArrayList<>();
         List<List<?>> studies = new CopyOnWriteArrayList<>();
+        List<String> subjects = new CopyOnWriteArrayList<>();
         try (CloseableMessageStore store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
              DefaultCamelContext camel = new DefaultCamelContext()) {
             camel.addRoutes(new RouteBuilder() {
                 @Override
                 public void configure() {
-                    from("direct:instance").process(x -> instances.add(x.getMessage().getHeader(DicomHeaders.STUDY_UID, String.class)));
+                    from("direct:instance").process(x -> {
+                        instances.add(x.getMessage().getHeader(DicomHeaders.STUDY_UID, String.class));
+                        subjects.add(String.valueOf(x.getMessage().getHeader(DicomHeaders.SUBJECT_REFERENCE)));
+                    });
                     from("direct:study").process(x -> studies.add(x.getMessage().getHeader(DicomHeaders.MESSAGE_IDS, List.class)));
                 }
             });
@@ -66,6 +70,8 @@ class DicomDispatcherTest {
                     java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
                 }
                 assertThat(instances).hasSize(12);
+                // The patient (Patient ID, issuer unknown) names the results' subject: carebus:fhir-results takes it.
+                assertThat(subjects).hasSize(12).allSatisfy(subject -> assertThat(subject).isEqualTo(io.carebus.dicom.ImagingStudies.PATIENT_ID_SYSTEM + "|PAT-0001"));
                 assertThat(studies).hasSize(2);
                 assertThat(studies).allSatisfy(ids -> assertThat(ids).hasSize(6));
                 for (List<?> ids : studies) {

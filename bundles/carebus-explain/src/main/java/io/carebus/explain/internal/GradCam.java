@@ -12,6 +12,9 @@ import io.carebus.inference.ModelLease;
  */
 public final class GradCam {
 
+    /** Rows per head call. */
+    static final int HEAD_CHUNK = 64;
+
     private GradCam() {
     }
 
@@ -37,17 +40,29 @@ public final class GradCam {
         }
         // Large enough to move a float32 score, small enough to stay in the head's local linear regime.
         float epsilon = Math.max(1e-3f, 1e-3f * largest);
-        float[][] batch = new float[channels + 2][];
-        batch[0] = a;
-        batch[channels + 1] = new float[a.length];
-        for (int c = 0; c < channels; c++) {
-            float[] shifted = a.clone();
-            for (int i = c * plane; i < (c + 1) * plane; i++) {
-                shifted[i] += epsilon;
+        // Rows: A, A + ε on each channel, all-zero activations; in chunks, so a 2048-channel layer does not hold
+        // 2050 copies of its activations at once.
+        double[] scores = new double[channels + 2];
+        for (int from = 0; from < channels + 2; from += HEAD_CHUNK) {
+            int n = Math.min(HEAD_CHUNK, channels + 2 - from);
+            float[][] batch = new float[n][];
+            for (int k = 0; k < n; k++) {
+                int row = from + k;
+                if (row == 0) {
+                    batch[k] = a;
+                } else if (row == channels + 1) {
+                    batch[k] = new float[a.length];
+                } else {
+                    float[] shifted = a.clone();
+                    int c = row - 1;
+                    for (int i = c * plane; i < (c + 1) * plane; i++) {
+                        shifted[i] += epsilon;
+                    }
+                    batch[k] = shifted;
+                }
             }
-            batch[c + 1] = shifted;
+            System.arraycopy(model.runHead(batch, label), 0, scores, from, n);
         }
-        double[] scores = model.runHead(batch, label);
         double[] weights = new double[channels];
         for (int c = 0; c < channels; c++) {
             weights[c] = (scores[c + 1] - scores[0]) / epsilon / plane;
@@ -60,6 +75,6 @@ public final class GradCam {
             }
             map[i] = Math.max(0, sum);
         }
-        return new Result(rows, columns, map, weights, scores[0], scores[channels + 1], 2);
+        return new Result(rows, columns, map, weights, scores[0], scores[channels + 1], 1 + (channels + 2 + HEAD_CHUNK - 1) / HEAD_CHUNK);
     }
 }

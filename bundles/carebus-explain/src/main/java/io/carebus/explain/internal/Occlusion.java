@@ -28,7 +28,10 @@ final class Occlusion {
             mean += v;
         }
         float fill = (float) (mean / image.length);
-        int across = (width - window) / stride + 1, down = (height - window) / stride + 1;
+        // Window origins every stride, plus one flush with the right/bottom edge when the stride does not reach it,
+        // so no strip of the image is left unoccluded.
+        int[] xs = origins(width, window, stride), ys = origins(height, window, stride);
+        int across = xs.length, down = ys.length;
         int positions = across * down;
         double[] drops = new double[positions];
         double output = Double.NaN;
@@ -43,7 +46,7 @@ final class Occlusion {
                     continue;
                 }
                 float[] occluded = image.clone();
-                int x0 = (p % across) * stride, y0 = (p / across) * stride;
+                int x0 = xs[p % across], y0 = ys[p / across];
                 for (int y = y0; y < y0 + window; y++) {
                     java.util.Arrays.fill(occluded, y * width + x0, y * width + x0 + window, fill);
                 }
@@ -65,7 +68,7 @@ final class Occlusion {
         double[] sum = new double[rows * columns];
         int[] count = new int[rows * columns];
         for (int p = 0; p < positions; p++) {
-            int x0 = (p % across) * stride, y0 = (p / across) * stride;
+            int x0 = xs[p % across], y0 = ys[p / across];
             for (int cy = y0 / stride; cy < Math.min(rows, (y0 + window + stride - 1) / stride); cy++) {
                 for (int cx = x0 / stride; cx < Math.min(columns, (x0 + window + stride - 1) / stride); cx++) {
                     sum[cy * columns + cx] += drops[p];
@@ -78,5 +81,18 @@ final class Occlusion {
             map[i] = count[i] == 0 ? 0 : Math.max(0, sum[i] / count[i]);
         }
         return new Result(rows, columns, map, output, calls, positions);
+    }
+
+    private static int[] origins(int size, int window, int stride) {
+        int regular = (size - window) / stride + 1;
+        boolean flush = (size - window) % stride != 0;
+        int[] origins = new int[regular + (flush ? 1 : 0)];
+        for (int i = 0; i < regular; i++) {
+            origins[i] = i * stride;
+        }
+        if (flush) {
+            origins[regular] = size - window;
+        }
+        return origins;
     }
 }

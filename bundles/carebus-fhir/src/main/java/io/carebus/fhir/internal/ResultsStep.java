@@ -91,6 +91,12 @@ public class ResultsStep implements RouteStep {
                 default -> throw new IllegalArgumentException("model card output " + output.label() + " asks for "
                         + output.fhirResource() + ", which carebus:fhir-results does not build");
             };
+            if (result instanceof org.hl7.fhir.r4.model.Observation observation && card.imageInput() != null) {
+                // A finding read from an image: category imaging rather than the survey of a score from data.
+                observation.getCategory().clear();
+                observation.addCategory(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(
+                        "http://terminology.hl7.org/CodeSystem/observation-category", "imaging", "Imaging")));
+            }
             if (result != null) {
                 emitted.add(result);
                 Identifier id = results.engineIdentifierOf(result).orElseThrow();

@@ -37,6 +37,40 @@ final class SelfTests {
                 }
             }
         }
+        if (card.explanation() != null && card.explanation().headGraph() != null) {
+            headReproducesTheModel(model);
+        }
+    }
+
+    /**
+     * Grad-CAM explains the head graph, so the head must be the model's own: on a fixed pseudo-random image and a
+     * constant one, head(activations) must give each output (directly, or through the logistic link when the head
+     * stops at the logit) within 1e-4.
+     */
+    private static void headReproducesTheModel(OrtModel model) throws ModelRefusedException {
+        float[][] images = new float[2][model.features()];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20261128);
+        for (int i = 0; i < images[0].length; i++) {
+            images[0][i] = (float) random.nextDouble();
+        }
+        Arrays.fill(images[1], 0.5f);
+        try {
+            float[][] activations = model.runOutput(images, model.card().explanation().activationOutput()).rows();
+            java.util.List<Map<String, Double>> outputs = model.run(images);
+            for (CardDocument.Output o : model.card().outputs()) {
+                double[] head = model.runHead(activations, o.label());
+                for (int r = 0; r < images.length; r++) {
+                    double out = outputs.get(r).get(o.label());
+                    double direct = Math.abs(head[r] - out), logistic = Math.abs(1 / (1 + Math.exp(-head[r])) - out);
+                    if (!(Math.min(direct, logistic) <= 1e-4)) {
+                        throw new ModelRefusedException("the head graph does not reproduce the model: for output " + o.label()
+                                + " it gives " + head[r] + " where the model gives " + out);
+                    }
+                }
+            }
+        } catch (OrtException | RuntimeException e) {
+            throw new ModelRefusedException("the head graph cannot be checked against the model: " + e.getMessage());
+        }
     }
 
     /** Image self-tests give one value, {@code constant}, that fills the whole preprocessed image. */

@@ -59,9 +59,7 @@ public final class ChestNoduleModelBuilder {
             float[] w = {(float) fitted[0], (float) fitted[1]};
             float b = (float) fitted[2];
             byte[] model = model(w, b);
-            byte[] head = OnnxGraphs.model(headGraph(w, b).setName("chest-nodule-head")
-                    .addInput(floatInput("activations", -1, 2, GRID, GRID))
-                    .addOutput(floatInput("logit", -1, 1)).build());
+            byte[] head = head(w, b);
             Files.write(out.resolve("model.onnx"), model);
             Files.write(out.resolve("head.onnx"), head);
 
@@ -120,6 +118,13 @@ public final class ChestNoduleModelBuilder {
                 .addOutput(floatInput("probability", -1, 1))
                 .addOutput(floatInput("activations", -1, 2, GRID, GRID));
         return OnnxGraphs.model(g.build());
+    }
+
+    /** The head as its own graph: activations [N,2,56,56] → logit [N,1], for Grad-CAM. */
+    public static byte[] head(float[] headWeights, float headBias) {
+        return OnnxGraphs.model(headGraph(headWeights, headBias).setName("chest-nodule-head")
+                .addInput(floatInput("activations", -1, 2, GRID, GRID))
+                .addOutput(floatInput("logit", -1, 1)).build());
     }
 
     static final int DIRECTIONS = 8;

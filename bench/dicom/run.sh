@@ -4,6 +4,8 @@
 # TCP_NODELAY=1; one association, then 4 at once. Prints instances/s and the ratios.
 # With CAREBUS_BENCH_TIMINGS=1 the appliance logs each instance's phases at DEBUG (receive, force, parse, file, store,
 # index, audit) and the averages over the single-association run are printed at the end.
+# With CAREBUS_BENCH_PG=1 the appliance keeps its store, audit trail and DICOM index in Debian's PostgreSQL (the
+# production setting; a fresh database carebus_bench is made) instead of the embedded H2 database.
 # Usage: bench/dicom/run.sh [instances=300]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +23,21 @@ sed -i "s/^port *=.*/port = $DICOM/" "$WORK/appliance/etc/io.carebus.dicom.cfg"
 sed -i "s/^sshPort *=.*/sshPort = $(free_port)/" "$WORK/appliance/etc/org.apache.karaf.shell.cfg"
 sed -i "s/^rmiRegistryPort *=.*/rmiRegistryPort = $(free_port)/; s/^rmiServerPort *=.*/rmiServerPort = $(free_port)/" \
     "$WORK/appliance/etc/org.apache.karaf.management.cfg"
+if [ "${CAREBUS_BENCH_PG:-0}" = 1 ]; then
+    PG_VERSION=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    pg_ctlcluster "$PG_VERSION" main start 2>/dev/null || true
+    PG_PORT=$(pg_lsclusters -h | awk -v v="$PG_VERSION" '$1 == v && $2 == "main" {print $3}')
+    AS_PG="runuser -u postgres --"; [ "$(id -u)" -eq 0 ] || AS_PG="sudo -u postgres"
+    $AS_PG psql -q -p "$PG_PORT" -c "DROP DATABASE IF EXISTS carebus_bench" >/dev/null
+    $AS_PG psql -q -p "$PG_PORT" -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'carebus_bench') THEN CREATE ROLE carebus_bench LOGIN PASSWORD 'carebus_bench'; END IF; END\$\$" >/dev/null
+    $AS_PG createdb -p "$PG_PORT" -O carebus_bench carebus_bench
+    for cfg in store audit audit.export dicom fhir deid; do
+        f="$WORK/appliance/etc/io.carebus.$cfg.cfg"
+        sed -i '/^jdbc\.\(url\|user\|password\) *=/d' "$f"
+        printf 'jdbc.url = jdbc:postgresql://127.0.0.1:%s/carebus_bench\njdbc.user = carebus_bench\njdbc.password = carebus_bench\n' "$PG_PORT" >> "$f"
+    done
+    echo "CareBus on PostgreSQL $PG_VERSION (port $PG_PORT)"
+fi
 if [ "${CAREBUS_BENCH_TIMINGS:-0}" = 1 ]; then
     printf 'log4j2.logger.dicomstore.name = io.carebus.dicom.internal.InstanceStore\nlog4j2.logger.dicomstore.level = DEBUG\n' \
         >> "$WORK/appliance/etc/org.ops4j.pax.logging.cfg"

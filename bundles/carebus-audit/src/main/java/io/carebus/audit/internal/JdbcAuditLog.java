@@ -103,6 +103,9 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
 
     private void writeLoop() {
         List<Pending> batch = new ArrayList<>(maxBatch);
+        // The writer keeps its connection: opening one per batch costs a PostgreSQL log-in (several ms) or a new H2
+        // session on every commit. A failed batch drops it, and the next batch opens a fresh one.
+        Connection connection = null;
         while (running || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -111,17 +114,63 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                write(batch);
+                connection = write(connection, batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                break;
             } finally {
                 batch.clear();
             }
         }
+        closeQuietly(connection);
     }
 
-    private void write(List<Pending> batch) {
+    /**
+     * Writes one batch; returns the connection to use for the next, null when the batch failed. A kept connection
+     * that fails (the database restarted, a network drop) gets one retry on a fresh connection, from the chain head
+     * as the table has it, so a broken idle connection costs no caller its record.
+     */
+    private Connection write(Connection connection, List<Pending> batch) {
+        if (connection != null) {
+            try {
+                insert(connection, batch);
+                return connection;
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Audit batch failed on the kept connection, retrying on a new one: {}", e.getMessage());
+                closeQuietly(connection);
+            }
+        }
+        Connection fresh = null;
+        try {
+            fresh = dataSource.getConnection();
+            fresh.setAutoCommit(false);
+            if (connection != null) {
+                readHead(fresh);
+            }
+            insert(fresh, batch);
+            return fresh;
+        } catch (SQLException | RuntimeException e) {
+            LOG.error("Audit batch of {} records not stored: {}", batch.size(), e.getMessage());
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            closeQuietly(fresh);
+            return null;
+        }
+    }
+
+    private void readHead(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT seq, chain_hash FROM audit_record ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY")) {
+            boolean any = rs.next();
+            synchronized (this) {
+                lastSeq = any ? rs.getLong(1) : 0;
+                lastHash = any ? rs.getString(2) : ChainKeys.GENESIS;
+            }
+        }
+        c.commit();
+    }
+
+    /** Chains, inserts and commits (durably) one batch, then completes its callers. */
+    private void insert(Connection c, List<Pending> batch) throws SQLException {
         long seq;
         String hash;
         synchronized (this) {
@@ -130,34 +179,31 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         }
         long[] seqs = new long[batch.size()];
         String[] hashes = new String[batch.size()];
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (" + COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (int i = 0; i < batch.size(); i++) {
-                    seq++;
-                    AuditRow row = new AuditRow(seq, batch.get(i).record(), keys.currentId(), null);
-                    hash = keys.chain(keys.currentId(), hash, row.canonical());
-                    bind(insert, new AuditRow(seq, row.record(), row.keyId(), hash));
-                    insert.addBatch();
-                    seqs[i] = seq;
-                    hashes[i] = hash;
-                }
-                insert.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < batch.size(); i++) {
+                seq++;
+                AuditRow row = new AuditRow(seq, batch.get(i).record(), keys.currentId(), null);
+                hash = keys.chain(keys.currentId(), hash, row.canonical());
+                bind(insert, new AuditRow(seq, row.record(), row.keyId(), hash));
+                insert.addBatch();
+                seqs[i] = seq;
+                hashes[i] = hash;
             }
-            if (h2) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("CHECKPOINT SYNC");
-                }
-            }
+            insert.executeBatch();
+            c.commit();
         } catch (SQLException | RuntimeException e) {
-            LOG.error("Audit batch of {} records not stored: {}", batch.size(), e.getMessage());
-            batch.forEach(p -> p.done().completeExceptionally(e));
-            return;
+            try {
+                c.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+        if (h2) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT SYNC");
+            }
         }
         synchronized (this) {
             lastSeq = seqs[seqs.length - 1];
@@ -165,6 +211,16 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(seqs[i]);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the audit writer's connection: {}", e.getMessage());
+            }
         }
     }
 

@@ -35,7 +35,7 @@ class AuditChainTest {
     protected boolean h2 = true;
     private ChainKeys keys;
     private Anchors anchors;
-    private JdbcAuditLog log;
+    protected JdbcAuditLog log;
     private ChainVerifier verifier;
 
     protected DataSource database() throws Exception {
@@ -65,7 +65,7 @@ class AuditChainTest {
         log.close();
     }
 
-    private static AuditRecord record(int i) {
+    protected static AuditRecord record(int i) {
         Sha256 input = new Sha256("%064x".formatted(i));
         ModelId model = i % 3 == 0 ? new ModelId("sepsis-risk", "1.2.0", new Sha256("ab".repeat(32))) : null;
         return new AuditRecord(Instant.ofEpochMilli(1_700_000_000_000L + i), "node-1", i % 2 == 0 ? "system:hl7" : "user:alice",
@@ -86,7 +86,7 @@ class AuditChainTest {
         pool.shutdown();
     }
 
-    private AuditVerification verify() {
+    protected AuditVerification verify() {
         return verifier.verify();
     }
 

@@ -1,5 +1,6 @@
 package io.carebus.audit.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.carebus.store.StoreDatabases;
@@ -51,5 +52,19 @@ class PostgresAuditChainTest extends AuditChainTest {
             assertThatThrownBy(() -> s.execute("DELETE FROM audit_record")).hasMessageContaining("append-only");
             assertThatThrownBy(() -> s.execute("TRUNCATE audit_record")).hasMessageContaining("append-only");
         }
+    }
+
+    /** The writer keeps its connection; when the server drops it, the next record is written on a new one. */
+    @Test
+    void aDroppedConnectionCostsNoRecord() throws Exception {
+        assertThat(log.append(record(1))).isEqualTo(1);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                    + " AND pid <> pg_backend_pid()");
+        }
+        assertThat(log.append(record(2))).isEqualTo(2);
+        assertThat(log.append(record(3))).isEqualTo(3);
+        assertThat(verify().intact()).isTrue();
+        assertThat(verify().lastSeq()).isEqualTo(3);
     }
 }

@@ -10,6 +10,7 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.DicomOutputStream;
 import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TransferSyntax;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
@@ -46,10 +47,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps received instances, store before success: the data set streams into a {@code .part} file behind the file
- * meta information CareBus writes, is forced to disk, read back whole with PixelMed (a dataset PixelMed cannot read,
- * or whose identity differs from the C-STORE's, is refused), moved into {@code instances/<study>/<series>/}, and
- * recorded in the message store and the DICOM index. Only then is the answer Success. Refused instances are kept in
+ * meta information CareBus writes; it is checked (PixelMed reads it up to the pixel data, whose declared lengths must
+ * end the file exactly, else PixelMed reads it whole; a data set it cannot read, or whose identity differs from the
+ * C-STORE's, is refused), moved into {@code instances/<study>/<series>/}, forced to disk with its folder, and recorded
+ * in the message store and the DICOM index. Only then is the answer Success. Refused instances are kept in
  * {@code rejected/} and stored as ERROR messages for reprocessing; the sender gets the failure status.
+ * The DEBUG timing line names the phases: parse, force (move and file), file (folder), store, index, audit.
  */
 final class InstanceStore implements StoreService {
 
@@ -201,21 +204,27 @@ final class InstanceStore implements StoreService {
             try {
                 if (writeFailure == null) {
                     out.flush();
-                    channel.force(true);
                 }
-                channel.close();
             } catch (IOException e) {
-                writeFailure = writeFailure == null ? e : writeFailure;
+                writeFailure = e;
             }
             if (writeFailure != null) {
-                deleteQuietly(part);
+                abandon();
                 LOG.error("DICOM: could not write an instance from {}: {}", request.callingAe(), writeFailure.getMessage());
                 Status status = new Status(Status.OUT_OF_RESOURCES, "cannot write to the gateway's storage");
                 audit(request, -1, null, status, writeFailure.getMessage());
                 return status;
             }
             String sha256 = HexFormat.of().formatHex(digest.digest());
-            return keep(request, part, sha256, began, start);
+            try {
+                return keep(request, part, channel, sha256, began, start);
+            } finally {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.warn("DICOM: closing an instance file: {}", e.getMessage());
+                }
+            }
         }
 
         @Override
@@ -232,45 +241,56 @@ final class InstanceStore implements StoreService {
     private record Identity(String study, String series, String sopClass, String sopInstance, String modality) {
     }
 
-    private Status keep(Request request, Path part, String sha256, long began, long start) {
-        long forced = System.nanoTime();
+    /**
+     * Checks the spooled data set and files it. The order keeps one journal commit per instance where the file system
+     * allows: the data set is checked from the page cache, renamed into its folder, and only then forced (file, then
+     * folder), so the rename travels with the data; nothing refers to the file until the store row commits after both
+     * forces, and a crash before that leaves a file no row names and no sender was told was stored.
+     */
+    private Status keep(Request request, Path part, FileChannel channel, String sha256, long began, long start) {
         Identity identity;
         try {
             identity = read(part);
         } catch (IOException | DicomException | RuntimeException e) {
-            return refuse(request, part, sha256, new Status(Status.CANNOT_UNDERSTAND, "data set cannot be parsed"),
+            return refuse(request, part, channel, sha256, new Status(Status.CANNOT_UNDERSTAND, "data set cannot be parsed"),
                     "cannot parse the data set: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         if (!request.sopInstance().equals(identity.sopInstance()) || !request.sopClass().equals(identity.sopClass())) {
-            return refuse(request, part, sha256, new Status(Status.DATA_SET_MISMATCH, "SOP Class/Instance UID differ from the C-STORE's"),
+            return refuse(request, part, channel, sha256, new Status(Status.DATA_SET_MISMATCH, "SOP Class/Instance UID differ from the C-STORE's"),
                     "data set SOP class/instance " + identity.sopClass() + "/" + identity.sopInstance() + " differ from the C-STORE-RQ's "
                             + request.sopClass() + "/" + request.sopInstance());
         }
         if (!valid(identity.study()) || !valid(identity.series())) {
-            return refuse(request, part, sha256, new Status(Status.DATA_SET_MISMATCH, "missing or invalid Study/Series Instance UID"),
+            return refuse(request, part, channel, sha256, new Status(Status.DATA_SET_MISMATCH, "missing or invalid Study/Series Instance UID"),
                     "missing or invalid Study or Series Instance UID");
         }
         long parsed = System.nanoTime();
+        long forced;
         long size;
         Path target;
         try {
-            size = Files.size(part);
+            size = channel.size();
             Path folder = root.resolve("instances").resolve(identity.study()).resolve(identity.series());
             createDurably(folder);
             target = folder.resolve(identity.sopInstance() + "." + sha256.substring(0, 12) + ".dcm");
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException e) {
-                // The same bytes again (a resend): the file is already kept.
+            if (sameFileKept(target, size, sha256)) {
+                // The same bytes again (a resend): the file already kept is left alone; forcing it again is cheap
+                // and covers a copy a crash left behind before its row was written.
                 Files.delete(part);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the DICOM folder must be on one file system: " + e.getMessage(), e);
+                try (FileChannel kept = FileChannel.open(target, StandardOpenOption.READ)) {
+                    kept.force(true);
+                }
+                forced = System.nanoTime();
+            } else {
+                try {
+                    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    throw new IOException("the DICOM folder must be on one file system: " + e.getMessage(), e);
+                }
+                channel.force(true);
+                forced = System.nanoTime();
+                forceDirectory(folder);
             }
-            if (Files.exists(part)) {
-                // some file systems replace silently instead of refusing
-                Files.delete(part);
-            }
-            forceDirectory(folder);
         } catch (IOException e) {
             deleteQuietly(part);
             LOG.error("DICOM: could not file an instance: {}", e.getMessage());
@@ -310,7 +330,7 @@ final class InstanceStore implements StoreService {
         if (LOG.isDebugEnabled()) {
             long done = System.nanoTime();
             LOG.debug("DICOM message {} received in {} µs, kept in {} µs: force {}, parse {}, file {}, store {}, index {}, audit {}",
-                    result.messageId(), (start - began) / 1000, (done - start) / 1000, (forced - start) / 1000, (parsed - forced) / 1000, (filed - parsed) / 1000,
+                    result.messageId(), (start - began) / 1000, (done - start) / 1000, (forced - parsed) / 1000, (parsed - start) / 1000, (filed - forced) / 1000,
                     (recorded - filed) / 1000, (indexedAt - recorded) / 1000, (done - indexedAt) / 1000);
         }
         return success;
@@ -324,24 +344,53 @@ final class InstanceStore implements StoreService {
     private Identity read(Path file) throws IOException, DicomException {
         AttributeList list = new AttributeList();
         long size = Files.size(file);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 256 * 1024);
+        boolean whole;
+        long at;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 16 * 1024);
              DicomInputStream dicom = new DicomInputStream(in)) {
+            at = list.read(dicom, TagFromName.PixelData);
+            TransferSyntax syntax = dicom.getTransferSyntaxToReadDataSet();
+            whole = at < size && syntax != null && syntax.isLittleEndian() && !syntax.isDeflated()
+                    && PixelDataExtent.endsTheFile(file, at, syntax.isExplicitVR());
+        }
+        if (!whole) {
             if (size <= fullReadMaxBytes) {
-                // PixelMed logs an element it cannot read and returns where it stopped: short of the end = truncated,
-                // or a length that claims more than follows.
-                long end = list.read(dicom);
-                if (end != size) {
-                    throw new DicomException("the data set ends unreadably at byte " + end + " of " + size);
+                list = new AttributeList();
+                try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 256 * 1024);
+                     DicomInputStream dicom = new DicomInputStream(in)) {
+                    // PixelMed logs an element it cannot read and returns where it stopped: short of the end =
+                    // truncated, or a length that claims more than follows.
+                    long end = list.read(dicom);
+                    if (end != size) {
+                        throw new DicomException("the data set ends unreadably at byte " + end + " of " + size);
+                    }
                 }
-            } else {
-                long at = list.read(dicom, TagFromName.PixelData);
-                if (size - at < 12) {
-                    throw new DicomException("no room for pixel data after byte " + at + " of " + size);
-                }
+            } else if (size - at < 12) {
+                throw new DicomException("no room for pixel data after byte " + at + " of " + size);
             }
         }
         return new Identity(value(list, TagFromName.StudyInstanceUID), value(list, TagFromName.SeriesInstanceUID),
                 value(list, TagFromName.SOPClassUID), value(list, TagFromName.SOPInstanceUID), value(list, TagFromName.Modality));
+    }
+
+    /** Whether the target already holds exactly these bytes (size and SHA-256), e.g. from an earlier send. */
+    private static boolean sameFileKept(Path target, long size, String sha256) throws IOException {
+        if (!Files.isRegularFile(target) || Files.size(target) != size) {
+            return false;
+        }
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = Files.newInputStream(target)) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest()).equals(sha256);
     }
 
     private static String value(AttributeList list, AttributeTag tag) {
@@ -352,11 +401,13 @@ final class InstanceStore implements StoreService {
         return uid != null && uid.length() <= 64 && UID.matcher(uid).matches();
     }
 
-    private Status refuse(Request request, Path part, String sha256, Status status, String reason) {
+    private Status refuse(Request request, Path part, FileChannel channel, String sha256, Status status, String reason) {
         Path kept = rejected.resolve(part.getFileName().toString().replace(".part", ".dcm"));
         long id = -1;
         try {
+            channel.force(true);
             Files.move(part, kept, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(rejected);
             ObjectNode node = JSON.createObjectNode();
             node.put("file", root.relativize(kept).toString());
             node.put("sha256", sha256);

@@ -6,7 +6,7 @@
 # index, audit) and the averages over the single-association run are printed at the end.
 # With CAREBUS_BENCH_PG=1 the appliance keeps its store, audit trail and DICOM index in Debian's PostgreSQL (the
 # production setting; a fresh database carebus_bench is made) instead of the embedded H2 database.
-# Usage: bench/dicom/run.sh [instances=300]
+# Usage: bench/dicom/run.sh [instances=300] [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-300}
@@ -49,7 +49,7 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 export TCP_NODELAY=1
-java -cp "bench/dicom/target/classes:bench/dicom/target/lib/*" io.carebus.bench.dicom.DicomBench "$N" "$DICOM" "$WORK"
+java -cp "bench/dicom/target/classes:bench/dicom/target/lib/*" io.carebus.bench.dicom.DicomBench "$N" "$DICOM" "$WORK" "${2:-3}"
 if [ "${CAREBUS_BENCH_TIMINGS:-0}" = 1 ]; then
     # The first N lines are the single-association run; the first 20 of them are warm-up.
     grep -h "received in" "$WORK"/appliance/data/log/karaf.log* | head -n "$N" | tail -n +21 | sed -E \

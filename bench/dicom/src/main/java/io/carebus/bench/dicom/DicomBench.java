@@ -5,6 +5,9 @@ import io.carebus.dicom.testing.Orthanc;
 import io.carebus.dicom.testing.TestImages;
 import java.io.IOException;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +18,12 @@ import java.util.Locale;
  * DICOM ingest: storescu (TCP_NODELAY=1) of N generated 512×512 16-bit CT instances to CareBus (the running appliance,
  * store-before-success: file forced to disk, store row committed, audit record committed, before each Success), to
  * dcmtk's storescp (writes the file, no fsync, no index) and to Orthanc (file + SQLite index), in the same run; on one
- * association, then on 4 at once. Every peer gets the same files.
- * Usage: DicomBench <instances> <CareBus DICOM port> <work dir>
+ * association, then on 4 at once. Every peer gets the same files; each figure is the median of {@code rounds} measured
+ * rounds, the peers taking turns so that a slow spell of the shared disk does not fall on one of them.
+ * It also measures the <b>durable floor</b> of this disk: writing each instance to a new file and forcing file and
+ * folder, one after another with no DICOM at all: the least any receiver that keeps its promise of store before
+ * success spends per instance here (CareBus forces file and folder, then commits its store and audit rows).
+ * Usage: DicomBench <instances> <CareBus DICOM port> <work dir> [rounds=3]
  */
 public final class DicomBench {
 
@@ -27,13 +34,22 @@ public final class DicomBench {
         int count = Integer.parseInt(args[0]);
         int carebusPort = Integer.parseInt(args[1]);
         Path work = Files.createDirectories(Path.of(args[2]));
-        System.out.printf("generating %d CT instances 512x512x16 bit...%n", count);
-        List<Path> files = TestImages.ctSeries(Files.createDirectories(work.resolve("instances")), count, 512);
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        // Every round sends new instances (new UIDs), so no peer sees a resend.
+        System.out.printf("generating %d CT instances 512x512x16 bit for each of %d rounds on 1 and on 4 associations...%n", count, rounds);
+        List<Path> warmUp = TestImages.ctSeries(Files.createDirectories(work.resolve("instances/warm-up")), 20, 512);
+        java.util.Map<String, List<Path>> sets = new java.util.HashMap<>();
         long bytes = 0;
-        for (Path f : files) {
-            bytes += Files.size(f);
+        for (int associations : new int[] {1, 4}) {
+            for (int r = 0; r < rounds; r++) {
+                List<Path> files = TestImages.ctSeries(Files.createDirectories(work.resolve("instances/" + associations + "-" + r)), count, 512);
+                sets.put(associations + "-" + r, files);
+                for (Path f : files) {
+                    bytes += Files.size(f);
+                }
+            }
         }
-        System.out.printf("%d instances, %.1f MB%n", count, bytes / 1e6);
+        System.out.printf("%d instances per round, %.1f MB%n", count, bytes / 1e6 / sets.size());
 
         int storescpPort = Orthanc.freePort();
         Process storescp = Dcmtk.start(List.of("storescp", "-od", Files.createDirectories(work.resolve("storescp")).toString(),
@@ -43,17 +59,29 @@ public final class DicomBench {
             String[] peers = {"CareBus", "storescp", "Orthanc"};
             int[] ports = {carebusPort, storescpPort, orthanc.dicomPort()};
             String[] aes = {"CAREBUS", "ANY-SCP", Orthanc.AE};
+            for (int p = 0; p < 3; p++) {
+                // warm-up on each peer (JIT, caches)
+                send(warmUp, aes[p], ports[p], 1);
+            }
             for (int associations : new int[] {1, 4}) {
-                double[] rates = new double[3];
-                // warm-up round on each peer (JIT, caches), then the measured round
+                double[][] rates = new double[3][rounds];
+                for (int r = 0; r < rounds; r++) {
+                    for (int p = 0; p < 3; p++) {
+                        rates[p][r] = send(sets.get(associations + "-" + r), aes[p], ports[p], associations);
+                    }
+                }
+                double[] median = new double[3];
                 for (int p = 0; p < 3; p++) {
-                    send(files.subList(0, Math.min(20, files.size())), aes[p], ports[p], 1);
-                    rates[p] = send(files, aes[p], ports[p], associations);
-                    System.out.printf(Locale.ROOT, "%-9s %d association(s): %8.1f instances/s%n", peers[p], associations, rates[p]);
+                    median[p] = median(rates[p]);
+                    System.out.printf(Locale.ROOT, "%-9s %d association(s): %8.1f instances/s (median of %d: %s)%n", peers[p],
+                            associations, median[p], rounds, java.util.Arrays.toString(round(rates[p])));
                 }
                 System.out.printf(Locale.ROOT, "ratio %d association(s): CareBus/storescp = %.2f, CareBus/Orthanc = %.2f%n",
-                        associations, rates[0] / rates[1], rates[0] / rates[2]);
+                        associations, median[0] / median[1], median[0] / median[2]);
             }
+            double floor = durableFloor(sets.get("1-0"), Files.createDirectories(work.resolve("floor")));
+            System.out.printf(Locale.ROOT, "durable floor of this disk (new file + force file + force folder, one at a time, no DICOM):"
+                    + " %.1f instances/s%n", floor);
         } finally {
             storescp.destroy();
         }
@@ -81,6 +109,41 @@ public final class DicomBench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return files.size() / seconds;
+    }
+
+    /** Instances/s for writing each file anew and forcing it and its folder to disk, sequentially. */
+    private static double durableFloor(List<Path> files, Path dir) throws IOException {
+        long start = System.nanoTime();
+        int n = 0;
+        for (Path f : files) {
+            byte[] bytes = Files.readAllBytes(f);
+            Path target = dir.resolve(n++ + ".dcm");
+            try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                out.force(true);
+            }
+            try (FileChannel folder = FileChannel.open(dir, StandardOpenOption.READ)) {
+                folder.force(true);
+            }
+        }
+        return files.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private static String[] round(double[] values) {
+        String[] out = new String[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = String.format(Locale.ROOT, "%.1f", values[i]);
+        }
+        return out;
     }
 
     private static void awaitPort(int port) throws InterruptedException {

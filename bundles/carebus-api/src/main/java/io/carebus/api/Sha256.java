@@ -2,7 +2,6 @@ package io.carebus.api;
 
 import java.util.HexFormat;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A SHA-256 digest in lower-case hex. Model files, message payloads and audit inputs/outputs are identified by it,
@@ -10,13 +9,25 @@ import java.util.regex.Pattern;
  */
 public record Sha256(String hex) {
 
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
-
     public Sha256 {
         Objects.requireNonNull(hex, "hex");
-        if (!HEX64.matcher(hex).matches()) {
+        if (!isLowerHex64(hex)) {
             throw new IllegalArgumentException("not a lower-case hex SHA-256 digest: '" + hex + "'");
         }
+    }
+
+    /** A plain loop: every prediction and audit record makes one of these, and a regex costs more than the hash. */
+    private static boolean isLowerHex64(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Sha256 of(byte[] digest) {

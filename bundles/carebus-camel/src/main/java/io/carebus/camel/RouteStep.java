@@ -1,6 +1,7 @@
 package io.carebus.camel;
 
 import java.util.Map;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 
 /**
@@ -19,4 +20,20 @@ public interface RouteStep {
 
     /** Processes one exchange with the endpoint's options (as written in the URI, values as strings). */
     void process(Exchange exchange, Map<String, String> options) throws Exception;
+
+    /**
+     * Processes one exchange the way Camel's asynchronous routing engine does: a step that waits on other work (a
+     * micro-batch) may return false, let go of the route's thread, and call {@code callback.done(false)} when it has
+     * finished; a failure goes into {@link Exchange#setException}. This default runs {@link #process} here and returns
+     * true, having called {@code callback.done(true)}.
+     */
+    default boolean process(Exchange exchange, Map<String, String> options, AsyncCallback callback) {
+        try {
+            process(exchange, options);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        callback.done(true);
+        return true;
+    }
 }

@@ -21,6 +21,20 @@ public interface ModelRegistry {
             throws InsufficientDataException;
 
     /**
+     * {@link #infer} without holding the calling thread: the result (or the failure, {@link InsufficientDataException}
+     * included) completes the returned stage, on the batch worker's thread when micro-batching is on. Many requests
+     * in flight from few threads are what micro-batching coalesces best. This default runs {@link #infer} at once.
+     */
+    default java.util.concurrent.CompletionStage<InferenceResult> inferAsync(String modelId, String version, String subjectPseudonym,
+            Map<String, Double> features) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(infer(modelId, version, subjectPseudonym, features));
+        } catch (InsufficientDataException | RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Runs a tabular model on FHIR R4 Observations (a Bundle or one Observation, JSON): each card feature is taken
      * from the Observations with its code, in its window before {@code asOf}, converted to its unit and aggregated.
      */

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -36,7 +37,12 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code routeInfer}: a Camel route {@code direct:infer → carebus:infer} step with a map of features in and a
  *       Prediction out — what the engine adds (feature vector, input hash, Prediction, headers, Camel exchange);</li>
  *   <li>{@code batched64} / {@code unbatched64}: throughput of 64 concurrent callers through the registry with
- *       micro-batching on (64 rows, 2 workers) and off.</li>
+ *       micro-batching on (64 rows, 2 workers) and off, each caller a thread blocked on its answer (64 threads on
+ *       this machine's cores: mostly a measure of the operating system's thread wake-ups);</li>
+ *   <li>{@code batchedAsync64} / {@code unbatchedAsync64}: the same 64 requests in flight through
+ *       {@code inferAsync}, from 2 threads with 32 each (what an asynchronous Camel route does): batched, the rows
+ *       go to the batch workers; unbatched, each runs at once on its caller, one thread per core, which is the
+ *       most an unbatched engine can do on these cores.</li>
  * </ul>
  * Paths: {@code -Dcarebus.model=<signed jar> -Dcarebus.trust=<trust store>} (run.sh sets them).
  */
@@ -53,7 +59,8 @@ public class InferenceBench {
     }
 
     static ModelRegistries.Standalone open(int maxBatch) throws Exception {
-        return ModelRegistries.open(Path.of(System.getProperty("carebus.trust")), "carebus-demo", List.of(model()), maxBatch, 2);
+        return ModelRegistries.open(Path.of(System.getProperty("carebus.trust")), "carebus-demo", List.of(model()), maxBatch,
+                Integer.getInteger("carebus.batch.workers", 2));
     }
 
     @State(Scope.Thread)
@@ -175,5 +182,37 @@ public class InferenceBench {
     @OutputTimeUnit(TimeUnit.SECONDS)
     public Object unbatched64(Unbatched u) throws Exception {
         return u.registry.infer("sepsis-risk", null, "patient/PSEUDO-1", PATIENT);
+    }
+
+    static final int IN_FLIGHT_PER_THREAD = 32;
+
+    private static double inFlight(ModelRegistries.Standalone registry) {
+        java.util.concurrent.CompletableFuture<?>[] answers = new java.util.concurrent.CompletableFuture<?>[IN_FLIGHT_PER_THREAD];
+        for (int i = 0; i < answers.length; i++) {
+            answers[i] = registry.inferAsync("sepsis-risk", null, "patient/PSEUDO-1", PATIENT).toCompletableFuture();
+        }
+        double sum = 0;
+        for (java.util.concurrent.CompletableFuture<?> a : answers) {
+            sum += ((io.carebus.inference.InferenceResult) a.join()).prediction().outputs().values().iterator().next();
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @Threads(2)
+    @OperationsPerInvocation(IN_FLIGHT_PER_THREAD)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public double batchedAsync64(Batched b) {
+        return inFlight(b.registry);
+    }
+
+    @Benchmark
+    @Threads(2)
+    @OperationsPerInvocation(IN_FLIGHT_PER_THREAD)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public double unbatchedAsync64(Unbatched u) {
+        return inFlight(u.registry);
     }
 }

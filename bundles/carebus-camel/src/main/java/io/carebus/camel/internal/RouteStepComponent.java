@@ -4,14 +4,15 @@ import io.carebus.camel.RouteStep;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
+import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.support.DefaultComponent;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 /**
  * {@code carebus:<step>?options}: dispatches to the {@link RouteStep} service of that name. Options are checked
@@ -52,14 +53,17 @@ final class RouteStepComponent extends DefaultComponent {
 
         @Override
         public Producer createProducer() {
-            return new DefaultProducer(this) {
+            return new DefaultAsyncProducer(this) {
                 @Override
-                public void process(Exchange exchange) throws Exception {
+                public boolean process(Exchange exchange, AsyncCallback callback) {
                     RouteStep step = steps.get(name);
                     if (step == null) {
-                        throw new IllegalStateException("no carebus:" + name + " step is running (is its bundle installed?)");
+                        exchange.setException(new IllegalStateException("no carebus:" + name
+                                + " step is running (is its bundle installed?)"));
+                        callback.done(true);
+                        return true;
                     }
-                    step.process(exchange, options);
+                    return step.process(exchange, options, callback);
                 }
             };
         }

@@ -77,4 +77,47 @@ class RouteStepComponentTest {
         assertThatThrownBy(() -> camel.getEndpoint("carebus:shout?tims=2")).hasRootCauseMessage(
                 "carebus:shout has no option [tims]; it takes [times]");
     }
+
+    /** A step that answers later on another thread: the route waits for it and goes on with its result. */
+    @Test
+    void anAsynchronousStepFinishesTheExchangeFromAnotherThread() throws Exception {
+        java.util.concurrent.ExecutorService elsewhere = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            steps.put("shout", new RouteStep() {
+                @Override
+                public String name() {
+                    return "shout";
+                }
+
+                @Override
+                public Set<String> options() {
+                    return Set.of("times");
+                }
+
+                @Override
+                public void process(Exchange exchange, Map<String, String> options) {
+                    throw new AssertionError("the asynchronous form is used");
+                }
+
+                @Override
+                public boolean process(Exchange exchange, Map<String, String> options, org.apache.camel.AsyncCallback callback) {
+                    elsewhere.execute(() -> {
+                        if ("boom".equals(exchange.getMessage().getBody(String.class))) {
+                            exchange.setException(new IllegalStateException("failed later"));
+                        } else {
+                            exchange.getMessage().setBody("later:" + Thread.currentThread().getName().startsWith("pool-"));
+                        }
+                        callback.done(false);
+                    });
+                    return false;
+                }
+            });
+            ProducerTemplate template = camel.createProducerTemplate();
+            assertThat(template.requestBody("direct:in", "hi", String.class)).isEqualTo("later:true");
+            assertThatThrownBy(() -> template.requestBody("direct:in", "boom", String.class)).isInstanceOf(CamelExecutionException.class)
+                    .hasRootCauseMessage("failed later");
+        } finally {
+            elsewhere.shutdownNow();
+        }
+    }
 }

@@ -41,17 +41,43 @@ final class FeatureVector {
         return row;
     }
 
+    /** SHA-256 of the lines {@code name=<float bits as a decimal int>}, one per feature in card order. */
     static Sha256 hash(CardDocument card, float[] row) {
-        StringBuilder text = new StringBuilder();
         List<CardDocument.TabularFeature> features = card.inputs().tabular();
-        for (int i = 0; i < row.length; i++) {
-            text.append(features == null ? "x" + i : features.get(i).name()).append('=').append(Float.floatToRawIntBits(row[i])).append('\n');
-        }
+        MessageDigest digest;
         try {
-            return Sha256.of(MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.US_ASCII)));
+            digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+        // Straight into the digest, without building a String per request: the same bytes as the text.
+        byte[] number = new byte[12];
+        for (int i = 0; i < row.length; i++) {
+            digest.update((features == null ? "x" + i : features.get(i).name()).getBytes(StandardCharsets.US_ASCII));
+            digest.update((byte) '=');
+            int length = decimal(Float.floatToRawIntBits(row[i]), number);
+            digest.update(number, number.length - length, length);
+            digest.update((byte) '\n');
+        }
+        return Sha256.of(digest.digest());
+    }
+
+    /** Writes {@code value} in decimal at the end of {@code into}; returns how many bytes it took. */
+    private static int decimal(int value, byte[] into) {
+        long v = value;
+        boolean negative = v < 0;
+        if (negative) {
+            v = -v;
+        }
+        int at = into.length;
+        do {
+            into[--at] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        if (negative) {
+            into[--at] = '-';
+        }
+        return into.length - at;
     }
 
     static Sha256 hashPixels(float[] pixels) {

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -45,7 +47,17 @@ public class InferStep implements RouteStep {
     static final String DICOM_FILE = "CareBusDicomFile";
     static final String IMAGE_TENSOR = "CareBusImageTensor";
 
+    /** Exchanges at most waiting on batches without a thread; beyond that a route's thread waits, as before. */
+    static final int MAX_IN_FLIGHT = 1024;
+
     private final ModelRegistry registry;
+    /**
+     * Continues exchanges whose batch has run, so the batch workers go straight back to batching instead of running
+     * the rest of every route.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor continuations = continuationPool();
+    /** Keeps back-pressure: a consumer cannot pile up unbounded exchanges behind a busy model. */
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
     /** Offered by carebus-dicom; without it DICOM exchanges cannot be given to imaging models. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ImageConverter images;
@@ -53,6 +65,32 @@ public class InferStep implements RouteStep {
     @Activate
     public InferStep(@Reference ModelRegistry registry) {
         this.registry = registry;
+    }
+
+    private static java.util.concurrent.ThreadPoolExecutor continuationPool() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(32, 32, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "carebus-infer-route-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** On the continuation pool; after deactivation (a step being replaced) on the completing thread, never dropped. */
+    private void continueRoute(Runnable rest) {
+        try {
+            continuations.execute(rest);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            rest.run();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        continuations.shutdown();
     }
 
     /** Outside OSGi (tests, tools): the image converter given, not looked up. */
@@ -69,6 +107,57 @@ public class InferStep implements RouteStep {
     @Override
     public Set<String> options() {
         return Set.of("model", "version");
+    }
+
+    /**
+     * Feature maps go to {@link ModelRegistry#inferAsync}: with micro-batching on, the route's thread is let go while
+     * the request waits for its batch, and the exchange continues on the batch worker. Everything else (FHIR, images)
+     * runs here.
+     */
+    @Override
+    public boolean process(Exchange exchange, Map<String, String> options, AsyncCallback callback) {
+        Message in = exchange.getMessage();
+        if (!(in.getBody() instanceof Map<?, ?> map) || options.get("model") == null || options.get("model").isBlank()
+                || !inFlight.tryAcquire()) {
+            return RouteStep.super.process(exchange, options, callback);
+        }
+        in.removeHeader(IMAGE_TENSOR);
+        java.util.concurrent.CompletableFuture<InferenceResult> answer;
+        try {
+            answer = registry.inferAsync(options.get("model"), options.get("version"), in.getHeader(SUBJECT, "unknown", String.class),
+                    features(map)).toCompletableFuture();
+        } catch (RuntimeException e) {
+            inFlight.release();
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        if (answer.isDone()) {
+            inFlight.release();
+            finish(exchange, answer);
+            callback.done(true);
+            return true;
+        }
+        answer.whenCompleteAsync((result, failure) -> {
+            inFlight.release();
+            finish(exchange, answer);
+            callback.done(false);
+        }, this::continueRoute);
+        return false;
+    }
+
+    private void finish(Exchange exchange, java.util.concurrent.CompletableFuture<InferenceResult> answer) {
+        try {
+            answer(exchange.getMessage(), answer.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof InsufficientDataException insufficient) {
+                insufficient(exchange.getMessage(), insufficient);
+            } else {
+                exchange.setException(e.getCause());
+            }
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
     }
 
     @Override
@@ -111,10 +200,18 @@ public class InferStep implements RouteStep {
             in.setHeader("CareBusAbstainReason", e.reason());
             return;
         } catch (InsufficientDataException e) {
-            in.setHeader("CareBusInferenceOutcome", "INSUFFICIENT_DATA");
-            in.setHeader("CareBusMissingFeatures", e.missing());
+            insufficient(in, e);
             return;
         }
+        answer(in, result);
+    }
+
+    private static void insufficient(Message in, InsufficientDataException e) {
+        in.setHeader("CareBusInferenceOutcome", "INSUFFICIENT_DATA");
+        in.setHeader("CareBusMissingFeatures", e.missing());
+    }
+
+    private static void answer(Message in, InferenceResult result) {
         in.setHeader("CareBusInferenceOutcome", "PREDICTED");
         if (!result.features().isEmpty()) {
             in.setHeader(FEATURES, result.features());

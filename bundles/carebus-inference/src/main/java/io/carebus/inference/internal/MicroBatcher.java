@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Coalesces concurrent requests to one session into batched runs: a worker takes the first waiting row, then
@@ -15,13 +17,42 @@ import java.util.concurrent.TimeUnit;
  * a wait of 0 it only batches what is already queued, so a lone request pays no waiting and a busy model amortises
  * the per-call cost (JNI crossing, tensor set-up) over many rows. Callers hold their reference on the model while
  * they wait, so the session cannot close under a batch.
+ * <p>
+ * Waking the callers is spread over the callers themselves: the worker wakes the batch's first caller only, and each
+ * woken caller wakes two more (a binary tree over the batch). Waking 64 threads one after another from the worker
+ * costs more than the batched model call itself (a futex wake each, measured with JMH's stack profiler: over half
+ * the worker's time), and it would keep the worker from the next batch.
  */
 final class MicroBatcher {
 
-    private record Request(float[] row, CompletableFuture<Map<String, Double>> answer) {
+    private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
+
+    /** One caller's row, its outcome, and its place in the batch's wake-up tree (or its callback). */
+    private static final class Request {
+        final float[] row;
+        final Thread caller;
+        final BiConsumer<Map<String, Double>, RuntimeException> callback;
+        Map<String, Double> output;
+        RuntimeException failure;
+        Request[] batch;
+        int index;
+        /** Written last by the worker: everything above is visible once this is seen true. */
+        volatile boolean done;
+
+        Request(float[] row, Thread caller, BiConsumer<Map<String, Double>, RuntimeException> callback) {
+            this.row = row;
+            this.caller = caller;
+            this.callback = callback;
+        }
+
+        void wakeChildren() {
+            for (int child = 2 * index + 1; child <= 2 * index + 2 && child < batch.length; child++) {
+                LockSupport.unpark(batch[child].caller);
+            }
+        }
     }
 
-    private static final Request STOP = new Request(null, null);
+    private static final Request STOP = new Request(null, null, null);
 
     private final OrtModel model;
     private final int maxBatch;
@@ -42,14 +73,35 @@ final class MicroBatcher {
     }
 
     /** Runs one row within a batch and waits for its outputs. */
-    Map<String, Double> run(float[] row) throws InterruptedException {
-        CompletableFuture<Map<String, Double>> answer = new CompletableFuture<>();
-        queue.add(new Request(row, answer));
-        try {
-            return answer.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    Map<String, Double> run(float[] row) {
+        Request request = new Request(row, Thread.currentThread(), null);
+        queue.add(request);
+        boolean interrupted = false;
+        while (!request.done) {
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                // The row is in a batch already or about to be: its answer still comes, and the tree below this
+                // caller still needs waking, so wait on and report the interrupt afterwards.
+                interrupted = true;
+            }
         }
+        request.wakeChildren();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (request.failure != null) {
+            throw request.failure;
+        }
+        return request.output;
+    }
+
+    /**
+     * Queues one row and returns at once; the callback gets the outputs (or the failure) on the batch worker's thread
+     * when its batch has run. Nothing waits, so many requests can be in flight from few threads (an asynchronous
+     * Camel route), and each batch costs no thread wake-ups at all.
+     */
+    void submit(float[] row, BiConsumer<Map<String, Double>, RuntimeException> callback) {
+        queue.add(new Request(row, null, callback));
     }
 
     private void work() {
@@ -73,22 +125,72 @@ final class MicroBatcher {
                     }
                     batch.add(next);
                 }
-                float[][] rows = new float[batch.size()][];
-                for (int i = 0; i < rows.length; i++) {
-                    rows[i] = batch.get(i).row();
-                }
-                try {
-                    List<Map<String, Double>> outputs = model.run(rows);
-                    for (int i = 0; i < rows.length; i++) {
-                        batch.get(i).answer().complete(outputs.get(i));
-                    }
-                } catch (Exception | Error e) {
-                    batch.forEach(r -> r.answer().completeExceptionally(e));
-                }
+                answer(batch);
                 batch.clear();
             } catch (InterruptedException e) {
-                batch.forEach(r -> r.answer().completeExceptionally(e));
+                answer(batch, new IllegalStateException("the batch worker of " + model.id() + " was stopped", e));
                 return;
+            }
+        }
+    }
+
+    private void answer(List<Request> batch) {
+        float[][] rows = new float[batch.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = batch.get(i).row;
+        }
+        List<Map<String, Double>> outputs;
+        try {
+            outputs = model.run(rows);
+        } catch (Exception | Error e) {
+            answer(batch, e instanceof RuntimeException r ? r : new IllegalStateException(model.id() + " failed: " + e.getMessage(), e));
+            return;
+        }
+        Request[] requests = batch.toArray(new Request[0]);
+        for (int i = 0; i < requests.length; i++) {
+            requests[i].output = outputs.get(i);
+        }
+        release(requests);
+    }
+
+    private void answer(List<Request> batch, RuntimeException failure) {
+        Request[] requests = batch.toArray(new Request[0]);
+        for (Request r : requests) {
+            r.failure = failure;
+        }
+        release(requests);
+    }
+
+    /** Answers callbacks here, and wakes waiting callers through a tree among themselves. */
+    private void release(Request[] batch) {
+        int waiting = 0;
+        for (Request r : batch) {
+            if (r.callback == null) {
+                waiting++;
+            }
+        }
+        Request[] tree = new Request[waiting];
+        int n = 0;
+        for (Request r : batch) {
+            if (r.callback == null) {
+                r.batch = tree;
+                r.index = n;
+                tree[n++] = r;
+            }
+        }
+        for (Request r : tree) {
+            r.done = true;
+        }
+        if (tree.length > 0) {
+            LockSupport.unpark(tree[0].caller);
+        }
+        for (Request r : batch) {
+            if (r.callback != null) {
+                try {
+                    r.callback.accept(r.output, r.failure);
+                } catch (RuntimeException e) {
+                    LOG.warn("an inference callback of {} failed: {}", model.id(), e.toString());
+                }
             }
         }
     }

@@ -214,6 +214,12 @@ public class ModelExtender implements ModelRegistry {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<InferenceResult> inferAsync(String modelId, String version, String subjectPseudonym,
+            Map<String, Double> features) {
+        return registry.inferAsync(modelId, version, subjectPseudonym, features);
+    }
+
+    @Override
     public InferenceResult inferFhir(String modelId, String version, String subject, String fhirJson, java.time.Instant asOf)
             throws InsufficientDataException {
         return registry.inferFhir(modelId, version, subject, fhirJson, asOf);

@@ -33,6 +33,8 @@ final class OrtModel {
     private final java.util.Set<String> outputNames;
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile MicroBatcher batcher;
+    /** ORT calls made for requests (batched or not), for tests and statistics. */
+    private final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
     private volatile Map<String, byte[]> files = Map.of();
     /** The card's head graph (activations → scores) for Grad-CAM, opened with the model; null when it has none. */
     private volatile OrtSession head;
@@ -266,12 +268,31 @@ final class OrtModel {
         if (b == null) {
             return run(new float[][] {row}).get(0);
         }
-        try {
-            return b.run(row);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + id, e);
+        return b.run(row);
+    }
+
+    /**
+     * One row's outputs to a callback: batched (the callback runs on the batch worker) when batching is on, else run
+     * here and now. The caller holds a reference until the callback has run.
+     */
+    void runOneAsync(float[] row, java.util.function.BiConsumer<Map<String, Double>, RuntimeException> callback) {
+        MicroBatcher b = batcher;
+        if (b != null) {
+            b.submit(row, callback);
+            return;
         }
+        Map<String, Double> output;
+        try {
+            output = run(new float[][] {row}).get(0);
+        } catch (OrtException | RuntimeException e) {
+            callback.accept(null, e instanceof RuntimeException r ? r : new IllegalStateException(id + " failed: " + e.getMessage(), e));
+            return;
+        }
+        callback.accept(output, null);
+    }
+
+    long calls() {
+        return calls.sum();
     }
 
     boolean isClosed() {
@@ -283,6 +304,7 @@ final class OrtModel {
      * label. Exactly what ORT computed: floats are widened to double, nothing else is done to them.
      */
     List<Map<String, Double>> run(float[][] rows) throws OrtException {
+        calls.increment();
         try (OnnxTensor input = batch(rows);
              OrtSession.Result result = session.run(Map.of(inputName, input), outputNames)) {
             List<Map<String, Double>> out = new java.util.ArrayList<>(rows.length);

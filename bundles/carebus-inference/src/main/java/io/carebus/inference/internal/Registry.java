@@ -274,6 +274,48 @@ final class Registry implements ModelRegistries.Standalone {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<InferenceResult> inferAsync(String modelId, String version, String subjectPseudonym,
+            Map<String, Double> features) {
+        java.util.concurrent.CompletableFuture<InferenceResult> answer = new java.util.concurrent.CompletableFuture<>();
+        LiveVersion v;
+        float[] row;
+        Sha256 inputHash;
+        try {
+            v = take(modelId, version);
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        try {
+            if (v.model.card().inputs().tabular() == null) {
+                throw new IllegalArgumentException(modelId + " is an imaging model; send it an image");
+            }
+            row = FeatureVector.build(v.model.card(), features);
+            inputHash = FeatureVector.hash(v.model.card(), row);
+        } catch (InsufficientDataException | RuntimeException e) {
+            v.model.release();
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        ServingState state = v.state;
+        long start = System.nanoTime();
+        // The reference taken above is held until the callback: a swap cannot close the session under the batch.
+        v.model.runOneAsync(row, (outputs, failure) -> {
+            try {
+                if (failure != null) {
+                    answer.completeExceptionally(failure);
+                    return;
+                }
+                answer.complete(predicted(v, state, row, inputHash, subjectPseudonym, version == null, features, null, outputs,
+                        System.nanoTime() - start));
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            } finally {
+                v.model.release();
+            }
+        });
+        return answer;
+    }
+
+    @Override
     public InferenceResult inferFhir(String modelId, String version, String subjectPseudonym, String fhirJson, java.time.Instant asOf)
             throws InsufficientDataException {
         LiveVersion v = take(modelId, version);
@@ -436,7 +478,13 @@ final class Registry implements ModelRegistries.Standalone {
         } catch (ai.onnxruntime.OrtException e) {
             throw new IllegalStateException(v.model.id() + " failed: " + e.getMessage(), e);
         }
-        long latency = System.nanoTime() - start;
+        return predicted(v, state, row, inputHash, subject, withShadows, features, image, outputs, System.nanoTime() - start);
+    }
+
+    /** The answer to one request once its outputs are known: counted, shadowed, and made a Prediction. */
+    private InferenceResult predicted(LiveVersion v, ServingState state, float[] row, Sha256 inputHash, String subject,
+            boolean withShadows, Map<String, Double> features, io.carebus.inference.ImageSource image, Map<String, Double> outputs,
+            long latency) {
         v.requests.incrementAndGet();
         if (withShadows) {
             shadow(v, row, features, image, outputs);

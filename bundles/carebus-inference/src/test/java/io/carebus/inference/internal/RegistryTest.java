@@ -62,7 +62,7 @@ class RegistryTest {
         return model;
     }
 
-    private static OrtModel v1() throws Exception {
+    static OrtModel v1() throws Exception {
         return model("1.0.0", TestCards.WEIGHTS, TestCards.BIAS, TestCards.selfTestExpected());
     }
 
@@ -70,7 +70,7 @@ class RegistryTest {
         return model("2.0.0", V2_WEIGHTS, V2_BIAS, TestCards.expected(V2_WEIGHTS, V2_BIAS, 100, 2.0, 1.5));
     }
 
-    private static Map<String, Double> patient(double hr) {
+    static Map<String, Double> patient(double hr) {
         return Map.of("heart_rate", hr, "lactate", 3.0, "temperature", 1.2);
     }
 
@@ -245,5 +245,31 @@ class RegistryTest {
         assertThat(failures).isEmpty();
         assertThat(answered.get()).isGreaterThan(100);
         assertThat(events.stream().filter(e -> e.startsWith("retire 2.0.0"))).hasSize(10);
+    }
+
+    /**
+     * Requests in flight without threads (inferAsync) are coalesced: far fewer ORT calls than requests, and each
+     * answer is its own row's. An insufficient-data request fails its own future only.
+     */
+    @Test
+    void asynchronousRequestsAreBatchedAndEachGetsItsOwnAnswer() throws Exception {
+        OrtModel model = v1();
+        model.batch(64, 2000, 2);
+        registry.add(1, "b1", model, "vendor", ServingState.SHADOW);
+        int requests = 512;
+        List<java.util.concurrent.CompletableFuture<InferenceResult>> answers = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            answers.add(registry.inferAsync("risk-demo", null, "p", patient(50 + i % 100)).toCompletableFuture());
+        }
+        java.util.concurrent.CompletableFuture<InferenceResult> insufficient =
+                registry.inferAsync("risk-demo", null, "p", Map.of("lactate", 2.0)).toCompletableFuture();
+        for (int i = 0; i < requests; i++) {
+            double risk = answers.get(i).get(10, TimeUnit.SECONDS).prediction().outputs().get("risk");
+            assertThat(risk).isCloseTo(TestCards.expected(TestCards.WEIGHTS, TestCards.BIAS, 50 + i % 100, 3.0, 1.2),
+                    org.assertj.core.data.Offset.offset(1e-6));
+        }
+        assertThatThrownBy(() -> insufficient.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(InsufficientDataException.class);
+        // the self-test's runs come before; the requests went in batches
+        assertThat(model.calls()).isLessThan(requests / 4);
     }
 }

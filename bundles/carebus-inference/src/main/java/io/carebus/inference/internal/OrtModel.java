@@ -33,6 +33,8 @@ final class OrtModel {
     private final java.util.Set<String> outputNames;
     private final AtomicInteger references = new AtomicInteger(1);
     private volatile MicroBatcher batcher;
+    /** Each tabular feature's {@code name=} in bytes, made once: the input hash is computed on every request. */
+    private final byte[][] hashPrefixes;
     /** ORT calls made for requests (batched or not), for tests and statistics. */
     private final java.util.concurrent.atomic.LongAdder calls = new java.util.concurrent.atomic.LongAdder();
     private volatile Map<String, byte[]> files = Map.of();
@@ -42,6 +44,7 @@ final class OrtModel {
     private OrtModel(ModelId id, CardDocument card, OrtEnvironment env, OrtSession session, String inputName, long[] inputShape) {
         this.id = id;
         this.card = card;
+        this.hashPrefixes = FeatureVector.hashPrefixes(card);
         this.env = env;
         this.session = session;
         this.inputName = inputName;
@@ -289,6 +292,11 @@ final class OrtModel {
             return;
         }
         callback.accept(output, null);
+    }
+
+    /** The input hash of a tabular row (see {@link FeatureVector#hash}). */
+    io.carebus.api.Sha256 inputHash(float[] row) {
+        return FeatureVector.hash(hashPrefixes, row);
     }
 
     long calls() {

@@ -267,7 +267,7 @@ final class Registry implements ModelRegistries.Standalone {
                 throw new IllegalArgumentException(modelId + " is an imaging model; send it an image");
             }
             float[] row = FeatureVector.build(v.model.card(), features);
-            return answer(v, row, FeatureVector.hash(v.model.card(), row), subjectPseudonym, version == null, features);
+            return answer(v, row, v.model.inputHash(row), subjectPseudonym, version == null, features);
         } finally {
             v.model.release();
         }
@@ -290,7 +290,7 @@ final class Registry implements ModelRegistries.Standalone {
                 throw new IllegalArgumentException(modelId + " is an imaging model; send it an image");
             }
             row = FeatureVector.build(v.model.card(), features);
-            inputHash = FeatureVector.hash(v.model.card(), row);
+            inputHash = v.model.inputHash(row);
         } catch (InsufficientDataException | RuntimeException e) {
             v.model.release();
             return java.util.concurrent.CompletableFuture.failedFuture(e);
@@ -330,7 +330,7 @@ final class Registry implements ModelRegistries.Standalone {
                 throw new IllegalArgumentException("not readable FHIR JSON: " + e.getMessage(), e);
             }
             float[] row = FeatureVector.build(v.model.card(), features);
-            return answer(v, row, FeatureVector.hash(v.model.card(), row), subjectPseudonym, version == null, features);
+            return answer(v, row, v.model.inputHash(row), subjectPseudonym, version == null, features);
         } finally {
             v.model.release();
         }

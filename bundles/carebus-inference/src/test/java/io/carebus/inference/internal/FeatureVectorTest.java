@@ -18,8 +18,19 @@ class FeatureVectorTest {
             {97f, 3.0f, 1.2f},
             {-0.0f, Float.NaN, -1e-30f},
             {Float.NEGATIVE_INFINITY, Float.MAX_VALUE, -123456.78f},
+            {0f, 1f, -1f},
         };
         for (float[] row : rows) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                text.append(features.get(i).name()).append('=').append(Float.floatToRawIntBits(row[i])).append('\n');
+            }
+            assertThat(FeatureVector.hash(card, row)).isEqualTo(Sha256.hash(text.toString().getBytes(StandardCharsets.US_ASCII)));
+        }
+        java.util.Random random = new java.util.Random(7);
+        for (int n = 0; n < 2000; n++) {
+            float[] row = {Float.intBitsToFloat(random.nextInt()), Float.intBitsToFloat(random.nextInt() >> random.nextInt(31)),
+                Float.intBitsToFloat(n % 2 == 0 ? Integer.MIN_VALUE + n : Integer.MAX_VALUE - n)};
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < row.length; i++) {
                 text.append(features.get(i).name()).append('=').append(Float.floatToRawIntBits(row[i])).append('\n');

@@ -22,18 +22,21 @@ class RouteStepComponentTest {
     private final Map<String, RouteStep> steps = new ConcurrentHashMap<>();
     private DefaultCamelContext camel;
 
+    /** The step under the name {@code shout}, taking {@code times}. */
+    private abstract static class Shout implements RouteStep {
+        @Override
+        public String name() {
+            return "shout";
+        }
+
+        @Override
+        public Set<String> options() {
+            return Set.of("times");
+        }
+    }
+
     private static RouteStep upper(String suffix) {
-        return new RouteStep() {
-            @Override
-            public String name() {
-                return "shout";
-            }
-
-            @Override
-            public Set<String> options() {
-                return Set.of("times");
-            }
-
+        return new Shout() {
             @Override
             public void process(Exchange exchange, Map<String, String> options) {
                 String body = exchange.getMessage().getBody(String.class).toUpperCase();
@@ -83,17 +86,7 @@ class RouteStepComponentTest {
     void anAsynchronousStepFinishesTheExchangeFromAnotherThread() throws Exception {
         java.util.concurrent.ExecutorService elsewhere = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            steps.put("shout", new RouteStep() {
-                @Override
-                public String name() {
-                    return "shout";
-                }
-
-                @Override
-                public Set<String> options() {
-                    return Set.of("times");
-                }
-
+            steps.put("shout", new Shout() {
                 @Override
                 public void process(Exchange exchange, Map<String, String> options) {
                     throw new AssertionError("the asynchronous form is used");

@@ -318,12 +318,16 @@ final class InstanceStore implements StoreService {
             audit(request, -1, sha256, status, e.getMessage());
             return status;
         }
+        long indexedAt = System.nanoTime();
+        Status success = Status.success();
+        boolean audited = audit(request, result.messageId(), sha256, success,
+                result.duplicate() ? "duplicate of message " + result.duplicateOf() : null);
+        // Processing starts once the answer is decided, not during the audit commit: the routes' own writes would
+        // otherwise compete with this instance's commit on the same database and disk, while the sender waits.
         if (!result.duplicate()) {
             stored.accept(instance);
         }
-        long indexedAt = System.nanoTime();
-        Status success = Status.success();
-        if (!audit(request, result.messageId(), sha256, success, result.duplicate() ? "duplicate of message " + result.duplicateOf() : null)) {
+        if (!audited) {
             // As for HL7v2: no Success the audit trail does not show. Stored all the same; the resend is a known duplicate.
             return new Status(Status.OUT_OF_RESOURCES, "stored but not audited; please resend");
         }

@@ -49,6 +49,8 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
     private volatile boolean running = true;
     private long lastSeq;
     private String lastHash;
+    /** Writer thread only: a batch failed, so the table's head may be ahead of {@link #lastSeq}. */
+    private boolean headUncertain;
 
     JdbcAuditLog(DataSource dataSource, boolean h2, ChainKeys keys, int maxBatch) {
         this.dataSource = dataSource;
@@ -127,8 +129,9 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
 
     /**
      * Writes one batch; returns the connection to use for the next, null when the batch failed. A kept connection
-     * that fails (the database restarted, a network drop) gets one retry on a fresh connection, from the chain head
-     * as the table has it, so a broken idle connection costs no caller its record.
+     * that fails before its commit (the database restarted, a network drop) gets one retry on a fresh connection, so
+     * a broken idle connection costs no caller its record. After any failure the chain head is read back from the
+     * table before the next insert, since a commit whose answer was lost may have stored it.
      */
     private Connection write(Connection connection, List<Pending> batch) {
         if (connection != null) {
@@ -136,24 +139,43 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
                 insert(connection, batch);
                 return connection;
             } catch (SQLException | RuntimeException e) {
-                LOG.debug("Audit batch failed on the kept connection, retrying on a new one: {}", e.getMessage());
                 closeQuietly(connection);
+                headUncertain = true;
+                if (e instanceof NotDurable) {
+                    // Committed, not forced: written once is enough; the callers are told it is not confirmed.
+                    fail(batch, e);
+                    return null;
+                }
+                LOG.debug("Audit batch failed on the kept connection, retrying on a new one: {}", e.getMessage());
             }
         }
         Connection fresh = null;
         try {
             fresh = dataSource.getConnection();
             fresh.setAutoCommit(false);
-            if (connection != null) {
+            if (headUncertain) {
                 readHead(fresh);
+                headUncertain = false;
             }
             insert(fresh, batch);
             return fresh;
         } catch (SQLException | RuntimeException e) {
-            LOG.error("Audit batch of {} records not stored: {}", batch.size(), e.getMessage());
-            batch.forEach(p -> p.done().completeExceptionally(e));
+            headUncertain = true;
+            fail(batch, e);
             closeQuietly(fresh);
             return null;
+        }
+    }
+
+    private void fail(List<Pending> batch, Exception e) {
+        LOG.error("Audit batch of {} records not stored: {}", batch.size(), e.getMessage());
+        batch.forEach(p -> p.done().completeExceptionally(e));
+    }
+
+    /** The batch was committed but could not be forced to disk. */
+    private static final class NotDurable extends RuntimeException {
+        NotDurable(SQLException cause) {
+            super("audit records committed but not forced to disk: " + cause.getMessage(), cause);
         }
     }
 
@@ -200,14 +222,17 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
             }
             throw e;
         }
-        if (h2) {
-            try (Statement s = c.createStatement()) {
-                s.execute("CHECKPOINT SYNC");
-            }
-        }
+        // Committed: the chain continues from here whatever happens next.
         synchronized (this) {
             lastSeq = seqs[seqs.length - 1];
             lastHash = hashes[hashes.length - 1];
+        }
+        if (h2) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CHECKPOINT SYNC");
+            } catch (SQLException e) {
+                throw new NotDurable(e);
+            }
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(seqs[i]);

@@ -179,7 +179,7 @@ final class InstanceStore implements StoreService {
                 new FileMetaInformation(request.sopClass(), request.sopInstance(), request.transferSyntax(), request.callingAe())
                         .getAttributeList().write(meta);
                 meta.flush();
-            } catch (DicomException e) {
+            } catch (DicomException | IOException | RuntimeException e) {
                 abandon();
                 throw new IOException("cannot write file meta information: " + e.getMessage(), e);
             }
@@ -274,23 +274,26 @@ final class InstanceStore implements StoreService {
             createDurably(folder);
             target = folder.resolve(identity.sopInstance() + "." + sha256.substring(0, 12) + ".dcm");
             if (sameFileKept(target, size, sha256)) {
-                // The same bytes again (a resend): the file already kept is left alone; forcing it again is cheap
-                // and covers a copy a crash left behind before its row was written.
+                // The same bytes again (a resend, or the same instance on two associations at once): the file already
+                // there is kept; forcing it and its folder covers a copy not yet forced by whoever put it there.
                 Files.delete(part);
                 try (FileChannel kept = FileChannel.open(target, StandardOpenOption.READ)) {
                     kept.force(true);
                 }
-                forced = System.nanoTime();
+            } else if (linked(part, target)) {
+                Files.delete(part);
+                channel.force(true);
             } else {
+                // Something else has the name (a copy a crash cut short): ours replaces it only once on disk itself.
+                channel.force(true);
                 try {
                     Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     throw new IOException("the DICOM folder must be on one file system: " + e.getMessage(), e);
                 }
-                channel.force(true);
-                forced = System.nanoTime();
-                forceDirectory(folder);
             }
+            forced = System.nanoTime();
+            forceDirectory(folder);
         } catch (IOException e) {
             deleteQuietly(part);
             LOG.error("DICOM: could not file an instance: {}", e.getMessage());
@@ -375,6 +378,20 @@ final class InstanceStore implements StoreService {
         }
         return new Identity(value(list, TagFromName.StudyInstanceUID), value(list, TagFromName.SeriesInstanceUID),
                 value(list, TagFromName.SOPClassUID), value(list, TagFromName.SOPInstanceUID), value(list, TagFromName.Modality));
+    }
+
+    /**
+     * Gives the spooled file its final name without ever replacing a file of that name (a hard link: atomic, and it
+     * fails when the name exists); false when the name is taken, or links are not supported here.
+     */
+    private static boolean linked(Path part, Path target) throws IOException {
+        try {
+            Files.createLink(target, part);
+            return true;
+        } catch (java.nio.file.FileSystemException | UnsupportedOperationException e) {
+            // FileAlreadyExistsException included; a file system without hard links gets the forced replace instead
+            return false;
+        }
     }
 
     /** Whether the target already holds exactly these bytes (size and SHA-256), e.g. from an earlier send. */

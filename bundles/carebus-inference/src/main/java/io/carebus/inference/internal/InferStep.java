@@ -79,12 +79,17 @@ public class InferStep implements RouteStep {
         return pool;
     }
 
-    /** On the continuation pool; after deactivation (a step being replaced) on the completing thread, never dropped. */
+    /**
+     * On the continuation pool; after deactivation (a step being replaced) on a thread of its own, never on the batch
+     * worker that completed it (a later step waiting on that worker would wait for ever) and never dropped.
+     */
     private void continueRoute(Runnable rest) {
         try {
             continuations.execute(rest);
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            rest.run();
+            Thread t = new Thread(rest, "carebus-infer-route-after-stop");
+            t.setDaemon(true);
+            t.start();
         }
     }
 

@@ -36,6 +36,8 @@ final class MicroBatcher {
         RuntimeException failure;
         Request[] batch;
         int index;
+        /** Set by the worker when it answers: an answer is given once, whatever fails after it. */
+        boolean answered;
         /** Written last by the worker: everything above is visible once this is seen true. */
         volatile boolean done;
 
@@ -130,6 +132,12 @@ final class MicroBatcher {
             } catch (InterruptedException e) {
                 answer(batch, new IllegalStateException("the batch worker of " + model.id() + " was stopped", e));
                 return;
+            } catch (RuntimeException | Error e) {
+                // Whatever went wrong, every caller of this batch gets an answer and the worker goes on: a worker
+                // that died would leave all later requests to this model waiting for ever.
+                LOG.error("the batch worker of {} failed: {}", model.id(), e.toString());
+                answer(batch, new IllegalStateException(model.id() + " failed: " + e, e));
+                batch.clear();
             }
         }
     }
@@ -139,16 +147,18 @@ final class MicroBatcher {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = batch.get(i).row;
         }
-        List<Map<String, Double>> outputs;
+        Request[] requests = batch.toArray(new Request[0]);
         try {
-            outputs = model.run(rows);
+            List<Map<String, Double>> outputs = model.run(rows);
+            if (outputs.size() != requests.length) {
+                throw new IllegalStateException(model.id() + " answered " + outputs.size() + " rows for " + requests.length);
+            }
+            for (int i = 0; i < requests.length; i++) {
+                requests[i].output = outputs.get(i);
+            }
         } catch (Exception | Error e) {
             answer(batch, e instanceof RuntimeException r ? r : new IllegalStateException(model.id() + " failed: " + e.getMessage(), e));
             return;
-        }
-        Request[] requests = batch.toArray(new Request[0]);
-        for (int i = 0; i < requests.length; i++) {
-            requests[i].output = outputs.get(i);
         }
         release(requests);
     }
@@ -156,15 +166,19 @@ final class MicroBatcher {
     private void answer(List<Request> batch, RuntimeException failure) {
         Request[] requests = batch.toArray(new Request[0]);
         for (Request r : requests) {
-            r.failure = failure;
+            if (!r.answered) {
+                r.failure = failure;
+            }
         }
         release(requests);
     }
 
     /** Answers callbacks here, and wakes waiting callers through a tree among themselves. */
-    private void release(Request[] batch) {
+    private void release(Request[] all) {
+        Request[] batch = java.util.Arrays.stream(all).filter(r -> !r.answered).toArray(Request[]::new);
         int waiting = 0;
         for (Request r : batch) {
+            r.answered = true;
             if (r.callback == null) {
                 waiting++;
             }
@@ -178,8 +192,10 @@ final class MicroBatcher {
                 tree[n++] = r;
             }
         }
-        for (Request r : tree) {
-            r.done = true;
+        // Last to first: a caller that sees its own answer (before it parks, or waking spuriously) wakes its children,
+        // whose answers must then already be marked, or they would park again with nobody left to wake them.
+        for (int i = tree.length - 1; i >= 0; i--) {
+            tree[i].done = true;
         }
         if (tree.length > 0) {
             LockSupport.unpark(tree[0].caller);
@@ -188,7 +204,7 @@ final class MicroBatcher {
             if (r.callback != null) {
                 try {
                     r.callback.accept(r.output, r.failure);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     LOG.warn("an inference callback of {} failed: {}", model.id(), e.toString());
                 }
             }

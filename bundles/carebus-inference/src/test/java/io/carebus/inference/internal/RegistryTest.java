@@ -272,4 +272,32 @@ class RegistryTest {
         // the self-test's runs come before; the requests went in batches
         assertThat(model.calls()).isLessThan(requests / 4);
     }
+
+    /** Blocked and asynchronous callers in the same batches, no waiting for more rows: every one is answered. */
+    @Test
+    void blockedAndAsynchronousCallersMixedInBatchesAreAllAnswered() throws Exception {
+        OrtModel model = v1();
+        model.batch(64, 0, 2);
+        registry.add(1, "b1", model, "vendor", ServingState.SHADOW);
+        ExecutorService callers = Executors.newFixedThreadPool(10);
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 10; t++) {
+            boolean async = t < 2;
+            work.add(callers.submit(() -> {
+                for (int i = 0; i < 300; i++) {
+                    double hr = 50 + i % 90;
+                    double expected = TestCards.expected(TestCards.WEIGHTS, TestCards.BIAS, hr, 3.0, 1.2);
+                    InferenceResult r = async
+                            ? registry.inferAsync("risk-demo", null, "p", patient(hr)).toCompletableFuture().get(10, TimeUnit.SECONDS)
+                            : registry.infer("risk-demo", null, "p", patient(hr));
+                    assertThat(r.prediction().outputs().get("risk")).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-6));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        callers.shutdown();
+    }
 }

@@ -62,7 +62,8 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Audi
         ChainKeys keys = keys(config, data);
         Path anchorDir = config.anchor_directory().isBlank() ? data.resolve("audit-anchors") : Path.of(config.anchor_directory());
         this.anchors = new Anchors(anchorDir, keys);
-        this.log = new JdbcAuditLog(dataSource, StoreDatabases.isH2(url), keys, Math.max(1, config.max_batch()));
+        this.log = new JdbcAuditLog(dataSource, StoreDatabases.isH2(url) ? io.carebus.store.H2Durability.of(url) : null, keys,
+                Math.max(1, config.max_batch()));
         this.verifier = new ChainVerifier(dataSource, keys, anchors);
         this.schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "carebus-audit-schedule");

@@ -41,7 +41,8 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
     }
 
     private final DataSource dataSource;
-    private final boolean h2;
+    /** Forces the embedded H2 database to disk, shared with its other writers; null on PostgreSQL. */
+    private final io.carebus.store.H2Durability h2;
     private final ChainKeys keys;
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(100_000);
@@ -53,6 +54,11 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
     private boolean headUncertain;
 
     JdbcAuditLog(DataSource dataSource, boolean h2, ChainKeys keys, int maxBatch) {
+        this(dataSource, h2 ? io.carebus.store.H2Durability.unshared() : null, keys, maxBatch);
+    }
+
+    /** @param h2 the H2 database's shared durability (null on PostgreSQL, whose commit is durable) */
+    JdbcAuditLog(DataSource dataSource, io.carebus.store.H2Durability h2, ChainKeys keys, int maxBatch) {
         this.dataSource = dataSource;
         this.h2 = h2;
         this.keys = keys;
@@ -227,9 +233,9 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
             lastSeq = seqs[seqs.length - 1];
             lastHash = hashes[hashes.length - 1];
         }
-        if (h2) {
-            try (Statement s = c.createStatement()) {
-                s.execute("CHECKPOINT SYNC");
+        if (h2 != null) {
+            try {
+                h2.awaitDurable(h2.committed(), () -> c, false);
             } catch (SQLException e) {
                 throw new NotDurable(e);
             }

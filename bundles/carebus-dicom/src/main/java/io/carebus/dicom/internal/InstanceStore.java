@@ -18,6 +18,7 @@ import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageStore;
 import io.carebus.dicom.DicomInstance;
 import io.carebus.dicom.internal.net.StoreService;
+import io.carebus.store.DeferredSyncStore;
 import io.carebus.store.StoreUnavailableException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -306,10 +307,19 @@ final class InstanceStore implements StoreService {
         long filed = System.nanoTime();
         long recorded;
         MessageStore.StoreResult result;
+        // With a store that can defer its forced write, the row is only committed here; the audit record's forced
+        // write right after covers it when both share the database (the default), so an instance costs one sync.
+        DeferredSyncStore.Committed committed = null;
         try {
-            result = store.store(new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL,
+            InboundMessage message = new InboundMessage(LISTENER, request.remoteAddress(), PROTOCOL,
                     identity.modality().isEmpty() ? "DICOM" : identity.modality(), null, identity.sopInstance(),
-                    request.callingAe(), instance.receivedAt(), Descriptors.write(instance, root)));
+                    request.callingAe(), instance.receivedAt(), Descriptors.write(instance, root));
+            if (store instanceof DeferredSyncStore deferring) {
+                committed = deferring.storeCommitted(message);
+                result = committed.result();
+            } else {
+                result = store.store(message);
+            }
             long indexed = result.duplicate() ? result.duplicateOf() : result.messageId();
             instance = withMessageId(instance, indexed);
             recorded = System.nanoTime();
@@ -325,6 +335,15 @@ final class InstanceStore implements StoreService {
         Status success = Status.success();
         boolean audited = audit(request, result.messageId(), sha256, success,
                 result.duplicate() ? "duplicate of message " + result.duplicateOf() : null);
+        if (committed != null) {
+            try {
+                committed.awaitDurable();
+            } catch (StoreUnavailableException e) {
+                // Committed but not confirmed on disk: no Success; the row resumes after a restart like any other.
+                LOG.error("DICOM: could not force message {} to disk: {}", result.messageId(), e.getMessage());
+                return new Status(Status.OUT_OF_RESOURCES, "message store unavailable");
+            }
+        }
         // Processing starts once the answer is decided, not during the audit commit: the routes' own writes would
         // otherwise compete with this instance's commit on the same database and disk, while the sender waits.
         if (!result.duplicate()) {

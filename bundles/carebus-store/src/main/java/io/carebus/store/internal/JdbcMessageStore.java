@@ -42,14 +42,15 @@ import org.slf4j.LoggerFactory;
  * it durable once (commit, plus {@code CHECKPOINT SYNC} on H2, which otherwise writes asynchronously), and only then
  * releases all the callers. Durability is paid per batch, not per message.
  */
-public final class JdbcMessageStore implements CloseableMessageStore {
+public final class JdbcMessageStore implements CloseableMessageStore, io.carebus.store.DeferredSyncStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
 
     private final DataSource dataSource;
     private final PayloadCipher cipher;
-    private final boolean h2;
+    /** Forces the embedded H2 database to disk, shared with its other writers; null on PostgreSQL. */
+    private final io.carebus.store.H2Durability h2;
     private final Duration duplicateWindow;
     private final int maxBatch;
     private final Clock clock;
@@ -61,8 +62,16 @@ public final class JdbcMessageStore implements CloseableMessageStore {
         this(dataSource, h2, duplicateWindow, maxBatch, clock, null);
     }
 
-    /** @param cipher encrypts payloads at rest (AES-256-GCM), or null to store them in clear */
     JdbcMessageStore(DataSource dataSource, boolean h2, Duration duplicateWindow, int maxBatch, Clock clock, PayloadCipher cipher) {
+        this(dataSource, h2 ? io.carebus.store.H2Durability.unshared() : null, duplicateWindow, maxBatch, clock, cipher);
+    }
+
+    /**
+     * @param h2 the H2 database's shared durability (null on PostgreSQL, whose commit is durable)
+     * @param cipher encrypts payloads at rest (AES-256-GCM), or null to store them in clear
+     */
+    JdbcMessageStore(DataSource dataSource, io.carebus.store.H2Durability h2, Duration duplicateWindow, int maxBatch, Clock clock,
+                     PayloadCipher cipher) {
         this.cipher = cipher;
         this.dataSource = dataSource;
         this.h2 = h2;
@@ -75,25 +84,54 @@ public final class JdbcMessageStore implements CloseableMessageStore {
         this.writer.start();
     }
 
-    private record Write(InboundMessage message, MessageStatus status, String error, String sha256,
-                         CompletableFuture<StoreResult> done) {
+    /** {@code deferSync}: committed is enough; the caller forces it later (see {@link #storeCommitted}). */
+    private record Write(InboundMessage message, MessageStatus status, String error, String sha256, boolean deferSync,
+                         CompletableFuture<Stored> done) {
+    }
+
+    /** A stored message's result and, on H2, the ticket of its commit. */
+    private record Stored(StoreResult result, long ticket) {
     }
 
     @Override
     public StoreResult store(InboundMessage message) {
-        return submit(message, MessageStatus.RECEIVED, null);
+        return submit(message, MessageStatus.RECEIVED, null, false).result();
+    }
+
+    @Override
+    public Committed storeCommitted(InboundMessage message) {
+        Stored stored = submit(message, MessageStatus.RECEIVED, null, true);
+        return new Committed() {
+            @Override
+            public StoreResult result() {
+                return stored.result();
+            }
+
+            @Override
+            public void awaitDurable() {
+                if (h2 == null) {
+                    return;
+                }
+                try {
+                    h2.awaitDurable(stored.ticket(), dataSource::getConnection, true);
+                } catch (SQLException e) {
+                    throw new StoreUnavailableException("the message store could not force message " + stored.result().messageId()
+                            + " to disk: " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     @Override
     public long storeRejected(InboundMessage message, String reason) {
-        return submit(message, MessageStatus.ERROR, truncate(reason)).messageId();
+        return submit(message, MessageStatus.ERROR, truncate(reason), false).result().messageId();
     }
 
-    private StoreResult submit(InboundMessage message, MessageStatus status, String error) {
+    private Stored submit(InboundMessage message, MessageStatus status, String error, boolean deferSync) {
         if (!running) {
             throw new StoreUnavailableException("the message store is closed", null);
         }
-        Write write = new Write(message, status, error, Digests.sha256Hex(message.payload()), new CompletableFuture<>());
+        Write write = new Write(message, status, error, Digests.sha256Hex(message.payload()), deferSync, new CompletableFuture<>());
         try {
             if (!queue.offer(write, STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new StoreUnavailableException("the message store is overloaded (queue full for " + STORE_TIMEOUT + ")", null);
@@ -125,7 +163,7 @@ public final class JdbcMessageStore implements CloseableMessageStore {
                     connection = dataSource.getConnection();
                     connection.setAutoCommit(false);
                 }
-                List<StoreResult> results = writeBatch(connection, batch);
+                List<Stored> results = writeBatch(connection, batch);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(results.get(i));
                 }
@@ -146,7 +184,7 @@ public final class JdbcMessageStore implements CloseableMessageStore {
         closeQuietly(connection);
     }
 
-    private List<StoreResult> writeBatch(Connection c, List<Write> batch) throws SQLException {
+    private List<Stored> writeBatch(Connection c, List<Write> batch) throws SQLException {
         List<StoreResult> results = new ArrayList<>(batch.size());
         try (PreparedStatement dedup = c.prepareStatement(
                 "SELECT id FROM message WHERE listener = ? AND sender = ? AND control_id = ? AND received_at >= ?"
@@ -195,13 +233,20 @@ public final class JdbcMessageStore implements CloseableMessageStore {
             history.executeBatch();
         }
         c.commit();
-        if (h2) {
-            // H2 commits to its file asynchronously; an acknowledged message must survive a power cut.
-            try (Statement s = c.createStatement()) {
-                s.execute("CHECKPOINT SYNC");
+        long ticket = 0;
+        if (h2 != null) {
+            // H2 commits to its file asynchronously; an acknowledged message must survive a power cut. A sync another
+            // writer of the database began after this commit does as well as our own.
+            ticket = h2.committed();
+            if (batch.stream().anyMatch(w -> !w.deferSync())) {
+                h2.awaitDurable(ticket, () -> c, false);
             }
         }
-        return results;
+        List<Stored> stored = new ArrayList<>(results.size());
+        for (StoreResult r : results) {
+            stored.add(new Stored(r, ticket));
+        }
+        return stored;
     }
 
     private Long findOriginal(PreparedStatement dedup, InboundMessage m) throws SQLException {

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = MessageStore.class, configurationPid = "io.carebus.store")
 @Designate(ocd = StoreConfig.class)
-public class MessageStoreComponent implements MessageStore {
+public class MessageStoreComponent implements MessageStore, io.carebus.store.DeferredSyncStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageStoreComponent.class);
 
@@ -86,6 +86,11 @@ public class MessageStoreComponent implements MessageStore {
     @Override
     public StoreResult store(InboundMessage message) {
         return store.store(message);
+    }
+
+    @Override
+    public Committed storeCommitted(InboundMessage message) {
+        return store.storeCommitted(message);
     }
 
     @Override

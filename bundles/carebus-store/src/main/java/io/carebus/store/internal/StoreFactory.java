@@ -21,7 +21,8 @@ public final class StoreFactory {
                                  PayloadCipher cipher) {
         DataSource dataSource = create(url, user, password);
         migrate(dataSource);
-        return new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:"), duplicateWindow, maxBatch, Clock.systemUTC(), cipher);
+        return new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:") ? io.carebus.store.H2Durability.of(url) : null,
+                duplicateWindow, maxBatch, Clock.systemUTC(), cipher);
     }
 
     /** "id=base64,id2=base64" to a map; the secret itself never appears in an exception message. */

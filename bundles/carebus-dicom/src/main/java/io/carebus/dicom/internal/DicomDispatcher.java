@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * Processing after Success, in two steps. Each stored instance goes to the per-instance endpoint (body: its
  * ImagingStudy as FHIR JSON, one series, one instance; headers: UIDs, modality, file). Its study is then assembled;
  * once no instance of it arrived for {@code study.quiet.seconds}, the whole study goes to the study endpoint (body:
- * the ImagingStudy of all its instances), and only then are its messages PROCESSED, with that ImagingStudy as their
- * canonical form. So a crash at any point leaves the study's messages RECEIVED, and the restart runs them again
+ * the ImagingStudy of all its instances), and only then are its messages PROCESSED, each with its own instance's
+ * ImagingStudy as its canonical form. So a crash at any point leaves the study's messages RECEIVED, and the restart runs them again
  * (at least once, as for HL7v2 and FHIR). While no route consumes an endpoint, its instances or studies wait.
  */
 @Component(service = {DicomDispatcher.class, MessageProcessing.class}, immediate = true, configurationPid = "io.carebus.dicom")
@@ -70,6 +70,8 @@ public class DicomDispatcher implements MessageProcessing {
 
     private static final class PendingStudy {
         final List<ImagingStudies.Header> headers = new ArrayList<>();
+        /** Each instance's own ImagingStudy (its canonical form), in the order of {@code headers}. */
+        final List<byte[]> canonical = new ArrayList<>();
         long quietSince;
     }
 
@@ -189,6 +191,7 @@ public class DicomDispatcher implements MessageProcessing {
         }
         PendingStudy study = studies.computeIfAbsent(instance.studyInstanceUid(), uid -> new PendingStudy());
         study.headers.add(header);
+        study.canonical.add(json.getBytes(StandardCharsets.UTF_8));
         study.quietSince = System.currentTimeMillis();
         return true;
     }
@@ -222,15 +225,20 @@ public class DicomDispatcher implements MessageProcessing {
                 study.quietSince = now + retryMillis;
                 continue;
             }
-            byte[] canonical = json.getBytes(StandardCharsets.UTF_8);
-            List<String> patients = List.of(ImagingStudies.patientIdentifier(study.headers.get(0)));
             MessageStatus status = failure == null ? MessageStatus.PROCESSED : MessageStatus.ERROR;
             String note = failure == null ? "study of " + ids.size() + " instances processed by " + studyEndpoint
                     : "study route failed: " + failure.getMessage();
             if (failure != null) {
                 LOG.warn("DICOM study of {} instances failed in its route: {}", ids.size(), failure.getClass().getSimpleName());
             }
-            store.complete(ids.stream().map(id -> new Completion(id, status, note, canonical, patients)).toList());
+            // Each message keeps its own instance's ImagingStudy, not the whole study's: the study's JSON grows with
+            // its instances, and a copy in each of a 2,000-slice CT's messages would be quadratic in the study size.
+            List<Completion> completions = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                completions.add(new Completion(ids.get(i), status, note, study.canonical.get(i),
+                        List.of(ImagingStudies.patientIdentifier(study.headers.get(i)))));
+            }
+            store.complete(completions);
             it.remove();
             if (stillWaiting != null && stillWaiting.get() <= 0) {
                 waiting.remove(entry.getKey(), stillWaiting);

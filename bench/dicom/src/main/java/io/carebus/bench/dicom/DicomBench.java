@@ -37,7 +37,8 @@ public final class DicomBench {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         // Every round sends new instances (new UIDs), so no peer sees a resend.
         System.out.printf("generating %d CT instances 512x512x16 bit for each of %d rounds on 1 and on 4 associations...%n", count, rounds);
-        List<Path> warmUp = TestImages.ctSeries(Files.createDirectories(work.resolve("instances/warm-up")), 20, 512);
+        // As many as a round: 20 left the JVM peer mid-compilation, so its first measured round ran at two thirds of the others.
+        List<Path> warmUp = TestImages.ctSeries(Files.createDirectories(work.resolve("instances/warm-up")), count, 512);
         java.util.Map<String, List<Path>> sets = new java.util.HashMap<>();
         long bytes = 0;
         for (int associations : new int[] {1, 4}) {
@@ -60,8 +61,8 @@ public final class DicomBench {
             int[] ports = {carebusPort, storescpPort, orthanc.dicomPort()};
             String[] aes = {"CAREBUS", "ANY-SCP", Orthanc.AE};
             for (int p = 0; p < 3; p++) {
-                // warm-up on each peer (JIT, caches)
-                send(warmUp, aes[p], ports[p], 1);
+                // warm-up on each peer (JIT, caches), on 4 associations so the concurrent paths are compiled too
+                send(warmUp, aes[p], ports[p], 4);
             }
             for (int associations : new int[] {1, 4}) {
                 double[][] rates = new double[3][rounds];

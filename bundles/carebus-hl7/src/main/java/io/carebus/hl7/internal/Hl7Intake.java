@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -37,6 +38,9 @@ final class Hl7Intake {
     private static final Logger LOG = LoggerFactory.getLogger(Hl7Intake.class);
     private static final String PROTOCOL = "HL7v2";
     private static final Pattern SEGMENT_ID = Pattern.compile("[A-Z][A-Z0-9]{2}");
+    /** What a NAK to a frame without MSH answers to: standard delimiters, processing id P, version 2.5, nothing else. */
+    private static final MshHeader NO_MSH = MshHeader.read(("MSH|^~\\&" + "|".repeat(8) + "|P|2.5\r")
+            .getBytes(StandardCharsets.US_ASCII)).orElseThrow();
 
     private final ListenerRules rules;
     private final MessageStore store;
@@ -113,11 +117,17 @@ final class Hl7Intake {
                             frame), "not HL7v2: the frame does not start with an MSH segment");
                 }
             } catch (StoreUnavailableException e) {
-                LOG.error("Listener {}: could not store a frame without MSH: {}", rules.listener(), e.getMessage());
+                // Not kept: no answer, so the sender keeps it and sends it again once the store is back.
+                LOG.error("Listener {}: could not store a frame without MSH, connection closed: {}", rules.listener(), e.getMessage());
+                return IntakeOutcome.close(-1);
             }
-            LOG.warn("Listener {}: frame of {} bytes from {} has no MSH segment; stored as message {}, connection closed",
+            // The frame itself was well formed, so the connection is still in step: an AR with no MSA-2 tells an MLLP
+            // sender this message will never be accepted (it moves on instead of resending it forever), and the
+            // connection stays open for its next one.
+            LOG.warn("Listener {}: frame of {} bytes from {} has no MSH segment; stored as message {}, answered AR",
                     rules.listener(), frame.length, remoteAddress, id);
-            return IntakeOutcome.close(id);
+            return answer(NO_MSH, null, AcknowledgmentCode.AR, Rejection.reject(ErrorCode.SEGMENT_SEQUENCE_ERROR,
+                    "not HL7v2: the frame does not start with an MSH segment"), StandardCharsets.US_ASCII, id, false);
         }
         MshHeader msh = header.get();
         InboundMessage inbound = new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, nullIfEmpty(msh.messageType()),

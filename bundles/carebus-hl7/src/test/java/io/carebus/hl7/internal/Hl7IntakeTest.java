@@ -241,9 +241,13 @@ class Hl7IntakeTest {
     }
 
     @Test
-    void notHl7ClosesTheConnectionButKeepsTheBytes() throws Exception {
+    void notHl7IsRefusedWithAnArAndTheBytesAreKept() throws Exception {
         IntakeOutcome outcome = intake.handle("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), "127.0.0.1:40000");
-        assertThat(outcome.closeConnection()).isTrue();
+        assertThat(outcome.closeConnection()).isFalse();
+        assertThat(outcome.ackCode()).isEqualTo("AR");
+        String ack = new String(outcome.ack(), StandardCharsets.US_ASCII);
+        assertThat(ack).startsWith("MSH|^~\\&|").contains("\rMSA|AR|");
+        assertThat(new Terser(ackOf(outcome, StandardCharsets.US_ASCII)).get("ERR-3-1")).isEqualTo("100");
         assertThat(store.find(outcome.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.ERROR);
         assertStillServing();
     }

@@ -153,10 +153,12 @@ class MllpListenerNetworkTest {
     }
 
     @Test
-    void garbageBeforeTheFrameOrNoMshClosesWithoutAnAnswer() throws Exception {
+    void aFrameWithoutMshIsAnsweredArAndTheConnectionKeepsServing() throws Exception {
         try (Socket socket = connect()) {
             socket.getOutputStream().write(MllpFrames.frame("PID|1||MRN1\r"));
-            assertThatThrownBy(() -> MllpFrames.read(socket.getInputStream())).isInstanceOf(IOException.class);
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("\rMSA|AR|").contains("\rERR|");
+            socket.getOutputStream().write(MllpFrames.frame(adt("SAME-CONNECTION")));
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SAME-CONNECTION");
         }
         assertStillServing("AFTER-NOMSH");
     }

@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Paths: {@code -Dcarebus.model=<signed jar> -Dcarebus.trust=<trust store>} (run.sh sets them).
  */
 @Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 6, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class InferenceBench {
 

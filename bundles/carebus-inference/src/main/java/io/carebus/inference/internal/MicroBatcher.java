@@ -115,17 +115,30 @@ final class MicroBatcher {
                     return;
                 }
                 batch.add(first);
+                // What is queued is taken in one step (one lock on the queue, not one per row), so two workers do not
+                // split a burst row by row between them into two half-size batches.
+                queue.drainTo(batch, maxBatch - 1);
+                int stops = 0;
+                for (int i = batch.size() - 1; i > 0; i--) {
+                    if (batch.get(i) == STOP) {
+                        batch.remove(i);
+                        stops++;
+                    }
+                }
                 long deadline = System.nanoTime() + maxWaitNanos;
-                while (batch.size() < maxBatch) {
-                    Request next = maxWaitNanos == 0 ? queue.poll() : queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                while (stops == 0 && batch.size() < maxBatch && maxWaitNanos > 0) {
+                    Request next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
+                    } else if (next == STOP) {
+                        stops++;
+                    } else {
+                        batch.add(next);
                     }
-                    if (next == STOP) {
-                        queue.add(STOP);
-                        break;
-                    }
-                    batch.add(next);
+                }
+                for (int i = 0; i < stops; i++) {
+                    // one per worker: put back for this worker's next turn and its siblings
+                    queue.add(STOP);
                 }
                 answer(batch);
                 batch.clear();

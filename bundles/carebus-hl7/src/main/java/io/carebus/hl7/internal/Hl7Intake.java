@@ -65,7 +65,32 @@ final class Hl7Intake {
     }
 
     IntakeOutcome handle(byte[] frame, String remoteAddress) {
-        return audited(frame, remoteAddress, answerFor(frame, remoteAddress));
+        IntakeOutcome outcome = audited(frame, remoteAddress, answerFor(frame, remoteAddress));
+        if (outcome.unsynced() != null) {
+            try {
+                outcome.unsynced().awaitDurable();
+            } catch (StoreUnavailableException e) {
+                // Committed but not confirmed on disk: no AA. The row resumes after a restart like any other, and the
+                // sender's resend is recognised as its duplicate.
+                LOG.error("Listener {}: message {} could not be forced to disk: {}; answered 207", rules.listener(),
+                        outcome.messageId(), e.getMessage());
+                return notStored(frame, outcome.messageId());
+            }
+        }
+        return outcome;
+    }
+
+    /** AE/CE 207 "please resend" for a frame whose MSH is readable; otherwise the connection is closed. */
+    private IntakeOutcome notStored(byte[] frame, long messageId) {
+        Optional<MshHeader> msh = MshHeader.read(frame);
+        if (msh.isEmpty()) {
+            return IntakeOutcome.close(messageId);
+        }
+        Charset charset = Hl7Charsets.forMsh18(msh.get().field(18), repetitionSeparator(msh.get()), rules.defaultCharset())
+                .orElse(Hl7Charsets.DEFAULT);
+        return answer(msh.get(), null, msh.get().enhancedMode() ? AcknowledgmentCode.CE : AcknowledgmentCode.AE,
+                Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, "message not stored durably, please resend"), charset,
+                messageId, false);
     }
 
     /**
@@ -166,10 +191,20 @@ final class Hl7Intake {
                         : (enhanced ? AcknowledgmentCode.CE : AcknowledgmentCode.AE);
                 return answer(msh, parsed, code, rejection, charset, id, false);
             }
-            StoreResult stored = store.store(inbound);
+            // With a store that can defer its forced write, the row is only committed here: the audit record's
+            // forced write right after covers it when both share the database (the default), so an accepted message
+            // costs one sync, not two; handle() waits for it before the answer goes out.
+            io.carebus.store.DeferredSyncStore.Committed committed = null;
+            StoreResult stored;
+            if (store instanceof io.carebus.store.DeferredSyncStore deferring) {
+                committed = deferring.storeCommitted(inbound);
+                stored = committed.result();
+            } else {
+                stored = store.store(inbound);
+            }
             AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
             return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate())
-                    .withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed));
+                    .withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed)).withUnsynced(committed);
         } catch (StoreUnavailableException e) {
             LOG.error("Listener {}: could not store message (control id {}): {}; answered 207, the sender must resend",
                     rules.listener(), msh.controlId(), e.getMessage());

@@ -6,16 +6,22 @@ package io.carebus.hl7.internal;
  * @param messageId the store id, or -1 when nothing could be stored
  * @param ackCode   MSA-1 of the answer (AA, AE, AR, CA, CE, CR), or null when the connection is closed
  * @param accepted  the stored message as parsed at intake, handed on so processing need not read and parse it again
+ * @param unsynced  when set, the store row is committed but not yet on disk (see {@link Hl7Intake})
  */
 record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate,
-                     Hl7Dispatcher.Pending accepted) {
+                     Hl7Dispatcher.Pending accepted, io.carebus.store.DeferredSyncStore.Committed unsynced) {
 
     IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
-        this(ack, closeConnection, messageId, ackCode, duplicate, null);
+        this(ack, closeConnection, messageId, ackCode, duplicate, null, null);
     }
 
     IntakeOutcome withAccepted(Hl7Dispatcher.Pending pending) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced);
+    }
+
+    /** The message is committed but not yet forced to disk: the answer must wait for {@code committed}. */
+    IntakeOutcome withUnsynced(io.carebus.store.DeferredSyncStore.Committed committed) {
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed);
     }
 
     /** A newly stored, accepted message (not a duplicate, not refused): the routes get it next. */

@@ -160,6 +160,27 @@ class Hl7IntakeTest {
     }
 
     @Test
+    void anAcknowledgedMessageSurvivesADatabaseStoppedWithoutWritingAnythingMore() throws Exception {
+        // The store commits the row without forcing it (one forced write then covers row and audit record); the
+        // answer must still wait until it is on disk. SHUTDOWN IMMEDIATELY drops whatever was not yet written.
+        IntakeOutcome ok = intake.handle(adt("DURABLE-1", "").getBytes(StandardCharsets.ISO_8859_1), "peer");
+        assertThat(ok.ackCode()).isEqualTo("AA");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                io.carebus.store.internal.StoreFactory.embeddedH2Url(dir.resolve("store")), "sa", "")) {
+            c.createStatement().execute("SHUTDOWN IMMEDIATELY");
+        } catch (java.sql.SQLException closedUnderUs) {
+            // the database closes while the statement returns
+        }
+        try {
+            store.close();
+        } catch (RuntimeException alreadyClosed) {
+            // its database is gone
+        }
+        store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(24));
+        assertThat(store.find(ok.messageId())).as("message %d after the stop", ok.messageId()).isPresent();
+    }
+
+    @Test
     void everyAnswerIsAuditedFirstAndAnAuditOutageIsNeverAcknowledgedPositively() throws Exception {
         RecordingTrail trail = new RecordingTrail();
         HapiContext hapiAudit = new DefaultHapiContext();

@@ -51,8 +51,8 @@ done
 export TCP_NODELAY=1
 java -cp "bench/dicom/target/classes:bench/dicom/target/lib/*" io.carebus.bench.dicom.DicomBench "$N" "$DICOM" "$WORK" "${2:-3}"
 if [ "${CAREBUS_BENCH_TIMINGS:-0}" = 1 ]; then
-    # The first N lines are the single-association run; the first 20 of them are warm-up.
-    grep -h "received in" "$WORK"/appliance/data/log/karaf.log* | head -n "$N" | tail -n +21 | sed -E \
+    # The first N lines are the warm-up (N instances on 4 associations), the next N the first single-association round.
+    grep -h "received in" "$WORK"/appliance/data/log/karaf.log* | sed -n "$((N + 1)),$((2 * N))p" | sed -E \
         's/.*received in ([0-9]+) .*kept in ([0-9]+) .*force ([0-9]+), parse ([0-9]+), file ([0-9]+), store ([0-9]+), index ([0-9]+), audit ([0-9]+).*/\1 \2 \3 \4 \5 \6 \7 \8/' \
-        | awk '{for (i = 1; i <= 8; i++) s[i] += $i; n++} END {if (n) printf "CareBus per instance (1 association, mean of %d, us): receive %d, kept %d = force %d + parse %d + file %d + store %d + index %d + audit %d\n", n, s[1]/n, s[2]/n, s[3]/n, s[4]/n, s[5]/n, s[6]/n, s[7]/n, s[8]/n}'
+        | awk '{for (i = 1; i <= 8; i++) s[i] += $i; n++} END {if (n) printf "CareBus per instance (first single-association round, mean of %d, us): receive %d, kept %d = force %d + parse %d + file %d + store %d + index %d + audit %d\n", n, s[1]/n, s[2]/n, s[3]/n, s[4]/n, s[5]/n, s[6]/n, s[7]/n, s[8]/n}'
 fi

@@ -25,7 +25,16 @@ final class DicomDefaults {
             + "1.2.840.10008.1.2," // Implicit VR Little Endian
             + "1.2.840.10008.1.2.4.50," // JPEG Baseline (Process 1)
             + "1.2.840.10008.1.2.4.70," // JPEG Lossless, First-Order Prediction (Process 14 SV1)
-            + "1.2.840.10008.1.2.4.57"; // JPEG Lossless (Process 14)
+            + "1.2.840.10008.1.2.4.57," // JPEG Lossless (Process 14)
+            // Other encapsulated syntaxes, kept as received like JPEG: a store-and-forward gateway that refused them
+            // would make the sender decompress (dcmtk only does so for lossless data) or fail the instance. The
+            // image-to-tensor step abstains on them with the reason; forwarding proposes them as they are.
+            + "1.2.840.10008.1.2.4.51," // JPEG Extended (Process 2 & 4)
+            + "1.2.840.10008.1.2.4.80," // JPEG-LS Lossless
+            + "1.2.840.10008.1.2.4.81," // JPEG-LS Near-Lossless
+            + "1.2.840.10008.1.2.4.90," // JPEG 2000 Image Compression (Lossless Only)
+            + "1.2.840.10008.1.2.4.91," // JPEG 2000 Image Compression
+            + "1.2.840.10008.1.2.5"; // RLE Lossless
 
     private DicomDefaults() {
     }

@@ -382,6 +382,9 @@ final class InstanceStore implements StoreService {
         if (!whole) {
             if (size <= fullReadMaxBytes) {
                 list = new AttributeList();
+                // The check is of structure, not of the image: compressed pixel data stays as its fragments (PixelMed
+                // has no JPEG-LS or JPEG 2000 decoder, and decoding would only cost time here).
+                list.setDecompressPixelData(false);
                 try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 256 * 1024);
                      DicomInputStream dicom = new DicomInputStream(in)) {
                     // PixelMed logs an element it cannot read and returns where it stopped: short of the end =

@@ -139,6 +139,31 @@ class ScpTest {
         assertThat(dataSet(Files.readAllBytes(kept.file()))).isEqualTo(dataSet(Files.readAllBytes(dicom)));
     }
 
+    @Test
+    void rleAndJpegLsAreKeptAsReceived() throws Exception {
+        gateway(Map.of());
+        Path ct = TestImages.ctSeries(dir, 1, 64).get(0);
+        // encoder, the transfer syntax it writes, and storescu's option to propose it (first, then uncompressed)
+        List<List<String>> encoders = List.of(List.of("dcmcrle", "1.2.840.10008.1.2.5", "-xr"),
+                List.of("dcmcjpls", "1.2.840.10008.1.2.4.80", "-xt"));
+        for (List<String> encoder : encoders) {
+            Path encoded = dir.resolve(encoder.get(0) + ".dcm");
+            Dcmtk.Result encode = Dcmtk.run(encoder.get(0), ct.toString(), encoded.toString());
+            assertThat(encode.exitCode()).as(encode.output()).isZero();
+            // a new SOP Instance UID, so each is a new instance rather than a resend of the same one
+            assertThat(Dcmtk.run("dcmodify", "-nb", "-gin", encoded.toString()).exitCode()).isZero();
+            List<String> command = new ArrayList<>(storescu("MODALITY", List.of(encoded)));
+            command.add(1, encoder.get(2));
+            Dcmtk.Result run = Dcmtk.run(command);
+            assertThat(run.exitCode()).as(run.output()).isZero();
+            assertThat(run.output()).contains("Received Store Response (Success)").doesNotContain("-> Little Endian");
+            String sopInstance = sopInstanceOf(encoded);
+            DicomInstance kept = kept().stream().filter(i -> i.sopInstanceUid().equals(sopInstance)).findFirst().orElseThrow();
+            assertThat(kept.transferSyntaxUid()).as(encoder.get(0)).isEqualTo(encoder.get(1));
+            assertThat(dataSet(Files.readAllBytes(kept.file()))).isEqualTo(dataSet(Files.readAllBytes(encoded)));
+        }
+    }
+
     /** A second, independent implementation of the DICOM upper layer as the sender: PixelMed's own SCUs (Java). */
     @Test
     void pixelmedsScusEchoAndStore() throws Exception {
@@ -317,7 +342,9 @@ class ScpTest {
 
     static String sopInstanceOf(Path file) throws Exception {
         com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
-        list.read(file.toFile());
+        try (com.pixelmed.dicom.DicomInputStream in = new com.pixelmed.dicom.DicomInputStream(file.toFile())) {
+            list.read(in, com.pixelmed.dicom.TagFromName.PixelData);
+        }
         return com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(list, com.pixelmed.dicom.TagFromName.SOPInstanceUID);
     }
 

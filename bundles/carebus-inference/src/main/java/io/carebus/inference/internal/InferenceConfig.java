@@ -31,11 +31,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Graph optimisation: NO_OPT, BASIC_OPT, EXTENDED_OPT or ALL_OPT")
     String optimization_level() default "ALL_OPT";
 
-    @AttributeDefinition(description = "Execution provider: cpu, or cuda (needs the carebus-inference-gpu feature and a "
-            + "usable GPU; falls back to the CPU with one log line when either is missing)")
-    String execution_provider() default "cpu";
+    @AttributeDefinition(description = "Execution provider: auto (CUDA when the installed ONNX Runtime is the GPU build "
+            + "of the carebus-inference-gpu feature), cpu, or cuda; CUDA falls back to the CPU with one log line when "
+            + "the GPU or its libraries are not usable")
+    String execution_provider() default "auto";
 
-    @AttributeDefinition(description = "CUDA device id when execution.provider = cuda")
+    @AttributeDefinition(description = "CUDA device id when CUDA is used")
     int cuda_device() default 0;
 
     @AttributeDefinition(description = "Micro-batching: most rows coalesced into one ONNX Runtime call (1 = off, each "

@@ -73,7 +73,8 @@ public class ModelExtender implements ModelRegistry {
             LOG.warn("Model bundles: unsigned bundles are accepted (allow.unsigned = true); never in production");
         }
         this.env = OrtEnvironment.getEnvironment();
-        this.providers = new ExecutionProviders(config.execution_provider(), config.cuda_device());
+        this.providers = new ExecutionProviders(config.execution_provider(), config.cuda_device(),
+                OrtEnvironment.getAvailableProviders());
         this.shadows = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(Math.max(1, config.shadow_queue())),
                 r -> daemon(r, "carebus-model-shadow"));
         this.registry = new Registry(config.canary_share(), shadows, Clock.systemUTC(), this::lifecycle);

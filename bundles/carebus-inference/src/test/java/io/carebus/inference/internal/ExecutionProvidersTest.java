@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.carebus.models.tools.OnnxGraphs;
 import java.nio.FloatBuffer;
+import java.util.EnumSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class ExecutionProvidersTest {
 
     @Test
     void cudaOnTheCpuBuildFallsBackToTheCpuWithTheReason() throws Exception {
-        ExecutionProviders providers = new ExecutionProviders("cuda", 0);
+        ExecutionProviders providers = new ExecutionProviders("cuda", 0, OrtEnvironment.getAvailableProviders());
         assertThat(providers.describe()).isEqualTo("cuda:0");
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         assertThat(providers.apply(options)).isFalse();
@@ -35,9 +37,24 @@ class ExecutionProvidersTest {
 
     @Test
     void cpuIsTheDefaultAndAnUnknownProviderIsAConfigurationError() {
-        ExecutionProviders cpu = new ExecutionProviders("cpu", 0);
+        ExecutionProviders cpu = new ExecutionProviders("cpu", 0, EnumSet.allOf(OrtProvider.class));
         assertThat(cpu.apply(new OrtSession.SessionOptions())).isFalse();
         assertThat(cpu.describe()).isEqualTo("cpu");
-        assertThatThrownBy(() -> new ExecutionProviders("tpu", 0)).hasMessageContaining("cpu or cuda");
+        assertThatThrownBy(() -> new ExecutionProviders("tpu", 0, EnumSet.of(OrtProvider.CPU)))
+                .hasMessageContaining("auto, cpu or cuda");
+    }
+
+    @Test
+    void autoAsksForCudaOnlyFromAnOrtBuiltWithIt() {
+        ExecutionProviders cpuBuild = new ExecutionProviders("auto", 0, OrtEnvironment.getAvailableProviders());
+        assertThat(OrtEnvironment.getAvailableProviders()).doesNotContain(OrtProvider.CUDA);
+        assertThat(cpuBuild.apply(new OrtSession.SessionOptions())).isFalse();
+        assertThat(cpuBuild.describe()).as("the CPU build: no attempt, no warning").isEqualTo("cpu");
+
+        ExecutionProviders gpuBuild = new ExecutionProviders("auto", 1, EnumSet.of(OrtProvider.CPU, OrtProvider.CUDA));
+        assertThat(gpuBuild.describe()).isEqualTo("cuda:1");
+        // the CPU build here cannot add it: the same single fallback as for an explicit cuda
+        assertThat(gpuBuild.apply(new OrtSession.SessionOptions())).isFalse();
+        assertThat(gpuBuild.describe()).startsWith("cpu (CUDA not usable: ");
     }
 }

@@ -2,6 +2,8 @@
 # GPU check: the chest-nodule-demo CNN on ONNX Runtime's CUDA execution provider vs the CPU, in one JVM and run
 # (single-image p50/p95, batch-of-32 throughput, max output difference). For a machine with an NVIDIA GPU and CUDA 12;
 # elsewhere it prints why CUDA is not usable and the CPU figures. Not part of the test suite (CI has no GPU).
+# The appliance-level check on the same machine: ./mvnw -B verify -pl itests -Dit.test=GpuInferenceFeatureIT
+# (with /dev/nvidia0 present it expects the example models on cuda:0 inside Karaf, with no CPU fallback line).
 # Usage: bench/gpu-check.sh [single runs] [batches]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # DICOM ingest: storescu of N generated 512x512 16-bit CT instances to the CareBus appliance (built and started here
-# with its defaults, embedded H2 store, audit on), to dcmtk's storescp and to Orthanc, in the same run, all with
+# with its defaults, embedded H2 store, audit on), to dcmtk's storescp, to storescp forcing each file and its folder
+# before answering (storescp+sync), and to Orthanc, in the same run, all with
 # TCP_NODELAY=1; one association, then 4 at once. Prints instances/s and the ratios.
 # With CAREBUS_BENCH_TIMINGS=1 the appliance logs each instance's phases at DEBUG (receive, force, parse, file, store,
 # index, audit) and the averages over the single-association run are printed at the end.
@@ -48,6 +49,8 @@ for _ in $(seq 1 240); do
     curl -sf "http://127.0.0.1:$HTTP/api/health" >/dev/null 2>&1 && break
     sleep 0.5
 done
+. bench/lib/appliance-settled.sh
+appliance_settled "$WORK/appliance"
 export TCP_NODELAY=1
 java -cp "bench/dicom/target/classes:bench/dicom/target/lib/*" io.carebus.bench.dicom.DicomBench "$N" "$DICOM" "$WORK" "${2:-3}"
 if [ "${CAREBUS_BENCH_TIMINGS:-0}" = 1 ]; then

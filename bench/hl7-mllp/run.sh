@@ -33,6 +33,8 @@ echo "== bare HAPI server (peer) on $hapi_port"
 java -Xmx1g -cp "$cp" io.carebus.bench.hl7.BareHapiServer "$hapi_port" > "$work/hapi.log" 2>&1 &
 hapi_pid=$!
 until grep -q listening "$work/hapi.log" 2>/dev/null; do kill -0 "$hapi_pid" 2>/dev/null || { cat "$work/hapi.log"; exit 1; }; sleep 0.2; done
+. bench/lib/appliance-settled.sh
+appliance_settled "$work/appliance"
 java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$hapi_port" "$connections" "$warmup" > /dev/null
 hapi=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad hapi-bare 127.0.0.1 "$hapi_port" "$connections" "$messages" | grep RESULT)
 echo "$hapi"

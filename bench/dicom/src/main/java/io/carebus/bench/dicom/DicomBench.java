@@ -17,7 +17,10 @@ import java.util.Locale;
 /**
  * DICOM ingest: storescu (TCP_NODELAY=1) of N generated 512×512 16-bit CT instances to CareBus (the running appliance,
  * store-before-success: file forced to disk, store row committed, audit record committed, before each Success), to
- * dcmtk's storescp (writes the file, no fsync, no index) and to Orthanc (file + SQLite index), in the same run; on one
+ * dcmtk's storescp (writes the file, no fsync, no index), to the same storescp made durable the one way it offers
+ * ({@code --exec-on-reception "sync <file> <folder>" --exec-sync}: coreutils' sync forces the file and its folder
+ * before storescp answers, at the cost of starting two processes per instance) and to Orthanc (file + SQLite index),
+ * in the same run; on one
  * association, then on 4 at once. Every peer gets the same files; each figure is the median of {@code rounds} measured
  * rounds, the peers taking turns so that a slow spell of the shared disk does not fall on one of them.
  * It also measures the <b>durable floor</b> of this disk: writing each instance to a new file and forcing file and
@@ -55,36 +58,41 @@ public final class DicomBench {
         int storescpPort = Orthanc.freePort();
         Process storescp = Dcmtk.start(List.of("storescp", "-od", Files.createDirectories(work.resolve("storescp")).toString(),
                 String.valueOf(storescpPort)));
+        int syncedPort = Orthanc.freePort();
+        Process synced = Dcmtk.start(List.of("storescp", "-od", Files.createDirectories(work.resolve("storescp-sync")).toString(),
+                "--exec-on-reception", "sync '#p/#f' '#p'", "--exec-sync", String.valueOf(syncedPort)));
         awaitPort(storescpPort);
+        awaitPort(syncedPort);
         try (Orthanc orthanc = Orthanc.start(Files.createDirectories(work.resolve("orthanc")))) {
-            String[] peers = {"CareBus", "storescp", "Orthanc"};
-            int[] ports = {carebusPort, storescpPort, orthanc.dicomPort()};
-            String[] aes = {"CAREBUS", "ANY-SCP", Orthanc.AE};
-            for (int p = 0; p < 3; p++) {
+            String[] peers = {"CareBus", "storescp", "storescp+sync", "Orthanc"};
+            int[] ports = {carebusPort, storescpPort, syncedPort, orthanc.dicomPort()};
+            String[] aes = {"CAREBUS", "ANY-SCP", "ANY-SCP", Orthanc.AE};
+            for (int p = 0; p < peers.length; p++) {
                 // warm-up on each peer (JIT, caches), on 4 associations so the concurrent paths are compiled too
                 send(warmUp, aes[p], ports[p], 4);
             }
             for (int associations : new int[] {1, 4}) {
-                double[][] rates = new double[3][rounds];
+                double[][] rates = new double[peers.length][rounds];
                 for (int r = 0; r < rounds; r++) {
-                    for (int p = 0; p < 3; p++) {
+                    for (int p = 0; p < peers.length; p++) {
                         rates[p][r] = send(sets.get(associations + "-" + r), aes[p], ports[p], associations);
                     }
                 }
-                double[] median = new double[3];
-                for (int p = 0; p < 3; p++) {
+                double[] median = new double[peers.length];
+                for (int p = 0; p < peers.length; p++) {
                     median[p] = median(rates[p]);
-                    System.out.printf(Locale.ROOT, "%-9s %d association(s): %8.1f instances/s (median of %d: %s)%n", peers[p],
+                    System.out.printf(Locale.ROOT, "%-13s %d association(s): %8.1f instances/s (median of %d: %s)%n", peers[p],
                             associations, median[p], rounds, java.util.Arrays.toString(round(rates[p])));
                 }
-                System.out.printf(Locale.ROOT, "ratio %d association(s): CareBus/storescp = %.2f, CareBus/Orthanc = %.2f%n",
-                        associations, median[0] / median[1], median[0] / median[2]);
+                System.out.printf(Locale.ROOT, "ratio %d association(s): CareBus/storescp = %.2f, CareBus/storescp+sync = %.2f,"
+                        + " CareBus/Orthanc = %.2f%n", associations, median[0] / median[1], median[0] / median[2], median[0] / median[3]);
             }
             double floor = durableFloor(sets.get("1-0"), Files.createDirectories(work.resolve("floor")));
             System.out.printf(Locale.ROOT, "durable floor of this disk (new file + force file + force folder, one at a time, no DICOM):"
                     + " %.1f instances/s%n", floor);
         } finally {
             storescp.destroy();
+            synced.destroy();
         }
     }
 

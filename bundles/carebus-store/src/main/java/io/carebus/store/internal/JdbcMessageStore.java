@@ -525,6 +525,9 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         List<Write> left = new ArrayList<>();
         queue.drainTo(left);
         fail(left, new StoreUnavailableException("the message store is closed", null));
+        if (dataSource instanceof org.h2.jdbcx.JdbcConnectionPool pool) {
+            pool.dispose();
+        }
     }
 
     private static void fail(List<Write> batch, StoreUnavailableException e) {

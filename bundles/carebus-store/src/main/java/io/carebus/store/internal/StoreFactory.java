@@ -9,6 +9,9 @@ import org.flywaydb.core.Flyway;
 /** JDBC data sources for the supported databases, created directly so no JDBC service registry is needed. */
 public final class StoreFactory {
 
+    /** The message store's connections kept open: its writer holds one; dispatchers, routes and the API share the rest. */
+    static final int POOLED_CONNECTIONS = 16;
+
     private StoreFactory() {
     }
 
@@ -19,9 +22,11 @@ public final class StoreFactory {
 
     static JdbcMessageStore open(String url, String user, String password, Duration duplicateWindow, int maxBatch,
                                  PayloadCipher cipher) {
-        DataSource dataSource = create(url, user, password);
-        migrate(dataSource);
-        return new JdbcMessageStore(dataSource, url.startsWith("jdbc:h2:") ? io.carebus.store.H2Durability.of(url) : null,
+        migrate(create(url, user, password));
+        // Pooled: every find, claim and state change used to open a connection of its own (a new session in H2; a new
+        // TCP connection and login in PostgreSQL), which was the largest cost of reading a message back.
+        return new JdbcMessageStore(createPooled(url, user, password, POOLED_CONNECTIONS),
+                url.startsWith("jdbc:h2:") ? io.carebus.store.H2Durability.of(url) : null,
                 duplicateWindow, maxBatch, Clock.systemUTC(), cipher);
     }
 

@@ -33,8 +33,6 @@ echo "== bare HAPI server (peer) on $hapi_port"
 java -Xmx1g -cp "$cp" io.carebus.bench.hl7.BareHapiServer "$hapi_port" > "$work/hapi.log" 2>&1 &
 hapi_pid=$!
 until grep -q listening "$work/hapi.log" 2>/dev/null; do kill -0 "$hapi_pid" 2>/dev/null || { cat "$work/hapi.log"; exit 1; }; sleep 0.2; done
-. bench/lib/appliance-settled.sh
-appliance_settled "$work/appliance"
 java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$hapi_port" "$connections" "$warmup" > /dev/null
 hapi=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad hapi-bare 127.0.0.1 "$hapi_port" "$connections" "$messages" | grep RESULT)
 echo "$hapi"
@@ -56,6 +54,8 @@ fi
 "$work/appliance/bin/start"
 for _ in $(seq 1 240); do [ "$(curl -s -o /dev/null -w "%{http_code}" "localhost:$http_port/api/health")" = 200 ] && break; sleep 0.5; done
 [ "$(curl -s -o /dev/null -w "%{http_code}" "localhost:$http_port/api/health")" = 200 ] || { echo "the appliance did not become healthy in 2 minutes"; curl -s "localhost:$http_port/api/health"; exit 1; }
+. bench/lib/appliance-settled.sh
+appliance_settled "$work/appliance"
 java -cp "$cp" io.carebus.bench.hl7.MllpLoad warmup 127.0.0.1 "$carebus_port" "$connections" "$warmup" > /dev/null
 karaf_pid=$(pgrep -f "karaf.base=$work/appliance" | head -1)
 if [ "${PROFILE:-0}" = 1 ]; then jcmd "$karaf_pid" JFR.start name=bench settings=profile filename="$work/bench.jfr" >/dev/null; fi

@@ -45,8 +45,8 @@ public final class StoreDatabases {
 
     /** Closes the connections of a data source from {@link #openPooled}; other data sources are left alone. */
     public static void close(DataSource dataSource) {
-        if (dataSource instanceof org.h2.jdbcx.JdbcConnectionPool pool) {
-            pool.dispose();
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
+            pool.close();
         }
     }
 

@@ -525,8 +525,8 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         List<Write> left = new ArrayList<>();
         queue.drainTo(left);
         fail(left, new StoreUnavailableException("the message store is closed", null));
-        if (dataSource instanceof org.h2.jdbcx.JdbcConnectionPool pool) {
-            pool.dispose();
+        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
+            pool.close();
         }
     }
 

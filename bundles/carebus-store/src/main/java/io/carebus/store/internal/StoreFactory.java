@@ -90,27 +90,27 @@ public final class StoreFactory {
         throw new IllegalArgumentException("unsupported JDBC URL (H2 or PostgreSQL only): " + describe(url));
     }
 
-    /** A small pool (H2's, which takes any ConnectionPoolDataSource) over the database's own pooled data source. */
+    /**
+     * A small pool (HikariCP) over the database's own data source. A connection idle for more than half a second is
+     * checked before it is handed out, and one the database ended is dropped, not handed out again.
+     */
     public static DataSource createPooled(String url, String user, String password, int maxConnections) {
-        javax.sql.ConnectionPoolDataSource source;
-        if (url.startsWith("jdbc:h2:")) {
-            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
-            h2.setURL(url);
-            h2.setUser(user.isBlank() ? "sa" : user);
-            h2.setPassword(password);
-            source = h2;
-        } else if (url.startsWith("jdbc:postgresql:")) {
-            org.postgresql.ds.PGConnectionPoolDataSource pg = new org.postgresql.ds.PGConnectionPoolDataSource();
-            pg.setURL(url);
-            pg.setUser(user);
-            pg.setPassword(password);
-            source = pg;
-        } else {
-            throw new IllegalArgumentException("unsupported JDBC URL (H2 or PostgreSQL only): " + describe(url));
-        }
-        org.h2.jdbcx.JdbcConnectionPool pool = org.h2.jdbcx.JdbcConnectionPool.create(source);
-        pool.setMaxConnections(Math.max(1, maxConnections));
-        return pool;
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setDataSource(create(url, user, password));
+        config.setPoolName("carebus-" + describe(url).replaceAll("[^A-Za-z0-9]+", "-"));
+        config.setMaximumPoolSize(Math.max(1, maxConnections));
+        // Connections are opened as they are needed and closed after ten idle minutes, down to one.
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(java.util.concurrent.TimeUnit.SECONDS.toMillis(30));
+        // The pool's own thread factory: a Karaf bundle's context class loader is not the one Hikari was loaded by.
+        config.setThreadFactory(r -> {
+            Thread t = new Thread(r, "carebus-db-pool");
+            t.setDaemon(true);
+            return t;
+        });
+        // Opened at first use, not here: a database not yet reachable must not fail the component's activation.
+        config.setInitializationFailTimeout(-1);
+        return new com.zaxxer.hikari.HikariDataSource(config);
     }
 
     /** The URL without anything after the first ';' or '?', where credentials may sit. */

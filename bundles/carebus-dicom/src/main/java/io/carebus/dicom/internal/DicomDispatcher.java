@@ -12,6 +12,7 @@ import io.carebus.dicom.ImagingStudies;
 import io.carebus.store.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -128,7 +129,7 @@ public class DicomDispatcher implements MessageProcessing {
             try {
                 Work work = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (work != null) {
-                    if (!dispatchInstance(work.messageId())) {
+                    if (!dispatchInstance(work.messageId(), work.studyUid() == null)) {
                         queue.addFirst(work);
                         Thread.sleep(retryMillis);
                     } else if (work.studyUid() == null) {
@@ -148,15 +149,30 @@ public class DicomDispatcher implements MessageProcessing {
         }
     }
 
-    /** False when the instance must wait (no route yet). */
-    private boolean dispatchInstance(long id) {
+    /**
+     * False when the instance must wait (no route yet). {@code resumed}: not handed over right after its Success (a
+     * restart, a reprocess request), so its file is checked against its recorded size and SHA-256 first: the gateway
+     * forces file and rows at the same time, so after a power cut the rows of an instance that never got Success may
+     * be on disk without its file.
+     */
+    private boolean dispatchInstance(long id, boolean resumed) {
         StoredMessage stored = store.find(id).orElse(null);
         if (stored == null || stored.status() != MessageStatus.RECEIVED || !InstanceStore.PROTOCOL.equals(stored.message().protocol())) {
             return true;
         }
         ImagingStudies.Header header;
         try {
-            header = ImagingStudies.header(Descriptors.read(id, stored.message().payload(), root, stored.message().receivedAt()));
+            DicomInstance recorded = Descriptors.read(id, stored.message().payload(), root, stored.message().receivedAt());
+            if (resumed) {
+                String problem = fileProblem(recorded);
+                if (problem != null) {
+                    LOG.warn("DICOM message {} is not processed: {}", id, problem);
+                    store.complete(List.of(new Completion(id, MessageStatus.ERROR, problem
+                            + " (a power cut before its Success, or damage since; a sender that got no Success sends it again)", null, null)));
+                    return true;
+                }
+            }
+            header = ImagingStudies.header(recorded);
         } catch (IOException | RuntimeException e) {
             LOG.warn("DICOM message {} cannot be read back: {}", id, e.getMessage());
             store.complete(List.of(new Completion(id, MessageStatus.ERROR, "cannot read the stored instance: " + e.getMessage(), null, null)));
@@ -194,6 +210,21 @@ public class DicomDispatcher implements MessageProcessing {
         study.canonical.add(json.getBytes(StandardCharsets.UTF_8));
         study.quietSince = System.currentTimeMillis();
         return true;
+    }
+
+    /** Why the instance's file is not the one received, or null when it is. */
+    private static String fileProblem(DicomInstance recorded) throws IOException {
+        if (!Files.isRegularFile(recorded.file())) {
+            return "its instance file is missing";
+        }
+        long size = Files.size(recorded.file());
+        if (size != recorded.size()) {
+            return "its instance file has " + size + " bytes, not the " + recorded.size() + " received";
+        }
+        if (!InstanceStore.sha256Of(recorded.file()).equals(recorded.sha256())) {
+            return "its instance file's SHA-256 differs from the one received";
+        }
+        return null;
     }
 
     private void completeQuietStudies() {

@@ -279,6 +279,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         if (!sessions.awaitTermination(10, TimeUnit.SECONDS)) {
             sessions.shutdownNow();
         }
+        instances.close();
         StoreDatabases.close(dataSource);
     }
 }

@@ -74,6 +74,16 @@ final class InstanceStore implements StoreService {
     private final Clock clock;
     private final Supplier<AuditTrail> audit;
     private final Consumer<DicomInstance> stored;
+    /**
+     * Forces instance files while the association thread records the instance in the database: the two forced writes
+     * (file, database) overlap instead of following each other. Threads come and go with the associations.
+     */
+    private final java.util.concurrent.ExecutorService forcing = new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE,
+            30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "carebus-dicom-fsync");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * @param root where instances are kept ({@code data/carebus/dicom})
@@ -108,6 +118,11 @@ final class InstanceStore implements StoreService {
 
     Path root() {
         return root;
+    }
+
+    /** Called once no association runs any more. */
+    void close() {
+        forcing.shutdown();
     }
 
     @Override
@@ -266,9 +281,9 @@ final class InstanceStore implements StoreService {
                     "missing or invalid Study or Series Instance UID");
         }
         long parsed = System.nanoTime();
-        long forced;
         long size;
         Path target;
+        java.util.concurrent.Future<Long> forced;
         try {
             size = channel.size();
             Path folder = root.resolve("instances").resolve(identity.study()).resolve(identity.series());
@@ -278,12 +293,20 @@ final class InstanceStore implements StoreService {
                 // The same bytes again (a resend, or the same instance on two associations at once): the file already
                 // there is kept; forcing it and its folder covers a copy not yet forced by whoever put it there.
                 Files.delete(part);
-                try (FileChannel kept = FileChannel.open(target, StandardOpenOption.READ)) {
-                    kept.force(true);
-                }
+                forced = forcing.submit(() -> {
+                    try (FileChannel kept = FileChannel.open(target, StandardOpenOption.READ)) {
+                        kept.force(true);
+                    }
+                    forceDirectory(folder);
+                    return System.nanoTime();
+                });
             } else if (linked(part, target)) {
                 Files.delete(part);
-                channel.force(true);
+                forced = forcing.submit(() -> {
+                    channel.force(true);
+                    forceDirectory(folder);
+                    return System.nanoTime();
+                });
             } else {
                 // Something else has the name (a copy a crash cut short): ours replaces it only once on disk itself.
                 channel.force(true);
@@ -292,10 +315,12 @@ final class InstanceStore implements StoreService {
                 } catch (AtomicMoveNotSupportedException e) {
                     throw new IOException("the DICOM folder must be on one file system: " + e.getMessage(), e);
                 }
+                forced = forcing.submit(() -> {
+                    forceDirectory(folder);
+                    return System.nanoTime();
+                });
             }
-            forced = System.nanoTime();
-            forceDirectory(folder);
-        } catch (IOException e) {
+        } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
             deleteQuietly(part);
             LOG.error("DICOM: could not file an instance: {}", e.getMessage());
             Status status = new Status(Status.OUT_OF_RESOURCES, "cannot write to the gateway's storage");
@@ -304,7 +329,7 @@ final class InstanceStore implements StoreService {
         }
         DicomInstance instance = new DicomInstance(-1, identity.study(), identity.series(), identity.sopInstance(), identity.sopClass(),
                 request.transferSyntax(), identity.modality(), target, size, sha256, request.callingAe(), clock.instant());
-        long filed = System.nanoTime();
+        long named = System.nanoTime();
         long recorded;
         MessageStore.StoreResult result;
         // With a store that can defer its forced write, the row is only committed here; the audit record's forced
@@ -326,6 +351,7 @@ final class InstanceStore implements StoreService {
             index.add(instance);
         } catch (StoreUnavailableException e) {
             // The file stays (another copy of it may be referenced); the sender retries on A700.
+            awaitForced(forced);
             LOG.error("DICOM: could not record an instance from {}: {}", request.callingAe(), e.getMessage());
             Status status = new Status(Status.OUT_OF_RESOURCES, "message store unavailable");
             audit(request, -1, sha256, status, e.getMessage());
@@ -340,9 +366,25 @@ final class InstanceStore implements StoreService {
                 committed.awaitDurable();
             } catch (StoreUnavailableException e) {
                 // Committed but not confirmed on disk: no Success; the row resumes after a restart like any other.
+                awaitForced(forced);
                 LOG.error("DICOM: could not force message {} to disk: {}", result.messageId(), e.getMessage());
                 return new Status(Status.OUT_OF_RESOURCES, "message store unavailable");
             }
+        }
+        long durableAt = System.nanoTime();
+        // The rows may be on disk before the file: after a power cut between the two, the unprocessed message names a
+        // file that is missing or differs from its SHA-256, which the dispatcher checks before it routes a resumed
+        // message (it marks it ERROR, so the sender's resend, which never got Success, counts as new).
+        long filed = awaitForced(forced);
+        if (filed < 0) {
+            LOG.error("DICOM: could not force the file of message {} to disk", result.messageId());
+            if (!result.duplicate()) {
+                store.complete(List.of(new io.carebus.api.store.Completion(result.messageId(), io.carebus.api.store.MessageStatus.ERROR,
+                        "the instance file could not be forced to disk; the sender was told to resend", null, null)));
+            }
+            Status status = new Status(Status.OUT_OF_RESOURCES, "cannot write to the gateway's storage");
+            audit(request, result.messageId(), sha256, status, "the instance file could not be forced to disk");
+            return status;
         }
         // Processing starts once the answer is decided, not during the audit commit: the routes' own writes would
         // otherwise compete with this instance's commit on the same database and disk, while the sender waits.
@@ -355,11 +397,35 @@ final class InstanceStore implements StoreService {
         }
         if (LOG.isDebugEnabled()) {
             long done = System.nanoTime();
+            // force: naming and forcing file and folder, which overlaps store, index and audit (file: what the answer
+            // still waited for the file after the database was done)
             LOG.debug("DICOM message {} received in {} µs, kept in {} µs: force {}, parse {}, file {}, store {}, index {}, audit {}",
-                    result.messageId(), (start - began) / 1000, (done - start) / 1000, (forced - parsed) / 1000, (parsed - start) / 1000, (filed - forced) / 1000,
-                    (recorded - filed) / 1000, (indexedAt - recorded) / 1000, (done - indexedAt) / 1000);
+                    result.messageId(), (start - began) / 1000, (done - start) / 1000, (filed - parsed) / 1000, (parsed - start) / 1000,
+                    Math.max(0, filed - durableAt) / 1000, (recorded - named) / 1000, (indexedAt - recorded) / 1000, (durableAt - indexedAt) / 1000);
         }
         return success;
+    }
+
+    /** Waits for the file's forced write; when it finished, or -1 when it failed. */
+    private static long awaitForced(java.util.concurrent.Future<Long> forced) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return forced.get();
+                } catch (InterruptedException e) {
+                    // The association must not answer before the file's fate is known.
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOG.error("DICOM: forcing an instance file failed: {}", String.valueOf(e.getCause()));
+                    return -1;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static DicomInstance withMessageId(DicomInstance i, long id) {
@@ -418,22 +484,24 @@ final class InstanceStore implements StoreService {
 
     /** Whether the target already holds exactly these bytes (size and SHA-256), e.g. from an earlier send. */
     private static boolean sameFileKept(Path target, long size, String sha256) throws IOException {
-        if (!Files.isRegularFile(target) || Files.size(target) != size) {
-            return false;
-        }
+        return Files.isRegularFile(target) && Files.size(target) == size && sha256Of(target).equals(sha256);
+    }
+
+    /** The SHA-256 of a file's bytes, in lower-case hex (as instances are recorded). */
+    static String sha256Of(Path file) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (InputStream in = Files.newInputStream(target)) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[64 * 1024];
             for (int n; (n = in.read(buffer)) > 0; ) {
                 digest.update(buffer, 0, n);
             }
         }
-        return HexFormat.of().formatHex(digest.digest()).equals(sha256);
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static String value(AttributeList list, AttributeTag tag) {

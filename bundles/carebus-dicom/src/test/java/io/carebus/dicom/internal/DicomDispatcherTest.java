@@ -90,4 +90,65 @@ class DicomDispatcherTest {
             }
         }
     }
+
+    /**
+     * The gateway forces an instance's file and its rows at the same time, so after a power cut the rows of an instance
+     * that never got Success may be on disk without the file. A resumed instance is routed only when its file is the
+     * one received; otherwise its message is ERROR, which no resend counts as a duplicate of.
+     */
+    @Test
+    void aResumedInstanceWhoseFileIsNotTheOneReceivedIsNotRouted() throws Exception {
+        List<String> routed = new CopyOnWriteArrayList<>();
+        List<Long> stored = new CopyOnWriteArrayList<>();
+        try (CloseableMessageStore store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:instance").process(x -> routed.add(x.getMessage().getHeader(DicomHeaders.SOP_INSTANCE_UID, String.class)));
+                    from("direct:study").log("study");
+                }
+            });
+            camel.start();
+            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
+                    "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
+                    "min_free_mb", 1L)), store, (id, study) -> stored.add(id));
+            try {
+                List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
+                TestImages.ctSeries(Files.createDirectories(dir.resolve("s")), 3, 32).forEach(f -> command.add(f.toString()));
+                assertThat(Dcmtk.start(command).waitFor()).isZero();
+            } finally {
+                gateway.deactivate();
+            }
+            assertThat(stored).hasSize(3);
+            List<io.carebus.dicom.DicomInstance> kept = new ArrayList<>();
+            for (long id : stored) {
+                io.carebus.api.store.StoredMessage m = store.find(id).orElseThrow();
+                kept.add(Descriptors.read(id, m.message().payload(), dir.resolve("dicom"), m.message().receivedAt()));
+            }
+            // the second one's last byte (in the pixel data: its header still reads) changed, the third one's file gone
+            Path damaged = kept.get(1).file();
+            byte[] bytes = Files.readAllBytes(damaged);
+            bytes[bytes.length - 1] ^= 0x5A;
+            Files.write(damaged, bytes);
+            Files.delete(kept.get(2).file());
+
+            DicomDispatcher dispatcher = new DicomDispatcher(store, camel, "direct:instance", "direct:study", 60_000, 200,
+                    dir.resolve("dicom"));
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while ((routed.isEmpty() || store.find(stored.get(2)).orElseThrow().status() != MessageStatus.ERROR)
+                        && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                }
+                assertThat(routed).containsExactly(kept.get(0).sopInstanceUid());
+                assertThat(store.find(stored.get(1)).orElseThrow().status()).isEqualTo(MessageStatus.ERROR);
+                assertThat(store.find(stored.get(1)).orElseThrow().error()).contains("SHA-256 differs");
+                assertThat(store.find(stored.get(2)).orElseThrow().status()).isEqualTo(MessageStatus.ERROR);
+                assertThat(store.find(stored.get(2)).orElseThrow().error()).contains("missing");
+            } finally {
+                dispatcher.deactivate();
+            }
+        }
+    }
 }

@@ -67,6 +67,8 @@ final class InstanceStore implements StoreService {
     private final Path root;
     private final Path incoming;
     private final Path rejected;
+    /** Looked up once: finding a path's file store reads the mount table, asking it for free space does not. */
+    private final java.nio.file.FileStore incomingStore;
     private final MessageStore store;
     private final JdbcDicomIndex index;
     private final long minFreeBytes;
@@ -96,6 +98,7 @@ final class InstanceStore implements StoreService {
         this.root = root;
         this.incoming = Files.createDirectories(root.resolve("incoming"));
         this.rejected = Files.createDirectories(root.resolve("rejected"));
+        this.incomingStore = Files.getFileStore(incoming);
         Files.createDirectories(root.resolve("instances"));
         this.store = store;
         this.index = index;
@@ -128,7 +131,7 @@ final class InstanceStore implements StoreService {
     @Override
     public Receiving begin(Request request) {
         try {
-            long free = Files.getFileStore(incoming).getUsableSpace();
+            long free = incomingStore.getUsableSpace();
             if (free < minFreeBytes) {
                 return refusedUpFront(request, new Status(Status.OUT_OF_RESOURCES, "storage full on the receiving gateway"),
                         "only " + free / (1024 * 1024) + " MB free, " + minFreeBytes / (1024 * 1024) + " MB required");
@@ -188,7 +191,7 @@ final class InstanceStore implements StoreService {
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);
             }
-            this.out = new DigestOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 256 * 1024),
+            this.out = new DigestOutputStream(new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 64 * 1024),
                     digest);
             try {
                 DicomOutputStream meta = new DicomOutputStream(out, "1.2.840.10008.1.2.1", null);

@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * Keeps received instances, store before success: the data set streams into a {@code .part} file behind the file
  * meta information CareBus writes; it is checked (PixelMed reads it up to the pixel data, whose declared lengths must
  * end the file exactly, else PixelMed reads it whole; a data set it cannot read, or whose identity differs from the
- * C-STORE's, is refused), moved into {@code instances/<study>/<series>/}, forced to disk with its folder, and recorded
- * in the message store and the DICOM index. Only then is the answer Success. Refused instances are kept in
+ * C-STORE's, is refused), moved into {@code instances/<study>/<series>/}, forced to disk with its folder while it is
+ * recorded in the message store, the DICOM index and the audit trail. Only once both are on disk is the answer Success. Refused instances are kept in
  * {@code rejected/} and stored as ERROR messages for reprocessing; the sender gets the failure status.
  * The DEBUG timing line names the phases: parse, force (move and file), file (folder), store, index, audit.
  */
@@ -261,10 +261,12 @@ final class InstanceStore implements StoreService {
     }
 
     /**
-     * Checks the spooled data set and files it. The order keeps one journal commit per instance where the file system
-     * allows: the data set is checked from the page cache, renamed into its folder, and only then forced (file, then
-     * folder), so the rename travels with the data; nothing refers to the file until the store row commits after both
-     * forces, and a crash before that leaves a file no row names and no sender was told was stored.
+     * Checks the spooled data set and files it. The data set is checked from the page cache and given its name in its
+     * folder before it is forced (file, then folder), so the name travels with the data in one journal commit where
+     * the file system allows. That force runs on another thread while this one records the instance (store row,
+     * index row, audit record, the database's forced write); Success waits for both. A power cut in between may leave
+     * a file no row names (harmless), or rows whose file is missing or short: no sender was told either was stored,
+     * and the dispatcher checks a resumed instance's file against its recorded size and SHA-256 before routing it.
      */
     private Status keep(Request request, Path part, FileChannel channel, String sha256, long began, long start) {
         Identity identity;

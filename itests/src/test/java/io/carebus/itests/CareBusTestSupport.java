@@ -71,6 +71,13 @@ public abstract class CareBusTestSupport {
         };
     }
 
+    /** {@code base} (usually {@code super.config()}) with a test class's own options after it. */
+    protected static Option[] plus(Option[] base, Option... extra) {
+        Option[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return all;
+    }
+
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);

@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -74,9 +73,7 @@ public class DicomIT extends CareBusTestSupport {
             editConfigurationFilePut(cfg, "port", Integer.toString(archive)),
             editConfigurationFilePut(cfg, "backoff.initial.seconds", "1"),
         };
-        Option[] all = Arrays.copyOf(base, base.length + extra.length);
-        System.arraycopy(extra, 0, all, base.length, extra.length);
-        return all;
+        return plus(base, extra);
     }
 
     /** A small synthetic CT instance, written with PixelMed (the appliance exports it). */

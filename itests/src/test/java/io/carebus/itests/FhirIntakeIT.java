@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HexFormat;
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
@@ -57,9 +56,7 @@ public class FhirIntakeIT extends CareBusTestSupport {
                 editConfigurationFilePut(cfg, "smart.key.store", "carebus-smart.p12"),
                 editConfigurationFilePut(cfg, "smart.key.store.password", "carebus-test"),
             };
-            Option[] all = Arrays.copyOf(base, base.length + extra.length);
-            System.arraycopy(extra, 0, all, base.length, extra.length);
-            return all;
+            return plus(base, extra);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the test EHR", e);
         }

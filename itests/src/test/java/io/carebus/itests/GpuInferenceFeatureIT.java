@@ -60,12 +60,9 @@ public class GpuInferenceFeatureIT extends CareBusTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        Option[] base = super.config();
-        Option[] all = Arrays.copyOf(base, base.length + 1);
         // Nothing else: execution.provider = auto (the shipped default) asks for CUDA from the GPU build.
-        all[base.length] = editConfigurationFileExtend("etc/org.apache.karaf.features.cfg", "featuresBoot",
-                "carebus-inference-gpu/0.1.0.SNAPSHOT");
-        return all;
+        return plus(super.config(), editConfigurationFileExtend("etc/org.apache.karaf.features.cfg", "featuresBoot",
+                "carebus-inference-gpu/0.1.0.SNAPSHOT"));
     }
 
     @Test

@@ -82,10 +82,7 @@ public class ModelBundlesIT extends CareBusTestSupport {
             repack(v1, unsignedV2, "2.0.0");
             sign(unsignedV2, v2, Path.of("../models/demo-vendor/demo-vendor.p12"));
             repack(v1, unsignedJar, "3.0.0");
-            Option[] all = Arrays.copyOf(base, base.length + 2);
-            all[base.length] = systemProperty(V2).value(v2.toString());
-            all[base.length + 1] = systemProperty(UNSIGNED).value(unsignedJar.toString());
-            return all;
+            return plus(base, systemProperty(V2).value(v2.toString()), systemProperty(UNSIGNED).value(unsignedJar.toString()));
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the test model bundles", e);
         }

@@ -86,9 +86,10 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
 
     /** @param onStored told of each instance stored for processing */
     DicomGateway(DicomConfig config, MessageStore store, Stored onStored) throws IOException {
-        this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 8);
+        String url = StoreDatabases.url(config.jdbc_url());
+        this.dataSource = StoreDatabases.openPooled(url, config.jdbc_user(), config.jdbc_password(), 8);
         Path root = DicomStorage.root(config.storage_dir());
-        this.index = new JdbcDicomIndex(dataSource, root);
+        this.index = new JdbcDicomIndex(dataSource, root, url.startsWith("jdbc:postgresql:"));
         this.forwardQueue = new JdbcForwardQueue(dataSource, Clock.systemUTC());
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Clock.systemUTC(), () -> auditTrail, i -> {

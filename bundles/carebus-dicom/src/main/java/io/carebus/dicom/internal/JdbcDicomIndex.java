@@ -21,17 +21,54 @@ final class JdbcDicomIndex {
 
     private final DataSource dataSource;
     private final Path root;
+    private final boolean postgres;
 
-    /** @param root the folder file paths are relative to */
-    JdbcDicomIndex(DataSource dataSource, Path root) {
+    /**
+     * @param root the folder file paths are relative to
+     * @param postgres the database is PostgreSQL: an index row is committed without waiting for its own WAL flush
+     */
+    JdbcDicomIndex(DataSource dataSource, Path root, boolean postgres) {
         this.dataSource = dataSource;
         this.root = root;
+        this.postgres = postgres;
     }
 
-    /** Records the instance; a second call for the same message (a resend after a crash) changes nothing. */
+    /**
+     * Records the instance; a second call for the same message (a resend after a crash) changes nothing. On PostgreSQL
+     * the row does not wait for a WAL flush of its own (1.5–2 ms per instance on one association): the instance's
+     * audit record commits right after it and flushes the WAL past it, and a row lost to a power cut anyway is
+     * written again at start for every unprocessed instance (DicomGateway.reindex). H2's commit never waits: the
+     * audit record's forced write covers it.
+     */
     void add(DicomInstance instance) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO dicom_instance (" + COLUMNS
+        try (Connection c = dataSource.getConnection()) {
+            if (postgres) {
+                c.setAutoCommit(false);
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("SET LOCAL synchronous_commit TO OFF");
+                }
+            }
+            try {
+                insert(c, instance);
+                if (postgres) {
+                    c.commit();
+                }
+            } catch (SQLException e) {
+                if (postgres) {
+                    c.rollback();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return;
+            }
+            throw new StoreUnavailableException("could not index DICOM instance of message " + instance.messageId(), e);
+        }
+    }
+
+    private void insert(Connection c, DicomInstance instance) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO dicom_instance (" + COLUMNS
                      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setLong(1, instance.messageId());
             insert.setString(2, instance.studyInstanceUid());
@@ -46,11 +83,6 @@ final class JdbcDicomIndex {
             insert.setString(11, instance.callingAe());
             insert.setLong(12, instance.receivedAt().toEpochMilli());
             insert.executeUpdate();
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                return;
-            }
-            throw new StoreUnavailableException("could not index DICOM instance of message " + instance.messageId(), e);
         }
     }
 

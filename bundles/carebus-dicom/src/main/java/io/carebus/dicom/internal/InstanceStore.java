@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * meta information CareBus writes; it is checked (PixelMed reads it up to the pixel data, whose declared lengths must
  * end the file exactly, else PixelMed reads it whole; a data set it cannot read, or whose identity differs from the
  * C-STORE's, is refused), moved into {@code instances/<study>/<series>/}, forced to disk with its folder while it is
- * recorded in the message store, the DICOM index and the audit trail. Only once both are on disk is the answer Success. Refused instances are kept in
- * {@code rejected/} and stored as ERROR messages for reprocessing; the sender gets the failure status.
- * The DEBUG timing line names the phases: parse, force (move and file), file (folder), store, index, audit.
+ * recorded in the message store, the DICOM index and the audit trail. Only once both are on disk is the answer
+ * Success. Refused instances are kept in {@code rejected/} and stored as ERROR messages for reprocessing; the sender
+ * gets the failure status. The DEBUG timing line names the phases: parse, force (naming, then file and folder forced,
+ * overlapping the next three), store, index, audit (with the database's forced write), file (what the answer still
+ * waited for the file after the database).
  */
 final class InstanceStore implements StoreService {
 

@@ -29,10 +29,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class NativeStaging implements BundleActivator {
 
+    private Path area;
+    private Path staged;
+    private String thisJvm;
+
     static final String PATH_PROPERTY = "onnxruntime.native.path";
     static final List<String> LIBRARIES = List.of("libonnxruntime.so", "libonnxruntime4j_jni.so",
             "libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so");
     private static final String COMPLETE = ".complete";
+    /** In a folder stop() linked for the next class loader, until start() takes it. */
+    private static final String PREPARED = ".prepared";
     private static final Logger LOG = LoggerFactory.getLogger(NativeStaging.class);
 
     @Override
@@ -52,17 +58,41 @@ public final class NativeStaging implements BundleActivator {
         }
         String thisJvm = "loaded-" + ProcessHandle.current().pid() + "-";
         removeStale(area, staged.getFileName().toString(), thisJvm);
-        Path loaded = newFolder(area, thisJvm);
+        String named = System.getProperty(PATH_PROPERTY);
+        Path prepared = named == null ? null : Path.of(named);
+        if (prepared != null && prepared.startsWith(area) && Files.deleteIfExists(prepared.resolve(PREPARED))) {
+            // The folder the previous activation's stop() left for this class loader: it may be in use already.
+            LOG.info("ONNX Runtime GPU build: natives in {}", prepared);
+        } else {
+            LOG.info("ONNX Runtime GPU build: natives in {}", linkedFolder(area, staged, thisJvm));
+        }
+        this.area = area;
+        this.staged = staged;
+        this.thisJvm = thisJvm;
+    }
+
+    /**
+     * Points ORT at a fresh folder before the next class loader exists. On a refresh the framework stops this bundle
+     * (its old class loader has long read the property), then may let a bundle that uses ORT initialise it from the
+     * new class loader before this bundle's start() runs again (seen in CI: a DS component activated by an HTTP
+     * request); that loader must not find the old folder, which the JVM refuses to load a second time.
+     */
+    @Override
+    public void stop(BundleContext context) throws IOException {
+        if (staged != null) {
+            Path next = linkedFolder(area, staged, thisJvm);
+            Files.createFile(next.resolve(PREPARED));
+        }
+    }
+
+    /** A new folder of hard links to the staged natives, named in onnxruntime.native.path. */
+    private static Path linkedFolder(Path area, Path staged, String prefix) throws IOException {
+        Path loaded = newFolder(area, prefix);
         for (String library : LIBRARIES) {
             link(staged.resolve(library), loaded.resolve(library));
         }
         System.setProperty(PATH_PROPERTY, loaded.toString());
-        LOG.info("ONNX Runtime GPU build: natives in {}", loaded);
-    }
-
-    @Override
-    public void stop(BundleContext context) {
-        // The natives stay loaded until the class loader goes; the next activation loads through a new folder.
+        return loaded;
     }
 
     /** A folder no class loader of this JVM has loaded from (a refreshed bundle starts with fresh statics). */

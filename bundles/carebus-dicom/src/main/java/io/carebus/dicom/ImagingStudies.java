@@ -11,19 +11,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Reference;
@@ -61,14 +62,15 @@ public final class ImagingStudies {
 
     /** The header of one instance, as read for the mapping (pixel data not read). */
     public record Header(DicomInstance instance, io.carebus.api.deid.PatientIdentifier patient, String studyDate, String studyTime,
-                         String studyDescription, String accessionNumber, String seriesNumber, String seriesDescription,
+                         String timezoneOffset, String studyDescription, String accessionNumber, String seriesNumber, String seriesDescription,
                          String bodyPart, String instanceNumber) {
     }
 
     public static Header header(DicomInstance instance) throws IOException {
         AttributeList list = readHeader(instance.file());
         return new Header(instance, DicomDeidentifier.patient(list),
-                value(list, TagFromName.StudyDate), value(list, TagFromName.StudyTime), value(list, TagFromName.StudyDescription),
+                value(list, TagFromName.StudyDate), value(list, TagFromName.StudyTime), value(list, TagFromName.TimezoneOffsetFromUTC),
+                value(list, TagFromName.StudyDescription),
                 value(list, TagFromName.AccessionNumber), value(list, TagFromName.SeriesNumber),
                 value(list, TagFromName.SeriesDescription), value(list, TagFromName.BodyPartExamined),
                 value(list, TagFromName.InstanceNumber));
@@ -115,9 +117,9 @@ public final class ImagingStudies {
             subject.setDisplay("unknown patient (no Patient ID in the DICOM header)");
         }
         study.setSubject(subject);
-        Date started = started(first.studyDate(), first.studyTime());
+        DateTimeType started = started(first.studyDate(), first.studyTime(), first.timezoneOffset(), ZoneId.systemDefault());
         if (started != null) {
-            study.setStarted(started);
+            study.setStartedElement(started);
         }
         if (!first.studyDescription().isEmpty()) {
             study.setDescription(first.studyDescription());
@@ -168,20 +170,41 @@ public final class ImagingStudies {
         }
     }
 
-    private static Date started(String date, String time) {
-        if (date.length() != 8) {
+    /**
+     * Study Date and Time as FHIR {@code started}: a date alone stays a date (no invented midnight); a time (DICOM TM:
+     * HH, HHMM or HHMMSS.FFFFFF, also the ACR-NEMA HH:MM:SS) is read at its own precision, padded to seconds as FHIR
+     * requires, in the zone the header gives in Timezone Offset From UTC, else the appliance's zone (DICOM times are
+     * the site's local time). Values that are not dates or times are left out rather than guessed.
+     */
+    static DateTimeType started(String date, String time, String offset, ZoneId localZone) {
+        String digits = date.trim().replace(".", "");
+        LocalDate day;
+        try {
+            day = digits.matches("[0-9]{8}") ? LocalDate.parse(digits, DateTimeFormatter.BASIC_ISO_DATE) : null;
+        } catch (DateTimeException e) {
+            day = null;
+        }
+        if (day == null) {
             return null;
         }
+        String clock = time.trim().replace(":", "");
+        if (!clock.matches("[0-9]{2}([0-9]{2}([0-9]{2}(\\.[0-9]{1,6})?)?)?")) {
+            return new DateTimeType(day.toString());
+        }
         try {
-            LocalDate day = LocalDate.parse(date, DateTimeFormatter.BASIC_ISO_DATE);
-            LocalTime at = LocalTime.MIDNIGHT;
-            if (time.length() >= 4) {
-                String hhmmss = (time.split("\\.")[0] + "0000").substring(0, 6);
-                at = LocalTime.parse(hhmmss, DateTimeFormatter.ofPattern("HHmmss"));
-            }
-            return Date.from(LocalDateTime.of(day, at).atZone(ZoneId.systemDefault()).toInstant());
-        } catch (DateTimeParseException e) {
-            return null;
+            int hour = Integer.parseInt(clock.substring(0, 2));
+            int minute = clock.length() >= 4 ? Integer.parseInt(clock.substring(2, 4)) : 0;
+            // TM allows 60 for a leap second; java.time does not
+            int second = clock.length() >= 6 ? Math.min(Integer.parseInt(clock.substring(4, 6)), 59) : 0;
+            LocalDateTime at = LocalDateTime.of(day, LocalTime.of(hour, minute, second));
+            String given = offset.trim();
+            ZoneOffset zone = given.matches("[+-][0-9]{4}")
+                    ? ZoneOffset.ofHoursMinutes(Integer.parseInt(given.substring(0, 3)),
+                            Integer.parseInt(given.charAt(0) + given.substring(3)))
+                    : localZone.getRules().getOffset(at);
+            return new DateTimeType(at.atOffset(zone).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        } catch (DateTimeException | NumberFormatException e) {
+            return new DateTimeType(day.toString());
         }
     }
 }

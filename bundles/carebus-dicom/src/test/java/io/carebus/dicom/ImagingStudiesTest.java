@@ -46,4 +46,23 @@ class ImagingStudiesTest {
                 .containsOnly("urn:oid:" + TestImages.CT);
         assertThat(SharedValidation.get().errors(study)).isEmpty();
     }
+
+    /** Study Date/Time to {@code started}: no invented midnight, the header's own offset, the site's zone otherwise. */
+    @Test
+    void startedKeepsTheHeadersPrecisionAndZone() {
+        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+        org.hl7.fhir.r4.model.DateTimeType dateOnly = ImagingStudies.started("20260101", "", "", berlin);
+        assertThat(dateOnly.getValueAsString()).isEqualTo("2026-01-01");
+        assertThat(dateOnly.getPrecision()).isEqualTo(ca.uhn.fhir.model.api.TemporalPrecisionEnum.DAY);
+        assertThat(ImagingStudies.started("20260101", "1020", "", berlin).getValueAsString()).isEqualTo("2026-01-01T10:20:00+01:00");
+        assertThat(ImagingStudies.started("20260701", "102030.123456", "", berlin).getValueAsString())
+                .isEqualTo("2026-07-01T10:20:30+02:00");
+        assertThat(ImagingStudies.started("20260701", "07", "-0530", berlin).getValueAsString()).isEqualTo("2026-07-01T07:00:00-05:30");
+        // ACR-NEMA forms still found in old archives
+        assertThat(ImagingStudies.started("2026.01.01", "10:20:30", "+0000", berlin).getValueAsString()).isEqualTo("2026-01-01T10:20:30Z");
+        // a time that is not one keeps the date; a date that is not one gives nothing
+        assertThat(ImagingStudies.started("20260101", "2561", "", berlin).getValueAsString()).isEqualTo("2026-01-01");
+        assertThat(ImagingStudies.started("20261301", "1020", "", berlin)).isNull();
+        assertThat(ImagingStudies.started("", "1020", "", berlin)).isNull();
+    }
 }

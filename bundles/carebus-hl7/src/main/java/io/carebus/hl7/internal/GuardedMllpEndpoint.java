@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * camel-mllp's endpoint with one defect worked around: when the first frame on a connection outgrows
+ * camel-mllp's endpoint with two defects worked around. Frames that arrive together keep their order and each get
+ * their ACK ({@link PipelinedFrameBuffer}). And when the first frame on a connection outgrows
  * {@code maxBufferSize}, camel-mllp 4.14's validation task dies with an uncaught IllegalStateException and leaves the
  * socket open, so the sender waits forever. Here the same task runs inside a guard that hands what was read to
  * {@link OversizeHandler} (which stores it and answers a reject ACK), drains the rest briefly so the sender can read
@@ -64,7 +65,8 @@ final class GuardedMllpEndpoint extends MllpEndpoint {
 
         @Override
         public void validateConsumer(Socket socket) {
-            MllpSocketBuffer buffer = new MllpSocketBuffer(getEndpoint());
+            // camel-mllp's own buffer drops a frame that arrives in the same read as the one before it
+            MllpSocketBuffer buffer = new PipelinedFrameBuffer(getEndpoint());
             try {
                 TcpServerConsumerValidationRunnable task = new TcpServerConsumerValidationRunnable(this, socket, buffer);
                 validation.submit(() -> {

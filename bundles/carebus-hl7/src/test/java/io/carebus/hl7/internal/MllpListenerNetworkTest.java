@@ -152,6 +152,49 @@ class MllpListenerNetworkTest {
         }
     }
 
+    /**
+     * A sender that does not wait for each ACK (or a read that brings two frames): camel-mllp alone answered the first
+     * and dropped the rest unanswered and unstored.
+     */
+    @Test
+    void framesThatArriveTogetherAreEachStoredAndAnsweredInOrder() throws Exception {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            // as the connection's first bytes (camel-mllp's first-read path) ...
+            java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < 4; i++) {
+                burst.write(MllpFrames.frame(adt("BURST-" + i)));
+            }
+            out.write(burst.toByteArray());
+            for (int i = 0; i < 4; i++) {
+                assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|BURST-" + i);
+            }
+            // ... and later on the same connection, with a stray LF after a frame and the next frame cut in two
+            byte[] second = MllpFrames.frame(adt("SPLIT-2"));
+            burst.reset();
+            burst.write(MllpFrames.frame(adt("SPLIT-1")));
+            burst.write('\n');
+            burst.write(second, 0, 20);
+            out.write(burst.toByteArray());
+            out.flush();
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SPLIT-1");
+            Thread.sleep(300); // the rest of the second frame comes in a later read
+            out.write(second, 20, second.length - 20);
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SPLIT-2");
+            // a stray LF alone after a frame is not taken for the start of a message
+            out.write(MllpFrames.frame(adt("LF-AFTER")));
+            out.write('\n');
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|LF-AFTER");
+            out.write(MllpFrames.frame(adt("AFTER-LF")));
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|AFTER-LF");
+        }
+        for (String id : List.of("BURST-0", "BURST-1", "BURST-2", "BURST-3", "SPLIT-1", "SPLIT-2", "LF-AFTER", "AFTER-LF")) {
+            assertThat(stored(id)).as(id).singleElement().satisfies(m -> assertThat(m.status()).isNotEqualTo(MessageStatus.ERROR));
+        }
+        List<Long> order = java.util.stream.IntStream.range(0, 4).mapToObj(i -> stored("BURST-" + i).get(0).id()).toList();
+        assertThat(order).isSorted();
+    }
+
     @Test
     void aFrameWithoutMshIsAnsweredArAndTheConnectionKeepsServing() throws Exception {
         try (Socket socket = connect()) {

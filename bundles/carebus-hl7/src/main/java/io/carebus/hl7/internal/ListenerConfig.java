@@ -35,7 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "MSH fields that must be valued besides MSH-9, -10 and -12 (numbers, comma separated)")
     String[] required_msh_fields() default {};
 
-    @AttributeDefinition(description = "Check primitive data types with HAPI's default validation (AE 102 when wrong)")
+    @AttributeDefinition(description = "Check primitive data types (dates, times, numbers) with HAPI's default validation, less its US-only phone rule and the emptiness of withdrawn fields (AE 102 when wrong)")
     boolean validate_datatypes() default true;
 
     @AttributeDefinition(description = "Character set when MSH-18 is empty")

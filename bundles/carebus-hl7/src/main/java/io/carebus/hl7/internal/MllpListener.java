@@ -73,7 +73,7 @@ public class MllpListener implements HealthIndicator {
         ListenerRules rules = new ListenerRules(config.name(), versions(config), values(config.allowed_message_types()),
                 values(config.required_msh_fields()).stream().map(Integer::valueOf).toList(), config.validate_datatypes(),
                 Charset.forName(config.default_charset()));
-        this.hapi = config.validate_datatypes() ? new DefaultHapiContext() : new DefaultHapiContext(ValidationContextFactory.noValidation());
+        this.hapi = new DefaultHapiContext(config.validate_datatypes() ? new DatatypeValidation() : ValidationContextFactory.noValidation());
         this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
         AckControlIds ackIds = new AckControlIds();
         hapi.getParserConfiguration().setIdGenerator(ackIds);

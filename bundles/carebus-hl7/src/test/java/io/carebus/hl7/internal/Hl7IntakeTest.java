@@ -41,7 +41,7 @@ class Hl7IntakeTest {
     @BeforeEach
     void open() {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(24));
-        hapi = new DefaultHapiContext();
+        hapi = new DefaultHapiContext(new DatatypeValidation());
         HapiContext headers = new DefaultHapiContext(ValidationContextFactory.noValidation());
         AckControlIds ackIds = new AckControlIds();
         hapi.getParserConfiguration().setIdGenerator(ackIds);
@@ -212,6 +212,22 @@ class Hl7IntakeTest {
         assertThat(new Terser(ackOf(notAudited, StandardCharsets.ISO_8859_1)).get("ERR-3-1")).isEqualTo("207");
         assertThat(store.find(notAudited.messageId())).as("stored all the same, for the resend to find").isPresent();
         hapiAudit.close();
+    }
+
+    /**
+     * Messages that are right but broke two of HAPI's default rules: phone numbers outside the US format in v2.1-2.4
+     * (HAPI's TN rule), and a withdrawn field still valued by a sender that moved to v2.7+ (EVN-1). A date that is not
+     * one is still AE.
+     */
+    @Test
+    void phoneNumbersOfAnyCountryAndValuedWithdrawnFieldsAreAcceptedBadDatesAreNot() {
+        String v23 = adt("TN-1", "").replace("|P|2.5", "|P|2.3").replace("Springfield^IL^62701", "Berlin^^10115^DE|||+49 30 1234567");
+        assertThat(send(v23).ackCode()).isEqualTo("AA");
+        String v23us = adt("TN-2", "").replace("|P|2.5", "|P|2.3").replace("^IL^62701", "^IL^62701|||(555)555-1234 x123");
+        assertThat(send(v23us).ackCode()).isEqualTo("AA");
+        String v28 = adt("WD-1", "").replace("|P|2.5", "|P|2.8").replace("EVN||", "EVN|A01|");
+        assertThat(send(v28).ackCode()).isEqualTo("AA");
+        assertThat(send(v28.replace("|WD-1|", "|WD-2|").replace("|19800101|", "|1980-01-01|")).ackCode()).isEqualTo("AE");
     }
 
     static Stream<Arguments> badInput() {

@@ -40,7 +40,7 @@ final class CanonicalForm {
     }
 
     Message parse(byte[] payload) throws HL7Exception {
-        return hapi.getPipeParser().parse(text(payload).replace("\n", "\r").replace("\r\r", "\r"));
+        return hapi.getPipeParser().parse(MshHeader.fromMsh(text(payload)).replace("\n", "\r").replace("\r\r", "\r"));
     }
 
     /** Empty when the message type has no canonical mapping (see the bundle README). */

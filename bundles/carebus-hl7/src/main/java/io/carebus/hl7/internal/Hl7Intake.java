@@ -136,10 +136,13 @@ final class Hl7Intake {
         Optional<MshHeader> header = MshHeader.read(frame);
         if (header.isEmpty()) {
             long id = -1;
+            String reason = MshHeader.isBatch(frame)
+                    ? "an HL7 batch (FHS/BHS): this listener takes one message per MLLP frame, each starting with MSH"
+                    : "not HL7v2: the frame does not start with an MSH segment";
             try {
                 if (frame.length > 0) {
                     id = storeRejected(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null, null, at,
-                            frame), "not HL7v2: the frame does not start with an MSH segment");
+                            frame), reason);
                 }
             } catch (StoreUnavailableException e) {
                 // Not kept: no answer, so the sender keeps it and sends it again once the store is back.
@@ -151,13 +154,15 @@ final class Hl7Intake {
             // connection stays open for its next one.
             LOG.warn("Listener {}: frame of {} bytes from {} has no MSH segment; stored as message {}, answered AR",
                     rules.listener(), frame.length, remoteAddress, id);
-            return answer(NO_MSH, null, AcknowledgmentCode.AR, Rejection.reject(ErrorCode.SEGMENT_SEQUENCE_ERROR,
-                    "not HL7v2: the frame does not start with an MSH segment"), StandardCharsets.US_ASCII, id, false);
+            return answer(NO_MSH, null, AcknowledgmentCode.AR, Rejection.reject(ErrorCode.SEGMENT_SEQUENCE_ERROR, reason),
+                    StandardCharsets.US_ASCII, id, false);
         }
         MshHeader msh = header.get();
         InboundMessage inbound = new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, nullIfEmpty(msh.messageType()),
                 nullIfEmpty(msh.versionId()), nullIfEmpty(msh.controlId()), msh.sender(), at, frame);
-        Charset charset = Hl7Charsets.forMsh18(msh.field(18), repetitionSeparator(msh), rules.defaultCharset())
+        // A byte order mark says UTF-8 where MSH-18 says nothing
+        Charset charset = Hl7Charsets.forMsh18(msh.field(18), repetitionSeparator(msh),
+                        MshHeader.hasUtf8Bom(frame) ? StandardCharsets.UTF_8 : rules.defaultCharset())
                 .orElse(Hl7Charsets.DEFAULT);
 
         Rejection rejection = checkHeader(msh);
@@ -165,7 +170,7 @@ final class Hl7Intake {
         Message parsed = null;
         if (rejection == null) {
             try {
-                text = decodeStrictly(frame, charset);
+                text = MshHeader.fromMsh(decodeStrictly(frame, charset));
                 rejection = checkSegments(text, msh.field(1).charAt(0));
             } catch (CharacterCodingException e) {
                 rejection = Rejection.error(ErrorCode.DATA_TYPE_ERROR, "bytes invalid in character set " + charset.name() + " (MSH-18)");

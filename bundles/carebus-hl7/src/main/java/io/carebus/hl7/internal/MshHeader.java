@@ -13,11 +13,37 @@ import java.util.Optional;
  */
 record MshHeader(String[] fields, String segmentText) {
 
-    static Optional<MshHeader> read(byte[] frame) {
-        int start = 0;
+    /**
+     * Where the message starts: after the UTF-8 byte order mark some Windows senders write and the blank lines others
+     * put before the MSH. Neither is HL7, but neither changes a byte of the message.
+     */
+    static int start(byte[] frame) {
+        int start = hasUtf8Bom(frame) ? 3 : 0;
         while (start < frame.length && Character.isWhitespace(frame[start])) {
             start++;
         }
+        return start;
+    }
+
+    static boolean hasUtf8Bom(byte[] frame) {
+        return frame.length >= 3 && (frame[0] & 0xff) == 0xef && (frame[1] & 0xff) == 0xbb && (frame[2] & 0xff) == 0xbf;
+    }
+
+    /** The decoded frame from its MSH on, without what {@link #start} skips (HAPI takes nothing before the MSH). */
+    static String fromMsh(String text) {
+        int msh = text.indexOf("MSH");
+        return msh > 0 ? text.substring(msh) : text;
+    }
+
+    /** An HL7 batch (file or batch header first) rather than one message. */
+    static boolean isBatch(byte[] frame) {
+        int start = start(frame);
+        return frame.length - start >= 4 && (frame[start] == 'F' || frame[start] == 'B') && frame[start + 1] == 'H'
+                && frame[start + 2] == 'S' && !Character.isLetterOrDigit(frame[start + 3]);
+    }
+
+    static Optional<MshHeader> read(byte[] frame) {
+        int start = start(frame);
         if (frame.length - start < 8 || frame[start] != 'M' || frame[start + 1] != 'S' || frame[start + 2] != 'H') {
             return Optional.empty();
         }

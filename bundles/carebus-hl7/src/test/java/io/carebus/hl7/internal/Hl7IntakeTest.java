@@ -230,6 +230,36 @@ class Hl7IntakeTest {
         assertThat(send(v28.replace("|WD-1|", "|WD-2|").replace("|19800101|", "|1980-01-01|")).ackCode()).isEqualTo("AE");
     }
 
+    /** Blank lines or a UTF-8 byte order mark before the MSH are not HL7, but change no byte of the message. */
+    @Test
+    void blankLinesAndAByteOrderMarkBeforeTheMshAreSkipped() throws Exception {
+        IntakeOutcome lead = send("\r\n" + adt("LEAD-1", ""));
+        assertThat(lead.ackCode()).isEqualTo("AA");
+        assertThat(new Terser(lead.accepted().parsed()).get("/PID-3-1")).isEqualTo("MRN12345");
+
+        byte[] body = adt("BOM-1", "").replace("Doe^Jane", "Müller^Zoë").getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[body.length + 3];
+        withBom[0] = (byte) 0xef;
+        withBom[1] = (byte) 0xbb;
+        withBom[2] = (byte) 0xbf;
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        IntakeOutcome bom = intake.handle(withBom, "127.0.0.1:40000");
+        assertThat(bom.ackCode()).isEqualTo("AA");
+        // the mark says UTF-8 where MSH-18 is empty (the listener's default here is ISO-8859-1)
+        assertThat(new Terser(bom.accepted().parsed()).get("/PID-5-1")).isEqualTo("Müller");
+        assertThat(store.find(bom.messageId()).orElseThrow().message().payload()).isEqualTo(withBom);
+        assertThat(new CanonicalForm(ca.uhn.fhir.context.FhirContext.forR4(), java.time.ZoneId.of("UTC")).parse(withBom).getName()).isEqualTo("ADT_A01");
+    }
+
+    @Test
+    void aBatchIsRefusedSayingSo() throws Exception {
+        String batch = "FHS|^~\\&|REG|HOSP\rBHS|^~\\&|REG|HOSP\r" + adt("IN-BATCH-1", "") + "BTS|1\rFTS|1\r";
+        IntakeOutcome outcome = send(batch);
+        assertThat(outcome.ackCode()).isEqualTo("AR");
+        assertThat(new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1)).get("ERR-3-9")).contains("HL7 batch");
+        assertThat(store.find(outcome.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.ERROR);
+    }
+
     static Stream<Arguments> badInput() {
         String valid = adt("BAD-1", "");
         return Stream.of(

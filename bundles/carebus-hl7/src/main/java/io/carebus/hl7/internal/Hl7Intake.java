@@ -137,7 +137,7 @@ final class Hl7Intake {
         if (header.isEmpty()) {
             long id = -1;
             String reason = MshHeader.isBatch(frame)
-                    ? "an HL7 batch (FHS/BHS): this listener takes one message per MLLP frame, each starting with MSH"
+                    ? "an HL7 batch (FHS/BHS) with no message (MSH segment) in it"
                     : "not HL7v2: the frame does not start with an MSH segment";
             try {
                 if (frame.length > 0) {

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -56,6 +57,7 @@ public class MllpListener implements HealthIndicator {
     private final HapiContext headerHapi;
     private final Hl7Intake intake;
     private final Hl7Dispatcher dispatcher;
+    private final AckControlIds batchIds;
 
     /** Optional: without an audit trail the listener still serves (and says so in its health details). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -76,6 +78,7 @@ public class MllpListener implements HealthIndicator {
         this.hapi = new DefaultHapiContext(config.validate_datatypes() ? new DatatypeValidation() : ValidationContextFactory.noValidation());
         this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
         AckControlIds ackIds = new AckControlIds();
+        this.batchIds = ackIds;
         hapi.getParserConfiguration().setIdGenerator(ackIds);
         headerHapi.getParserConfiguration().setIdGenerator(ackIds);
         this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC(),
@@ -130,9 +133,44 @@ public class MllpListener implements HealthIndicator {
     private void process(Exchange exchange) {
         byte[] frame = exchange.getMessage().getBody(byte[].class);
         String remote = exchange.getMessage().getHeader(MllpConstants.MLLP_REMOTE_ADDRESS, String.class);
+        frame = frame == null ? new byte[0] : frame;
+        Optional<Hl7Batch> batch = Hl7Batch.of(frame);
+        if (batch.isPresent() && !batch.get().messages().isEmpty()) {
+            processBatch(exchange, batch.get(), remote);
+            return;
+        }
+        // a batch without messages is refused by the intake like any frame without an MSH
+        IntakeOutcome outcome = take(frame, remote);
+        if (outcome.closeConnection()) {
+            exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
+        } else {
+            exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, outcome.ack());
+        }
+    }
+
+    /**
+     * Each message of the batch as if it came in its own frame, in order; the answer is the batch of their ACKs. When
+     * one cannot be answered (the store is down), the connection closes as it would for that message alone: those
+     * before it are stored, and the sender's resend of the batch finds them as duplicates.
+     */
+    private void processBatch(Exchange exchange, Hl7Batch batch, String remote) {
+        List<byte[]> acks = new java.util.ArrayList<>();
+        for (byte[] message : batch.messages()) {
+            IntakeOutcome outcome = take(message, remote);
+            if (outcome.closeConnection()) {
+                exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
+                return;
+            }
+            acks.add(outcome.ack());
+        }
+        LOG.debug("HL7v2 listener {}: batch of {} messages answered", routeId, acks.size());
+        exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, batch.acknowledgement(acks, Clock.systemUTC(), batchIds::getID));
+    }
+
+    private IntakeOutcome take(byte[] frame, String remote) {
         IntakeOutcome outcome;
         try {
-            outcome = intake.handle(frame == null ? new byte[0] : frame, remote);
+            outcome = intake.handle(frame, remote);
         } catch (RuntimeException e) {
             // Nothing can be said about this frame, so nothing positive is said: the connection is closed.
             LOG.error("HL7v2 listener {}: intake failed: {}", routeId, e.toString());
@@ -141,11 +179,7 @@ public class MllpListener implements HealthIndicator {
         if (outcome.toProcess()) {
             dispatcher.submit(outcome.accepted() != null ? outcome.accepted() : new Hl7Dispatcher.Pending(outcome.messageId(), null, null));
         }
-        if (outcome.closeConnection()) {
-            exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
-        } else {
-            exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, outcome.ack());
-        }
+        return outcome;
     }
 
     private static Path etcDirectory() {

@@ -252,8 +252,8 @@ class Hl7IntakeTest {
     }
 
     @Test
-    void aBatchIsRefusedSayingSo() throws Exception {
-        String batch = "FHS|^~\\&|REG|HOSP\rBHS|^~\\&|REG|HOSP\r" + adt("IN-BATCH-1", "") + "BTS|1\rFTS|1\r";
+    void aBatchWithoutMessagesIsRefusedSayingSo() throws Exception {
+        String batch = "FHS|^~\\&|REG|HOSP\rBHS|^~\\&|REG|HOSP\rBTS|0\rFTS|1\r";
         IntakeOutcome outcome = send(batch);
         assertThat(outcome.ackCode()).isEqualTo("AR");
         assertThat(new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1)).get("ERR-3-9")).contains("HL7 batch");

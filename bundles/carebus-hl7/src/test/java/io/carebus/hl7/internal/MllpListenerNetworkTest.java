@@ -195,6 +195,30 @@ class MllpListenerNetworkTest {
         assertThat(order).isSorted();
     }
 
+    /** HL7 batch protocol in one frame: each message stored and answered, the answer a batch of ACKs. */
+    @Test
+    void aBatchInOneFrameIsAnsweredWithABatchOfAcks() throws Exception {
+        String batch = "FHS|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261128||||F-7\r"
+                + "BHS|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261128||||B-7\r"
+                + adt("BATCH-1") + adt("BATCH-2").replace("|2.5\r", "|9.9\r") + adt("BATCH-3")
+                + "BTS|3\rFTS|1\r";
+        String answer;
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(MllpFrames.frame(batch));
+            answer = MllpFrames.read(socket.getInputStream());
+        }
+        List<String> segments = List.of(answer.split("\r"));
+        assertThat(segments.get(0)).startsWith("FHS|^~\\&|CAREBUS|HOSP|LAB|HOSP|").endsWith("|F-7");
+        assertThat(segments.get(1)).startsWith("BHS|^~\\&|CAREBUS|HOSP|LAB|HOSP|").endsWith("|B-7");
+        assertThat(segments.stream().filter(s -> s.startsWith("MSA|")).toList())
+                .containsExactly("MSA|AA|BATCH-1", "MSA|AR|BATCH-2|unsupported version id 9.9", "MSA|AA|BATCH-3");
+        assertThat(segments.subList(segments.size() - 2, segments.size())).containsExactly("BTS|3", "FTS|1");
+        assertThat(stored("BATCH-1")).singleElement().satisfies(m -> assertThat(m.status()).isNotEqualTo(MessageStatus.ERROR));
+        assertThat(stored("BATCH-2")).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo(MessageStatus.ERROR));
+        assertThat(stored("BATCH-3")).singleElement().satisfies(m -> assertThat(m.payloadSize()).isEqualTo(adt("BATCH-3").length()));
+        assertStillServing("AFTER-BATCH");
+    }
+
     @Test
     void aFrameWithoutMshIsAnsweredArAndTheConnectionKeepsServing() throws Exception {
         try (Socket socket = connect()) {

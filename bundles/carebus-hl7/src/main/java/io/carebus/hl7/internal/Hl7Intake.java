@@ -65,7 +65,7 @@ final class Hl7Intake {
     }
 
     IntakeOutcome handle(byte[] frame, String remoteAddress) {
-        IntakeOutcome outcome = audited(frame, remoteAddress, answerFor(frame, remoteAddress));
+        IntakeOutcome outcome = audited(frame, remoteAddress, asked(frame, answerFor(frame, remoteAddress)));
         if (outcome.unsynced() != null) {
             try {
                 outcome.unsynced().awaitDurable();
@@ -74,10 +74,19 @@ final class Hl7Intake {
                 // sender's resend is recognised as its duplicate.
                 LOG.error("Listener {}: message {} could not be forced to disk: {}; answered 207", rules.listener(),
                         outcome.messageId(), e.getMessage());
-                return notStored(frame, outcome.messageId());
+                return asked(frame, notStored(frame, outcome.messageId()));
             }
         }
-        return outcome;
+        return asked(frame, outcome);
+    }
+
+    /** The answer, unless the message's MSH-15 asks for no accept ACK of its kind (enhanced mode: NE, ER, SU). */
+    private static IntakeOutcome asked(byte[] frame, IntakeOutcome outcome) {
+        if (outcome.ack() == null) {
+            return outcome;
+        }
+        Optional<MshHeader> msh = MshHeader.read(frame);
+        return msh.isPresent() && !msh.get().wantsAcceptAck(outcome.ackCode()) ? outcome.withoutAnswer() : outcome;
     }
 
     /** AE/CE 207 "please resend" for a frame whose MSH is readable; otherwise the connection is closed. */
@@ -104,7 +113,8 @@ final class Hl7Intake {
             return outcome;
         }
         boolean accepted = "AA".equals(outcome.ackCode()) || "CA".equals(outcome.ackCode());
-        String detail = (outcome.ackCode() == null ? "connection closed" : "answered " + outcome.ackCode())
+        String detail = (outcome.ackCode() == null ? "connection closed"
+                : outcome.unanswered() ? outcome.ackCode() + ", not sent (MSH-15)" : "answered " + outcome.ackCode())
                 + (outcome.duplicate() ? " (duplicate)" : "");
         AuditRecord record = new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
                 AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,

@@ -1,7 +1,8 @@
 package io.carebus.hl7.internal;
 
 /**
- * What the listener answers: the acknowledgement bytes, or (no MSH to answer to) closing the connection.
+ * What the listener answers: the acknowledgement bytes, nothing (MSH-15 asked for no accept ACK of this kind), or
+ * (no MSH to answer to) closing the connection.
  *
  * @param messageId the store id, or -1 when nothing could be stored
  * @param ackCode   MSA-1 of the answer (AA, AE, AR, CA, CE, CR), or null when the connection is closed
@@ -22,6 +23,16 @@ record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String
     /** The message is committed but not yet forced to disk: the answer must wait for {@code committed}. */
     IntakeOutcome withUnsynced(io.carebus.store.DeferredSyncStore.Committed committed) {
         return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed);
+    }
+
+    /** Nothing goes back (MSH-15 asks for no accept ACK with this code); the connection stays open. */
+    IntakeOutcome withoutAnswer() {
+        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced);
+    }
+
+    /** Stored and decided, but by the sender's wish not answered. */
+    boolean unanswered() {
+        return ack == null && !closeConnection;
     }
 
     /** A newly stored, accepted message (not a duplicate, not refused): the routes get it next. */

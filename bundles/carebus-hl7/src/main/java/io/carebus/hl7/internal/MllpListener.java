@@ -95,6 +95,9 @@ public class MllpListener implements HealthIndicator {
         dispatcher.applicationAckEndpoint(config.name(), config.application_ack_endpoint());
         String uri = "mllp://" + config.host() + ":" + config.port() + "?autoAck=false&hl7Headers=false&stringPayload=false&validatePayload=false"
                 + "&requireEndOfData=true&tcpNoDelay=true&reuseAddress=true"
+                // InOnly: when a message asks for no accept ACK, the route leaves the acknowledgement unset and
+                // camel-mllp then sends nothing (as InOut it would call that an error); every other frame gets its ACK
+                + "&exchangePattern=InOnly"
                 + "&maxConcurrentConsumers=" + config.max_connections()
                 + "&maxBufferSize=" + config.max_frame_bytes()
                 + (config.idle_timeout_seconds() > 0 ? "&idleTimeout=" + config.idle_timeout_seconds() * 1000
@@ -143,9 +146,10 @@ public class MllpListener implements HealthIndicator {
         IntakeOutcome outcome = take(frame, remote);
         if (outcome.closeConnection()) {
             exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
-        } else {
+        } else if (!outcome.unanswered()) {
             exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, outcome.ack());
         }
+        // unanswered: no acknowledgement property, and the endpoint is InOnly, so camel-mllp sends nothing
     }
 
     /**
@@ -161,7 +165,9 @@ public class MllpListener implements HealthIndicator {
                 exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
                 return;
             }
-            acks.add(outcome.ack());
+            if (!outcome.unanswered()) {
+                acks.add(outcome.ack());
+            }
         }
         LOG.debug("HL7v2 listener {}: batch of {} messages answered", routeId, acks.size());
         exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, batch.acknowledgement(acks, Clock.systemUTC(), batchIds::getID));

@@ -105,6 +105,23 @@ record MshHeader(String[] fields, String segmentText) {
         return component1(3) + "^" + component1(4);
     }
 
+    /**
+     * Whether MSH-15 (accept acknowledgment type, table 0155) asks for an accept ACK with this code: in enhanced mode
+     * NE never, ER only for CE/CR, SU only for CA; AL, empty or unknown always. Original mode always answers.
+     */
+    boolean wantsAcceptAck(String ackCode) {
+        if (!enhancedMode()) {
+            return true;
+        }
+        String type = field(15).strip().toUpperCase(java.util.Locale.ROOT);
+        return switch (type) {
+            case "NE" -> false;
+            case "ER" -> "CE".equals(ackCode) || "CR".equals(ackCode);
+            case "SU" -> "CA".equals(ackCode);
+            default -> true;
+        };
+    }
+
     /** Enhanced acknowledgement mode is requested when MSH-15 or MSH-16 is valued. */
     boolean enhancedMode() {
         return !field(15).isEmpty() || !field(16).isEmpty();

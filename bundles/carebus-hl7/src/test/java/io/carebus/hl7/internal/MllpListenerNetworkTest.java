@@ -219,6 +219,26 @@ class MllpListenerNetworkTest {
         assertStillServing("AFTER-BATCH");
     }
 
+    /** Enhanced mode: MSH-15 says which accept ACKs the sender wants (NE never, ER on errors, SU on success). */
+    @Test
+    void acceptAcksGoOnlyWhereMsh15AsksForThem() throws Exception {
+        try (Socket socket = connect()) {
+            OutputStream out = socket.getOutputStream();
+            out.write(MllpFrames.frame(adt("NE-1").replace("|P|2.5\r", "|P|2.5|||NE|NE\r")));
+            out.write(MllpFrames.frame(adt("ER-OK").replace("|P|2.5\r", "|P|2.5|||ER|NE\r")));
+            out.write(MllpFrames.frame(adt("SU-BAD").replace("|P|2.5\r", "|P|9.9|||SU|NE\r")));
+            out.write(MllpFrames.frame(adt("ER-BAD").replace("|P|2.5\r", "|P|9.9|||ER|NE\r")));
+            out.write(MllpFrames.frame(adt("AL-1").replace("|P|2.5\r", "|P|2.5|||AL|NE\r")));
+            // the first two and the fourth ask for nothing in their case: the first answers on the wire are these
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|CR|ER-BAD");
+            assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|CA|AL-1");
+        }
+        assertThat(stored("NE-1")).singleElement().satisfies(m -> assertThat(m.status()).isNotEqualTo(MessageStatus.ERROR));
+        assertThat(stored("ER-OK")).singleElement().satisfies(m -> assertThat(m.status()).isNotEqualTo(MessageStatus.ERROR));
+        assertThat(stored("SU-BAD")).singleElement().satisfies(m -> assertThat(m.status()).isEqualTo(MessageStatus.ERROR));
+        assertStillServing("AFTER-MSH15");
+    }
+
     @Test
     void aFrameWithoutMshIsAnsweredArAndTheConnectionKeepsServing() throws Exception {
         try (Socket socket = connect()) {

@@ -33,7 +33,10 @@ final class Hl7Batch {
         return MshHeader.isBatch(frame) ? java.util.Optional.of(new Hl7Batch(frame)) : java.util.Optional.empty();
     }
 
-    /** The messages, each the bytes from its MSH to the next MSH or batch segment, as received. */
+    /**
+     * The messages, each the bytes from its MSH to the next MSH or batch segment, as received (behind the frame's
+     * UTF-8 byte order mark, when it has one).
+     */
     List<byte[]> messages() {
         return messages;
     }
@@ -65,6 +68,15 @@ final class Hl7Batch {
         }
         if (messageStart >= 0) {
             messages.add(java.util.Arrays.copyOfRange(frame, messageStart, frame.length));
+        }
+        if (MshHeader.hasUtf8Bom(frame)) {
+            // the frame's byte order mark says UTF-8 for every message in it (where MSH-18 is empty)
+            messages.replaceAll(m -> {
+                byte[] marked = new byte[m.length + 3];
+                System.arraycopy(frame, 0, marked, 0, 3);
+                System.arraycopy(m, 0, marked, 3, m.length);
+                return marked;
+            });
         }
     }
 

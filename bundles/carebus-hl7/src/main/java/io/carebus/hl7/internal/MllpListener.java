@@ -144,7 +144,9 @@ public class MllpListener implements HealthIndicator {
         }
         // a batch without messages is refused by the intake like any frame without an MSH
         IntakeOutcome outcome = take(frame, remote);
-        if (outcome.closeConnection()) {
+        // camel-mllp 4.14 reads the 4th byte of the received frame before it sends an ACK (ArrayIndexOutOfBounds,
+        // connection reset, no answer): for a shorter frame (stored and audited like any refusal) closing is the answer
+        if (outcome.closeConnection() || frame.length < 4) {
             exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
         } else if (!outcome.unanswered()) {
             exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, outcome.ack());
@@ -153,9 +155,10 @@ public class MllpListener implements HealthIndicator {
     }
 
     /**
-     * Each message of the batch as if it came in its own frame, in order; the answer is the batch of their ACKs. When
-     * one cannot be answered (the store is down), the connection closes as it would for that message alone: those
-     * before it are stored, and the sender's resend of the batch finds them as duplicates.
+     * Each message of the batch as if it came in its own frame, in order; the answer is the batch of their ACKs (a
+     * store outage is an AE/CE 207 among them, as for a message alone). When the intake cannot answer one at all, the
+     * connection closes without an answer: those before it are stored, and the sender's resend of the batch finds them
+     * as duplicates.
      */
     private void processBatch(Exchange exchange, Hl7Batch batch, String remote) {
         List<byte[]> acks = new java.util.ArrayList<>();
@@ -183,7 +186,15 @@ public class MllpListener implements HealthIndicator {
             outcome = IntakeOutcome.close(-1);
         }
         if (outcome.toProcess()) {
-            dispatcher.submit(outcome.accepted() != null ? outcome.accepted() : new Hl7Dispatcher.Pending(outcome.messageId(), null, null));
+            try {
+                dispatcher.submit(outcome.accepted() != null ? outcome.accepted()
+                        : new Hl7Dispatcher.Pending(outcome.messageId(), null, null));
+            } catch (RuntimeException e) {
+                // The message is stored (RECEIVED) and its answer stands: the dispatcher resumes it at the next start,
+                // or an engineer reprocesses it.
+                LOG.error("HL7v2 listener {}: message {} stored but not queued for processing: {}", routeId,
+                        outcome.messageId(), e.toString());
+            }
         }
         return outcome;
     }

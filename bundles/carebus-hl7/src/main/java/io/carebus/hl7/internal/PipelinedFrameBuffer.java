@@ -35,8 +35,9 @@ final class PipelinedFrameBuffer extends MllpSocketBuffer {
         byte[] next = nextFrames();
         super.reset();
         if (next.length > 0) {
-            byte[] joined = Arrays.copyOf(next, next.length + pending.length);
-            System.arraycopy(pending, 0, joined, next.length, pending.length);
+            // pending, if any, was received before these bytes
+            byte[] joined = Arrays.copyOf(pending, pending.length + next.length);
+            System.arraycopy(next, 0, joined, pending.length, next.length);
             pending = joined;
         }
     }

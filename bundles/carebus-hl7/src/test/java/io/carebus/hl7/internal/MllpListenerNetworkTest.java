@@ -229,7 +229,7 @@ class MllpListenerNetworkTest {
             out.write(MllpFrames.frame(adt("SU-BAD").replace("|P|2.5\r", "|P|9.9|||SU|NE\r")));
             out.write(MllpFrames.frame(adt("ER-BAD").replace("|P|2.5\r", "|P|9.9|||ER|NE\r")));
             out.write(MllpFrames.frame(adt("AL-1").replace("|P|2.5\r", "|P|2.5|||AL|NE\r")));
-            // the first two and the fourth ask for nothing in their case: the first answers on the wire are these
+            // the first three ask for nothing in their case: the first answers on the wire are these
             assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|CR|ER-BAD");
             assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|CA|AL-1");
         }

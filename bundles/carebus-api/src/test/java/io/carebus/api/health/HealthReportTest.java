@@ -24,4 +24,17 @@ class HealthReportTest {
         assertThatThrownBy(() -> new HealthReport(HealthReport.Status.DOWN, List.of(), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void warningsAloneDegradeAndAProblemStillTakesItDown() {
+        HealthReport degraded = HealthReport.of(List.of(), List.of("demo vendor trusted"), Map.of());
+        assertThat(degraded.status()).isEqualTo(HealthReport.Status.DEGRADED);
+        assertThat(degraded.problems()).containsExactly("demo vendor trusted");
+        HealthReport down = HealthReport.of(List.of("store down"), List.of("demo vendor trusted"), Map.of());
+        assertThat(down.status()).isEqualTo(HealthReport.Status.DOWN);
+        assertThat(down.problems()).containsExactly("store down", "demo vendor trusted");
+        assertThat(HealthReport.of(List.of(), List.of(), Map.of()).isUp()).isTrue();
+        assertThatThrownBy(() -> new HealthReport(HealthReport.Status.DEGRADED, List.of(), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * Combines the appliance's own checks (boot features, bundles) with every registered {@link HealthIndicator} into
  * one document. The appliance is UP only when every part is UP and every required indicator is present: a bundle
- * that did not come up at all cannot report itself DOWN, so its absence must count.
+ * that did not come up at all cannot report itself DOWN, so its absence must count. A part that works but needs an
+ * operator's attention makes the whole DEGRADED (listed under {@code warnings}), unless another part is DOWN.
  */
 final class HealthAggregator {
 
@@ -30,9 +31,10 @@ final class HealthAggregator {
             reports.putIfAbsent(name, HealthReport.of(List.of(name + " is not running"), Map.of()));
         }
         List<String> problems = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         Map<String, Object> checks = new LinkedHashMap<>();
         reports.forEach((name, report) -> {
-            problems.addAll(report.problems());
+            (report.status() == HealthReport.Status.DEGRADED ? warnings : problems).addAll(report.problems());
             Map<String, Object> check = new LinkedHashMap<>();
             check.put("status", report.status().name());
             if (!report.problems().isEmpty()) {
@@ -42,8 +44,11 @@ final class HealthAggregator {
             checks.put(name, check);
         });
         Map<String, Object> document = new LinkedHashMap<>();
-        document.put("status", problems.isEmpty() ? "UP" : "DOWN");
+        document.put("status", !problems.isEmpty() ? "DOWN" : warnings.isEmpty() ? "UP" : "DEGRADED");
         document.put("problems", problems);
+        if (!warnings.isEmpty()) {
+            document.put("warnings", warnings);
+        }
         document.put("checks", checks);
         return document;
     }

@@ -65,4 +65,24 @@ class HealthAggregatorTest {
         assertThat(doc).containsEntry("status", "DOWN");
         assertThat((List<?>) doc.get("problems")).singleElement().asString().contains("pool closed");
     }
+
+    @Test
+    void aDegradedPartDegradesTheWholeButADownPartStillWins() {
+        HealthIndicator models = new HealthIndicator() {
+            @Override
+            public String name() {
+                return "models";
+            }
+
+            @Override
+            public HealthReport report() {
+                return HealthReport.of(List.of(), List.of("the demo vendor key is trusted"), Map.of());
+            }
+        };
+        Map<String, Object> doc = HealthAggregator.aggregate(List.of(models, indicator("karaf", List.of())), Set.of());
+        assertThat(doc).containsEntry("status", "DEGRADED").containsEntry("problems", List.of())
+                .containsEntry("warnings", List.of("the demo vendor key is trusted"));
+        Map<String, Object> down = HealthAggregator.aggregate(List.of(models, indicator("karaf", List.of("bundle x failed"))), Set.of());
+        assertThat(down).containsEntry("status", "DOWN").containsEntry("problems", List.of("bundle x failed"));
+    }
 }

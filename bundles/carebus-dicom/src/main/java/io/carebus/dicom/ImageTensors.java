@@ -103,51 +103,71 @@ public final class ImageTensors {
         if (selected >= frames) {
             return new Abstain("frame " + selected + " asked for, the image has " + frames);
         }
-        int pixels = rows * columns;
-        double[] values = new double[pixels];
+        // Rows, Columns and Number of Frames are the sender's word: checked against the pixel data that is really there
+        // (long arithmetic, no overflow) before anything is allocated from them.
+        long pixelCount;
+        long needed;
         try {
+            pixelCount = Math.multiplyExact((long) rows, (long) columns);
+            needed = Math.multiplyExact(Math.multiplyExact(pixelCount, (long) samples), (long) frames);
+        } catch (ArithmeticException e) {
+            return new Abstain("rows × columns × frames does not fit in 64 bits");
+        }
+        long declaredBytes = pixelData.getVL();
+        if (declaredBytes != 0xFFFFFFFFL && declaredBytes >= 0 && declaredBytes / (bitsAllocated / 8) < needed) {
+            return new Abstain("pixel data shorter than rows × columns × frames");
+        }
+        short[] raw16 = null;
+        byte[] raw8 = null;
+        try {
+            long available;
             if (bitsAllocated == 16) {
-                short[] raw = pixelData.getShortValues();
-                long needed = (long) pixels * samples * frames;
-                if (raw == null || raw.length < needed) {
-                    return new Abstain("pixel data shorter than rows × columns × frames");
-                }
-                int base = selected * pixels * samples;
-                int shift = 32 - bitsStored;
-                for (int i = 0; i < pixels; i++) {
-                    int v = raw[base + i * samples];
-                    values[i] = signed ? (v << shift) >> shift : (v & 0xFFFF) & (bitsStored >= 16 ? 0xFFFF : (1 << bitsStored) - 1);
-                }
+                raw16 = pixelData.getShortValues();
+                available = raw16 == null ? 0 : raw16.length;
             } else {
-                byte[] raw = pixelData.getByteValues();
-                long needed = (long) pixels * samples * frames;
-                if (raw == null || raw.length < needed) {
-                    return new Abstain("pixel data shorter than rows × columns × frames");
-                }
-                int base = selected * pixels * samples;
-                for (int i = 0; i < pixels; i++) {
-                    if (samples == 1) {
-                        values[i] = signed ? raw[base + i] : raw[base + i] & 0xFF;
-                    } else {
-                        int r;
-                        int g;
-                        int b;
-                        if (planar == 0) {
-                            r = raw[base + i * 3] & 0xFF;
-                            g = raw[base + i * 3 + 1] & 0xFF;
-                            b = raw[base + i * 3 + 2] & 0xFF;
-                        } else {
-                            r = raw[base + i] & 0xFF;
-                            g = raw[base + pixels + i] & 0xFF;
-                            b = raw[base + 2 * pixels + i] & 0xFF;
-                        }
-                        // YBR_FULL's first component is already luminance
-                        values[i] = photometric.equals("RGB") ? 0.299 * r + 0.587 * g + 0.114 * b : r;
-                    }
-                }
+                raw8 = pixelData.getByteValues();
+                available = raw8 == null ? 0 : raw8.length;
+            }
+            if (available < needed) {
+                return new Abstain("pixel data shorter than rows × columns × frames");
             }
         } catch (DicomException e) {
             return new Abstain("cannot read the pixel data: " + e.getMessage());
+        }
+        // needed <= an array's length, so every index below fits in an int
+        int pixels = (int) pixelCount;
+        double[] values = new double[pixels];
+        if (raw16 != null) {
+            short[] raw = raw16;
+            int base = selected * pixels * samples;
+            int shift = 32 - bitsStored;
+            for (int i = 0; i < pixels; i++) {
+                int v = raw[base + i * samples];
+                values[i] = signed ? (v << shift) >> shift : (v & 0xFFFF) & (bitsStored >= 16 ? 0xFFFF : (1 << bitsStored) - 1);
+            }
+        } else {
+            byte[] raw = raw8;
+            int base = selected * pixels * samples;
+            for (int i = 0; i < pixels; i++) {
+                if (samples == 1) {
+                    values[i] = signed ? raw[base + i] : raw[base + i] & 0xFF;
+                } else {
+                    int r;
+                    int g;
+                    int b;
+                    if (planar == 0) {
+                        r = raw[base + i * 3] & 0xFF;
+                        g = raw[base + i * 3 + 1] & 0xFF;
+                        b = raw[base + i * 3 + 2] & 0xFF;
+                    } else {
+                        r = raw[base + i] & 0xFF;
+                        g = raw[base + pixels + i] & 0xFF;
+                        b = raw[base + 2 * pixels + i] & 0xFF;
+                    }
+                    // YBR_FULL's first component is already luminance
+                    values[i] = photometric.equals("RGB") ? 0.299 * r + 0.587 * g + 0.114 * b : r;
+                }
+            }
         }
         double slope = decimal(list, TagFromName.RescaleSlope, 1);
         double intercept = decimal(list, TagFromName.RescaleIntercept, 0);

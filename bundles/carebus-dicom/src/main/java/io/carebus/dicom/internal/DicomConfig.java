@@ -34,6 +34,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Associations open at once; more are rejected (transient, local limit exceeded)")
     int max_associations() default 32;
 
+    @AttributeDefinition(description = "Connections one remote address may hold at once (negotiating or associated); more are closed at accept")
+    int max_associations_per_address() default 8;
+
+    @AttributeDefinition(description = "Connections that may be waiting for their A-ASSOCIATE-RQ at once; beyond it the oldest is closed")
+    int max_pending_associations() default 256;
+
+    @AttributeDefinition(description = "Seconds a connection may take to send its complete A-ASSOCIATE-RQ (ARTIM); then it is closed")
+    int artim_timeout_seconds() default 5;
+
+    @AttributeDefinition(description = "Largest instance (data set) accepted, MB; larger ones get A700 and are discarded as they arrive")
+    long max_instance_mb() default 2048;
+
     @AttributeDefinition(description = "Seconds an association may stay silent before it is aborted")
     int idle_timeout_seconds() default 60;
 
@@ -64,6 +76,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Largest STOW-RS request at /dicomweb/studies, MB (larger: 413)")
     int stow_max_mb() default 512;
+
+    @AttributeDefinition(description = "STOW-RS requests handled at once; more get 503 with Retry-After")
+    int stow_max_concurrent() default 4;
 
     @AttributeDefinition(description = "Karaf JAAS realm STOW-RS credentials are checked against (role engineer or admin)")
     String jaas_realm() default "karaf";

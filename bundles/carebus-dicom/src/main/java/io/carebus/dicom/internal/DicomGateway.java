@@ -8,8 +8,11 @@ import io.carebus.api.health.HealthReport;
 import io.carebus.api.store.MessageStore;
 import io.carebus.dicom.DicomArchive;
 import io.carebus.dicom.DicomInstance;
+import io.carebus.dicom.internal.net.AssociationIntake;
+import io.carebus.dicom.internal.net.ConnectionLimits;
 import io.carebus.dicom.internal.net.ScpPolicy;
 import io.carebus.dicom.internal.net.ScpSession;
+import io.carebus.dicom.internal.net.Sessions;
 import io.carebus.store.StoreDatabases;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,10 +27,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLServerSocket;
 import javax.sql.DataSource;
@@ -42,8 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The DICOM SCP: one accept thread, one thread per association (at most {@code max.associations}; one more is
- * answered with a transient rejection), instances kept by {@link InstanceStore} before Success. Also the
+ * The DICOM SCP: connections accepted and their A-ASSOCIATE-RQs read by {@link AssociationIntake} (plain) or an accept
+ * thread (TLS, whose handshake needs a thread), within the caps of {@link ConnectionLimits}; associations on a pool of
+ * at most {@code max.associations} threads; instances kept by {@link InstanceStore} before Success. Also the
  * {@link DicomArchive} over what it kept, and the "dicom" health indicator (listening, storage).
  */
 @Component(service = {DicomArchive.class, HealthIndicator.class, DicomGateway.class}, immediate = true,
@@ -61,17 +65,16 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
     private final JdbcForwardQueue forwardQueue;
     private final InstanceStore instances;
     private final ScpPolicy policy;
-    private final int maxAssociations;
-    private final ServerSocket server;
-    private final ExecutorService sessions = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "carebus-dicom-association");
-        t.setDaemon(true);
-        return t;
-    });
-    private final AtomicInteger open = new AtomicInteger();
+    private final ConnectionLimits limits;
+    /** Never more busy threads than {@code max.associations}: a slot in {@link #limits} is taken before each task. */
+    private final ThreadPoolExecutor sessions;
+    private final AssociationIntake intake;
+    private final ServerSocket tlsServer;
     private final AtomicLong storedCount = new AtomicLong();
     private final AtomicLong refusedAssociations = new AtomicLong();
-    private final Thread acceptor;
+    private final AtomicLong droppedConnections = new AtomicLong();
+    private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - TimeUnit.MINUTES.toNanos(2));
+    private final AtomicLong dropsSinceWarning = new AtomicLong();
     private volatile String listenProblem;
 
     @Activate
@@ -92,35 +95,55 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         this.index = new JdbcDicomIndex(dataSource, root, url.startsWith("jdbc:postgresql:"));
         this.forwardQueue = new JdbcForwardQueue(dataSource, Clock.systemUTC());
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
-                config.full_read_max_mb() * 1024 * 1024, Clock.systemUTC(), () -> auditTrail, i -> {
+                config.full_read_max_mb() * 1024 * 1024, Math.max(1, config.max_instance_mb()) * 1024 * 1024,
+                Clock.systemUTC(), () -> auditTrail, i -> {
                     storedCount.incrementAndGet();
                     onStored.stored(i.messageId(), i.studyInstanceUid());
                 });
         reindex(store, root);
         this.policy = new ScpPolicy(config.ae_title().strip(), DicomDefaults.set(config.calling_ae_allowed()),
                 DicomDefaults.set(config.sop_classes()), DicomDefaults.list(config.transfer_syntaxes()), config.max_pdu(),
-                (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.idle_timeout_seconds())));
-        this.maxAssociations = Math.max(1, config.max_associations());
-        ServerSocket socket = null;
+                (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.idle_timeout_seconds())),
+                (int) TimeUnit.SECONDS.toMillis(Math.max(1, config.artim_timeout_seconds())));
+        this.limits = new ConnectionLimits(config.max_associations(), config.max_associations_per_address());
+        this.sessions = new ThreadPoolExecutor(limits.maxAssociations(), limits.maxAssociations(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "carebus-dicom-association");
+                    t.setDaemon(true);
+                    return t;
+                });
+        sessions.allowCoreThreadTimeOut(true);
+        AssociationIntake plain = null;
+        ServerSocket tls = null;
         if (config.enabled()) {
             try {
-                socket = serverSocket(config);
-                socket.bind(new InetSocketAddress(InetAddress.getByName(config.bind_address()), config.port()), 128);
+                InetSocketAddress bind = new InetSocketAddress(InetAddress.getByName(config.bind_address()), config.port());
+                if (config.tls_enabled()) {
+                    tls = serverSocket(config);
+                    tls.bind(bind, 128);
+                } else {
+                    plain = new AssociationIntake(bind, limits, config.max_pending_associations(), policy.artimMillis(),
+                            sessions, intakeSessions);
+                }
                 LOG.info("DICOM SCP {} listening on {}:{}{}", policy.aeTitle(), config.bind_address(), config.port(),
                         config.tls_enabled() ? " (TLS)" : "");
             } catch (IOException | RuntimeException e) {
                 listenProblem = "DICOM SCP cannot listen on port " + config.port() + ": " + e.getMessage();
                 LOG.error(listenProblem);
-                if (socket != null) {
-                    socket.close();
+                if (tls != null) {
+                    tls.close();
                 }
-                socket = null;
+                tls = null;
             }
         }
-        this.server = socket;
-        this.acceptor = new Thread(this::accept, "carebus-dicom-scp");
-        acceptor.setDaemon(true);
-        if (server != null) {
+        this.intake = plain;
+        this.tlsServer = tls;
+        if (intake != null) {
+            intake.start();
+        }
+        if (tlsServer != null) {
+            Thread acceptor = new Thread(this::acceptTls, "carebus-dicom-scp");
+            acceptor.setDaemon(true);
             acceptor.start();
         }
     }
@@ -145,11 +168,6 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
     }
 
     private static ServerSocket serverSocket(DicomConfig config) throws IOException {
-        if (!config.tls_enabled()) {
-            ServerSocket socket = new ServerSocket();
-            socket.setReuseAddress(true);
-            return socket;
-        }
         Path etc = Path.of(System.getProperty("karaf.etc", "etc"));
         String trust = config.tls_truststore().strip();
         SSLServerSocket socket = (SSLServerSocket) DicomTls.context(etc.resolve(config.tls_keystore().strip()),
@@ -165,28 +183,94 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         return socket;
     }
 
-    private void accept() {
-        while (!server.isClosed()) {
+    /**
+     * TLS: the caps are checked at accept (over them the socket is closed: an A-ASSOCIATE-RJ would need the
+     * handshake first); the handshake and the A-ASSOCIATE-RQ then run on a session thread within ARTIM.
+     */
+    private void acceptTls() {
+        while (!tlsServer.isClosed()) {
             try {
-                Socket socket = server.accept();
-                String refusal = null;
-                if (open.incrementAndGet() > maxAssociations) {
-                    refusal = "more than " + maxAssociations + " associations open";
+                Socket socket = tlsServer.accept();
+                InetAddress address = socket.getInetAddress();
+                if (!limits.admit(address)) {
+                    socket.close();
+                    intakeSessions.dropped(address.getHostAddress(), "more than " + limits.maxPerAddress()
+                            + " connections from this address", false);
+                    continue;
                 }
-                String refused = refusal;
-                sessions.execute(() -> {
-                    try {
-                        new ScpSession(socket, policy, instances, events, refused).run();
-                    } finally {
-                        open.decrementAndGet();
-                    }
-                });
+                if (!limits.startAssociation()) {
+                    limits.release(address);
+                    socket.close();
+                    intakeSessions.dropped(address.getHostAddress(), "more than " + limits.maxAssociations()
+                            + " associations open", false);
+                    continue;
+                }
+                try {
+                    sessions.execute(() -> {
+                        try {
+                            intakeSessions.run(socket, null);
+                        } catch (Exception e) {
+                            LOG.error("DICOM association from {} failed", address.getHostAddress(), e);
+                        } finally {
+                            limits.endAssociation();
+                            limits.release(address);
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    limits.endAssociation();
+                    limits.release(address);
+                    socket.close();
+                    return;
+                }
             } catch (IOException e) {
-                if (!server.isClosed()) {
+                if (!tlsServer.isClosed()) {
                     LOG.warn("DICOM SCP accept failed: {}", e.getMessage());
                 }
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (Exception e) {
+                LOG.error("DICOM SCP accept failed", e);
+            }
+        }
+    }
+
+    private final Sessions intakeSessions = new Sessions() {
+        @Override
+        public void run(Socket socket, byte[] associateRq) {
+            new ScpSession(socket, policy, instances, events, associateRq).run();
+        }
+
+        @Override
+        public void rejected(String callingAe, String calledAe, String remote, String reason) {
+            events.refused(callingAe, calledAe, remote, reason);
+        }
+
+        @Override
+        public void dropped(String remote, String why, boolean violation) {
+            droppedConnections.incrementAndGet();
+            if (violation) {
+                LOG.warn("DICOM connection from {} closed: {}", remote, why);
+                auditFailure("dicom:?", remote, "DICOM connection closed: " + why);
                 return;
+            }
+            // A flood closes thousands of these: one line a minute says how many.
+            LOG.debug("DICOM connection from {} closed: {}", remote, why);
+            dropsSinceWarning.incrementAndGet();
+            long now = System.nanoTime();
+            long last = lastDropWarning.get();
+            if (now - last > TimeUnit.MINUTES.toNanos(1) && lastDropWarning.compareAndSet(last, now)) {
+                LOG.warn("DICOM SCP closed {} connection(s) at accept or before their A-ASSOCIATE-RQ in the last minute, "
+                        + "the latest from {}: {}", dropsSinceWarning.getAndSet(0), remote, why);
+            }
+        }
+    };
+
+    private void auditFailure(String who, String remote, String what) {
+        AuditTrail trail = auditTrail;
+        if (trail != null) {
+            try {
+                trail.append(new AuditRecord(java.time.Instant.now(), trail.nodeId(), who, remote, AuditAction.RECEIVE,
+                        AuditRecord.Outcome.MINOR_FAILURE, List.of(), null, null, null, null, what));
+            } catch (RuntimeException e) {
+                LOG.error("DICOM: audit record not stored ({}): {}", what, e.getMessage());
             }
         }
     }
@@ -196,22 +280,20 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         public void refused(String callingAe, String calledAe, String remote, String reason) {
             refusedAssociations.incrementAndGet();
             LOG.warn("DICOM association from {} ({} -> {}) rejected: {}", remote, callingAe, calledAe, reason);
-            AuditTrail trail = auditTrail;
-            if (trail != null) {
-                try {
-                    trail.append(new AuditRecord(java.time.Instant.now(), trail.nodeId(), "dicom:" + callingAe, remote,
-                            AuditAction.RECEIVE, AuditRecord.Outcome.MINOR_FAILURE, List.of(), null, null, null, null,
-                            "DICOM association rejected: " + reason));
-                } catch (RuntimeException e) {
-                    LOG.error("DICOM: audit record for a rejected association not stored: {}", e.getMessage());
-                }
-            }
+            auditFailure("dicom:" + callingAe, remote, "DICOM association rejected: " + reason);
         }
 
         @Override
-        public void closed(String callingAe, String remote, int stored, int failed, String how) {
+        public void exceeded(String callingAe, String remote, String what) {
+            LOG.warn("DICOM association from {} ({}) aborted: {}", remote, callingAe, what);
+            auditFailure("dicom:" + callingAe, remote, "DICOM association aborted: " + what);
+        }
+
+        @Override
+        public void closed(String callingAe, String remote, int stored, int failed, String how, long bytesRead) {
             if (failed > 0 || !"released".equals(how)) {
-                LOG.info("DICOM association from {} ({}) {}: {} stored, {} failed", remote, callingAe, how, stored, failed);
+                LOG.info("DICOM association from {} ({}) {}: {} stored, {} failed, {} bytes read", remote, callingAe, how,
+                        stored, failed, bytesRead);
             } else {
                 LOG.debug("DICOM association from {} ({}) released: {} stored", remote, callingAe, stored);
             }
@@ -232,7 +314,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
 
     /** The port actually bound (tests use 0), or -1. */
     public int port() {
-        return server == null ? -1 : server.getLocalPort();
+        return intake != null ? intake.port() : tlsServer != null ? tlsServer.getLocalPort() : -1;
     }
 
     @Override
@@ -259,7 +341,9 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("aeTitle", policy.aeTitle());
         details.put("port", port());
-        details.put("openAssociations", open.get());
+        details.put("openAssociations", limits.associations());
+        details.put("negotiatingConnections", intake == null ? 0 : intake.pending());
+        details.put("connectionsClosedEarly", droppedConnections.get());
         details.put("instancesStored", storedCount.get());
         details.put("associationsRejected", refusedAssociations.get());
         try {
@@ -273,8 +357,11 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
 
     @Deactivate
     void deactivate() throws IOException, InterruptedException {
-        if (server != null) {
-            server.close();
+        if (intake != null) {
+            intake.close();
+        }
+        if (tlsServer != null) {
+            tlsServer.close();
         }
         sessions.shutdown();
         if (!sessions.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -65,6 +65,13 @@ final class InstanceStore implements StoreService {
     /** A UID is digits and dots, at most 64 characters: safe as a file name; anything else is refused before it is. */
     private static final Pattern UID = Pattern.compile("[0-9]+(\\.[0-9]+)*");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How often (bytes of one instance) free space is asked again while it arrives: a statfs call, microseconds. */
+    private static final long SPACE_CHECK_EVERY = 4L * 1024 * 1024;
+
+    /** The storage's usable space now (bytes). */
+    interface FreeSpace {
+        long usable() throws IOException;
+    }
 
     private final Path root;
     private final Path incoming;
@@ -75,6 +82,8 @@ final class InstanceStore implements StoreService {
     private final JdbcDicomIndex index;
     private final long minFreeBytes;
     private final long fullReadMaxBytes;
+    private final long maxInstanceBytes;
+    private final FreeSpace freeSpace;
     private final Clock clock;
     private final Supplier<AuditTrail> audit;
     private final Consumer<DicomInstance> stored;
@@ -93,14 +102,24 @@ final class InstanceStore implements StoreService {
      * @param root where instances are kept ({@code data/carebus/dicom})
      * @param fullReadMaxBytes instances up to this size are read back whole (pixel data included) before Success;
      *        larger ones up to their pixel data, so a multi-gigabyte cine loop is not held in memory
+     * @param maxInstanceBytes a data set larger than this is refused (A700) and discarded as it arrives
      * @param stored told of each instance stored for processing (not duplicates)
      */
-    InstanceStore(Path root, MessageStore store, JdbcDicomIndex index, long minFreeBytes, long fullReadMaxBytes, Clock clock,
-                  Supplier<AuditTrail> audit, Consumer<DicomInstance> stored) throws IOException {
+    InstanceStore(Path root, MessageStore store, JdbcDicomIndex index, long minFreeBytes, long fullReadMaxBytes,
+                  long maxInstanceBytes, Clock clock, Supplier<AuditTrail> audit, Consumer<DicomInstance> stored) throws IOException {
+        this(root, store, index, minFreeBytes, fullReadMaxBytes, maxInstanceBytes, null, clock, audit, stored);
+    }
+
+    /** @param freeSpace the storage's usable space; null = the incoming folder's file store */
+    InstanceStore(Path root, MessageStore store, JdbcDicomIndex index, long minFreeBytes, long fullReadMaxBytes,
+                  long maxInstanceBytes, FreeSpace freeSpace, Clock clock, Supplier<AuditTrail> audit,
+                  Consumer<DicomInstance> stored) throws IOException {
         this.root = root;
         this.incoming = Files.createDirectories(root.resolve("incoming"));
         this.rejected = Files.createDirectories(root.resolve("rejected"));
         this.incomingStore = Files.getFileStore(incoming);
+        this.freeSpace = freeSpace != null ? freeSpace : incomingStore::getUsableSpace;
+        this.maxInstanceBytes = maxInstanceBytes;
         Files.createDirectories(root.resolve("instances"));
         this.store = store;
         this.index = index;
@@ -133,7 +152,7 @@ final class InstanceStore implements StoreService {
     @Override
     public Receiving begin(Request request) {
         try {
-            long free = incomingStore.getUsableSpace();
+            long free = freeSpace.usable();
             if (free < minFreeBytes) {
                 return refusedUpFront(request, new Status(Status.OUT_OF_RESOURCES, "storage full on the receiving gateway"),
                         "only " + free / (1024 * 1024) + " MB free, " + minFreeBytes / (1024 * 1024) + " MB required");
@@ -180,6 +199,11 @@ final class InstanceStore implements StoreService {
         private final MessageDigest digest;
         private final OutputStream out;
         private IOException writeFailure;
+        private long received;
+        private long nextSpaceCheck = SPACE_CHECK_EVERY;
+        /** Set when the instance is refused while it arrives: the rest is discarded, nothing is kept. */
+        private Status refusal;
+        private String refusalReason;
 
         /** When the data set began to arrive (for the DEBUG timing line). */
         private final long began = System.nanoTime();
@@ -208,10 +232,26 @@ final class InstanceStore implements StoreService {
 
         @Override
         public void write(byte[] bytes, int offset, int length) {
-            if (writeFailure != null) {
+            received += length;
+            if (writeFailure != null || refusal != null) {
                 return;
             }
             try {
+                if (received > maxInstanceBytes) {
+                    refuseWhileArriving(new Status(Status.OUT_OF_RESOURCES, "instance larger than the gateway accepts"),
+                            "data set larger than " + maxInstanceBytes / (1024 * 1024) + " MB (max.instance.mb)");
+                    return;
+                }
+                if (received >= nextSpaceCheck) {
+                    nextSpaceCheck = received + SPACE_CHECK_EVERY;
+                    long free = freeSpace.usable();
+                    if (free < minFreeBytes) {
+                        refuseWhileArriving(new Status(Status.OUT_OF_RESOURCES, "storage full on the receiving gateway"),
+                                "only " + free / (1024 * 1024) + " MB free while receiving, " + minFreeBytes / (1024 * 1024)
+                                        + " MB required");
+                        return;
+                    }
+                }
                 out.write(bytes, offset, length);
             } catch (IOException e) {
                 // Keep reading the data set so the association stays in step; the status says what happened.
@@ -219,8 +259,21 @@ final class InstanceStore implements StoreService {
             }
         }
 
+        /** The part file goes at once; the association reads on (discarding) to answer this status in step. */
+        private void refuseWhileArriving(Status status, String reason) {
+            refusal = status;
+            refusalReason = reason;
+            abandon();
+        }
+
         @Override
         public Status finish() {
+            if (refusal != null) {
+                LOG.warn("DICOM C-STORE from {} ({}) refused with {}: {}", request.callingAe(), request.remoteAddress(),
+                        hex(refusal.code()), refusalReason);
+                audit(request, -1, null, refusal, refusalReason);
+                return refusal;
+            }
             long start = System.nanoTime();
             try {
                 if (writeFailure == null) {

@@ -10,9 +10,9 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.TagFromName;
 import io.carebus.dicom.internal.net.ScpPolicy;
 import io.carebus.dicom.internal.net.StoreService;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +21,8 @@ import java.util.Map;
  * DICOMweb STOW-RS (PS3.18 §10.5): each application/dicom part of a multipart/related body is kept exactly as a
  * C-STORE would be (same checks, same store-before-success, same audit), and the answer lists what was stored
  * (ReferencedSOPSequence) and what failed and why (FailedSOPSequence, FailureReason): 200 all stored, 202 some,
- * 409 none; 400 / 415 for a body that is not a STOW-RS request at all.
+ * 409 none; 400 / 415 for a body that is not a STOW-RS request at all. The body is a spooled file: each part is
+ * read from it as a stream, never copied into memory.
  */
 final class StowIntake {
 
@@ -42,7 +43,7 @@ final class StowIntake {
         this.policy = policy;
     }
 
-    Answer handle(byte[] body, String contentType, String remote, String user, String studyInPath) {
+    Answer handle(Path body, String contentType, String remote, String user, String studyInPath) {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (!type.startsWith("multipart/related")) {
             return problem(415, "STOW-RS takes multipart/related; type=\"application/dicom\"");
@@ -61,6 +62,8 @@ final class StowIntake {
             parts = MultipartRelated.parse(body, boundary);
         } catch (MultipartRelated.MalformedException e) {
             return problem(400, e.getMessage());
+        } catch (IOException e) {
+            return problem(500, "the request could not be read back");
         }
         if (parts.isEmpty()) {
             return problem(400, "no parts in the request");
@@ -76,11 +79,11 @@ final class StowIntake {
                 failure = StoreService.Status.CANNOT_UNDERSTAND;
             } else {
                 AttributeList header = new AttributeList();
-                try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part.content()))) {
+                try (DicomInputStream in = new DicomInputStream(MultipartRelated.open(body, part))) {
                     header.read(in, TagFromName.PixelData);
                     sopClass = value(header, TagFromName.MediaStorageSOPClassUID);
                     sopInstance = value(header, TagFromName.MediaStorageSOPInstanceUID);
-                    failure = store(part.content(), header, sopClass, sopInstance, remote, user, studyInPath);
+                    failure = store(body, part, header, sopClass, sopInstance, remote, user, studyInPath);
                 } catch (IOException | DicomException | RuntimeException e) {
                     failure = StoreService.Status.CANNOT_UNDERSTAND;
                 }
@@ -114,7 +117,7 @@ final class StowIntake {
     }
 
     /** Keeps one instance as the SCP would; its failure reason, or 0. */
-    private int store(byte[] file, AttributeList header, String sopClass, String sopInstance, String remote, String user,
+    private int store(Path body, MultipartRelated.Part part, AttributeList header, String sopClass, String sopInstance, String remote, String user,
                       String studyInPath) throws IOException {
         if (!policy.sopClasses().contains(sopClass)) {
             return SOP_CLASS_NOT_SUPPORTED;
@@ -128,10 +131,12 @@ final class StowIntake {
         }
         StoreService.Receiving receiving = instances.begin(new StoreService.Request("STOW:" + (user == null ? "anonymous" : user),
                 policy.aeTitle(), remote, sopClass, sopInstance, syntax));
-        try (InputStream dataSet = Part10.dataSet(new ByteArrayInputStream(file))) {
-            byte[] bytes = dataSet.readAllBytes();
-            receiving.write(bytes, 0, bytes.length);
-        } catch (IOException e) {
+        try (InputStream dataSet = Part10.dataSet(MultipartRelated.open(body, part))) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = dataSet.read(buffer)) > 0; ) {
+                receiving.write(buffer, 0, n);
+            }
+        } catch (IOException | RuntimeException e) {
             receiving.abandon();
             throw e;
         }

@@ -4,6 +4,8 @@ import io.carebus.console.BasicCredentials;
 import io.carebus.console.JaasAuthenticator;
 import io.carebus.console.Role;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 import javax.servlet.Servlet;
@@ -16,7 +18,9 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code POST /dicomweb/studies} and {@code POST /dicomweb/studies/<study UID>}: STOW-RS on the appliance's HTTP
- * port, HTTP Basic against Karaf JAAS (role engineer or admin). Bodies larger than {@code stow.max.mb} get 413.
+ * port, HTTP Basic against Karaf JAAS (role engineer or admin). Bodies are spooled to disk ({@link StowSpool}):
+ * larger than {@code stow.max.mb} get 413 (at once when Content-Length says so); more than {@code stow.max.concurrent}
+ * requests at once get 503 with Retry-After.
  */
 @Component(service = Servlet.class, configurationPid = "io.carebus.dicom", property = {
         "osgi.http.whiteboard.servlet.pattern=/dicomweb/*",
@@ -27,13 +31,16 @@ public class StowServlet extends HttpServlet {
 
     private final transient StowIntake intake;
     private final transient JaasAuthenticator authenticator;
-    private final int maxBytes;
+    private final transient StowSpool spool;
 
     @Activate
     public StowServlet(DicomConfig config, @Reference DicomGateway gateway) {
         this.intake = new StowIntake(gateway.instances(), gateway.policy());
         this.authenticator = new JaasAuthenticator(config.jaas_realm());
-        this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 8, (long) config.stow_max_mb() * 1024 * 1024);
+        Path incoming = gateway.instances().root().resolve("incoming");
+        this.spool = new StowSpool(incoming, Math.max(1, (long) config.stow_max_mb()) * 1024 * 1024,
+                config.stow_max_concurrent(), config.min_free_mb() * 1024 * 1024,
+                () -> Files.getFileStore(incoming).getUsableSpace());
     }
 
     @Override
@@ -61,17 +68,47 @@ public class StowServlet extends HttpServlet {
             send(resp, 403, "application/json", "{\"message\":\"storing needs role engineer or admin\"}");
             return;
         }
-        byte[] body = req.getInputStream().readNBytes(maxBytes + 1);
-        if (body.length > maxBytes) {
-            resp.setHeader("Connection", "close");
-            send(resp, 413, "application/json", "{\"message\":\"request larger than " + maxBytes + " bytes; send fewer instances per request\"}");
+        if (req.getContentLengthLong() > spool.maxBytes()) {
+            tooLarge(resp);
             return;
         }
-        StowIntake.Answer answer = intake.handle(body, req.getContentType(), req.getRemoteAddr(), login.get().user(),
-                parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null);
-        resp.setStatus(answer.status());
-        resp.setContentType(answer.contentType());
-        resp.getOutputStream().write(answer.body());
+        if (!spool.tryEnter()) {
+            resp.setHeader("Retry-After", "5");
+            send(resp, 503, "application/json", "{\"message\":\"too many STOW-RS requests at once; retry later\"}");
+            return;
+        }
+        try {
+            Path body;
+            try {
+                body = spool.spool(req.getInputStream());
+            } catch (StowSpool.TooLargeException e) {
+                tooLarge(resp);
+                return;
+            } catch (StowSpool.StorageFullException e) {
+                resp.setHeader("Retry-After", "60");
+                send(resp, 503, "application/json", "{\"message\":\"storage full on the receiving gateway\"}");
+                return;
+            }
+            StowIntake.Answer answer;
+            try {
+                answer = intake.handle(body, req.getContentType(), req.getRemoteAddr(), login.get().user(),
+                        parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null);
+            } finally {
+                Files.deleteIfExists(body);
+            }
+            resp.setStatus(answer.status());
+            resp.setContentType(answer.contentType());
+            resp.getOutputStream().write(answer.body());
+        } finally {
+            spool.leave();
+        }
+    }
+
+    private void tooLarge(HttpServletResponse resp) throws IOException {
+        // The rest of the body is not read: closing is the only way to stop it.
+        resp.setHeader("Connection", "close");
+        send(resp, 413, "application/json", "{\"message\":\"request larger than " + spool.maxBytes()
+                + " bytes; send fewer instances per request\"}");
     }
 
     private static void send(HttpServletResponse resp, int status, String type, String body) throws IOException {

@@ -58,6 +58,10 @@ class StowIntakeTest {
         return body.toByteArray();
     }
 
+    private Path spooled(byte[] body) throws java.io.IOException {
+        return Files.write(Files.createTempFile(dir, "stow", ".body"), body);
+    }
+
     @Test
     void storedAndFailedInstancesAreListedWithReasons() throws Exception {
         List<Path> series = TestImages.ctSeries(dir, 2, 32);
@@ -65,7 +69,7 @@ class StowIntakeTest {
                 .withSopClass(TestImages.RT_PLAN), dir.resolve("plan.dcm"));
         byte[] body = multipart("b0undary", List.of(Files.readAllBytes(series.get(0)), Files.readAllBytes(series.get(1)),
                 Files.readAllBytes(plan), "not dicom".getBytes(StandardCharsets.US_ASCII)), "application/dicom");
-        StowIntake.Answer answer = stow.handle(body, "multipart/related; type=\"application/dicom\"; boundary=b0undary",
+        StowIntake.Answer answer = stow.handle(spooled(body), "multipart/related; type=\"application/dicom\"; boundary=b0undary",
                 "127.0.0.1", "engineer", null);
         assertThat(answer.status()).isEqualTo(202);
         assertThat(answer.contentType()).isEqualTo("application/dicom+json");
@@ -85,14 +89,14 @@ class StowIntakeTest {
     void aStudyInThePathMustMatchAndBadRequestsAreRefused() throws Exception {
         byte[] file = Files.readAllBytes(TestImages.ctSeries(dir, 1, 16).get(0));
         byte[] body = multipart("xyz", List.of(file), "application/dicom");
-        assertThat(stow.handle(body, "multipart/related; type=application/dicom; boundary=xyz", "h", "u", "1.2.3").status())
+        assertThat(stow.handle(spooled(body), "multipart/related; type=application/dicom; boundary=xyz", "h", "u", "1.2.3").status())
                 .isEqualTo(409);
-        assertThat(stow.handle(body, "application/dicom", "h", "u", null).status()).isEqualTo(415);
-        assertThat(stow.handle(body, "multipart/related; type=\"application/dicom+json\"; boundary=xyz", "h", "u", null).status())
+        assertThat(stow.handle(spooled(body), "application/dicom", "h", "u", null).status()).isEqualTo(415);
+        assertThat(stow.handle(spooled(body), "multipart/related; type=\"application/dicom+json\"; boundary=xyz", "h", "u", null).status())
                 .isEqualTo(415);
-        assertThat(stow.handle("garbage".getBytes(StandardCharsets.US_ASCII), "multipart/related; boundary=xyz", "h", "u", null)
+        assertThat(stow.handle(spooled("garbage".getBytes(StandardCharsets.US_ASCII)), "multipart/related; boundary=xyz", "h", "u", null)
                 .status()).isEqualTo(400);
-        assertThat(stow.handle(body, "multipart/related; boundary=xyz", "h", "u", null).status()).isEqualTo(200);
+        assertThat(stow.handle(spooled(body), "multipart/related; boundary=xyz", "h", "u", null).status()).isEqualTo(200);
         assertThat(stored).hasSize(1);
     }
 }

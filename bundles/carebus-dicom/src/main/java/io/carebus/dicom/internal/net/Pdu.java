@@ -20,13 +20,31 @@ public record Pdu(int type, byte[] body) {
     public static final int ABORT = 0x07;
 
     /** Thrown for a PDU the protocol does not allow here (unknown type, too long): the association must be aborted. */
-    public static final class ProtocolException extends IOException {
+    public static class ProtocolException extends IOException {
         private static final long serialVersionUID = 1L;
 
         public ProtocolException(String message) {
             super(message);
         }
     }
+
+    /**
+     * A size cap was exceeded (a PDU, an A-ASSOCIATE-RQ, a command set): the association is aborted, and the event is
+     * worth a warning and an audit record, as a flood would be.
+     */
+    public static final class LimitException extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        public LimitException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * An A-ASSOCIATE-RQ is a few hundred bytes, a user identity item with a Kerberos ticket or SAML assertion a few
+     * KB; PS3.8 sets no bound, so this is the SCP's.
+     */
+    public static final int MAX_ASSOCIATE_RQ = 64 * 1024;
 
     /** One presentation data value of a P-DATA-TF PDU: where its bytes are in the PDU body, and its control header. */
     public record Pdv(int context, boolean command, boolean last, int offset, int length) {
@@ -63,7 +81,7 @@ public record Pdu(int type, byte[] body) {
             throw new ProtocolException("unknown PDU type 0x" + Integer.toHexString(type));
         }
         if (length > maxBody) {
-            throw new ProtocolException("PDU type 0x" + Integer.toHexString(type) + " of " + length + " bytes exceeds the "
+            throw new LimitException("PDU type 0x" + Integer.toHexString(type) + " of " + length + " bytes exceeds the "
                     + maxBody + " allowed");
         }
         byte[] body = new byte[(int) length];

@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
 public final class ScpSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScpSession.class);
-    /** An A-ASSOCIATE-RQ is small; a user identity item may carry a Kerberos ticket or a SAML assertion. */
-    private static final int MAX_ASSOCIATE_RQ = 1 << 20;
+    /**
+     * A command set is a few hundred bytes (PS3.7 §9.3, §E.1); fragments beyond this are a flood, not a command, and
+     * abort the association before they can grow the heap.
+     */
+    static final int MAX_COMMAND_SET = 64 * 1024;
     /** Tolerance over our advertised maximum: some senders count the PDU header in. */
     private static final int PDU_SLACK = 64;
 
@@ -33,14 +36,19 @@ public final class ScpSession implements Runnable {
     public interface Events {
         void refused(String callingAe, String calledAe, String remote, String reason);
 
-        void closed(String callingAe, String remote, int stored, int failed, String how);
+        /** @param bytesRead what the session read from the socket, A-ASSOCIATE-RQ included */
+        void closed(String callingAe, String remote, int stored, int failed, String how, long bytesRead);
+
+        /** The association was aborted because the peer exceeded a size cap (no PHI in {@code what}). */
+        void exceeded(String callingAe, String remote, String what);
     }
 
     private final Socket socket;
     private final ScpPolicy policy;
     private final StoreService store;
     private final Events events;
-    private final String refusal;
+    private final byte[] associateRq;
+    private SessionInput input;
 
     private String callingAe = "?";
     private String calledAe;
@@ -50,13 +58,16 @@ public final class ScpSession implements Runnable {
     private int stored;
     private int failed;
 
-    /** @param refusal when not null, the association is refused (transiently) for this reason, e.g. too many open */
-    public ScpSession(Socket socket, ScpPolicy policy, StoreService store, Events events, String refusal) {
+    /**
+     * @param associateRq the A-ASSOCIATE-RQ's body when the intake already read it; null when this session reads it
+     *        (TLS), within the ARTIM timeout
+     */
+    public ScpSession(Socket socket, ScpPolicy policy, StoreService store, Events events, byte[] associateRq) {
         this.socket = socket;
         this.policy = policy;
         this.store = store;
         this.events = events;
-        this.refusal = refusal;
+        this.associateRq = associateRq;
     }
 
     private String remote() {
@@ -66,19 +77,32 @@ public final class ScpSession implements Runnable {
     @Override
     public void run() {
         String how = "closed";
+        boolean negotiated = false;
         try {
             socket.setTcpNoDelay(true);
-            socket.setSoTimeout(policy.idleTimeoutMillis());
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            input = new SessionInput(socket, socket.getInputStream());
+            DataInputStream in = new DataInputStream(new BufferedInputStream(input, 64 * 1024));
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-            if (negotiate(in, out)) {
+            byte[] request = associateRq;
+            if (request == null) {
+                input.deadline(System.nanoTime() + policy.artimMillis() * 1_000_000L);
+                request = readAssociateRequest(in);
+            }
+            input.clearDeadline(policy.idleTimeoutMillis());
+            negotiated = true;
+            if (negotiate(request, out)) {
                 how = serve(in, out);
             } else {
                 how = "refused";
             }
         } catch (SocketTimeoutException e) {
-            how = "aborted: idle for " + policy.idleTimeoutMillis() / 1000 + " s";
+            how = negotiated ? "aborted: idle for " + policy.idleTimeoutMillis() / 1000 + " s"
+                    : "aborted: no A-ASSOCIATE-RQ within " + policy.artimMillis() + " ms (ARTIM)";
             abortQuietly();
+        } catch (Pdu.LimitException e) {
+            how = "aborted: " + e.getMessage();
+            abortQuietly();
+            events.exceeded(callingAe, remote(), e.getMessage());
         } catch (Pdu.ProtocolException e) {
             how = "aborted: " + e.getMessage();
             abortQuietly();
@@ -97,20 +121,25 @@ public final class ScpSession implements Runnable {
                 // closing
             }
             if (!"refused".equals(how)) {
-                events.closed(callingAe, remote(), stored, failed, how);
+                long read = (associateRq == null ? 0 : associateRq.length + 6L) + (input == null ? 0 : input.count());
+                events.closed(callingAe, remote(), stored, failed, how, read);
             }
         }
     }
 
-    private boolean negotiate(DataInputStream in, OutputStream out) throws IOException {
-        Pdu pdu = Pdu.read(in, MAX_ASSOCIATE_RQ);
+    private static byte[] readAssociateRequest(DataInputStream in) throws IOException {
+        Pdu pdu = Pdu.read(in, Pdu.MAX_ASSOCIATE_RQ);
         if (pdu == null) {
             throw new EOFException("closed before A-ASSOCIATE-RQ");
         }
         if (pdu.type() != Pdu.ASSOCIATE_RQ) {
             throw new Pdu.ProtocolException(Pdu.name(pdu.type()) + " before A-ASSOCIATE-RQ");
         }
-        Association.Request request = Association.parseRequest(pdu.body());
+        return pdu.body();
+    }
+
+    private boolean negotiate(byte[] body, OutputStream out) throws IOException {
+        Association.Request request = Association.parseRequest(body);
         callingAe = request.callingAe();
         calledAe = request.calledAe();
         if (!policy.aeTitle().equals(request.calledAe())) {
@@ -118,10 +147,6 @@ public final class ScpSession implements Runnable {
         }
         if (!policy.callingAllowed(request.callingAe())) {
             return reject(out, 1, 1, 3, "calling AE title " + request.callingAe() + " is not allowed");
-        }
-        if (refusal != null) {
-            // rejected-transient, service provider (presentation), local limit exceeded
-            return reject(out, 2, 3, 2, refusal);
         }
         peerMaxLength = request.maxLength();
         for (Association.Proposed proposed : request.contexts()) {
@@ -186,6 +211,9 @@ public final class ScpSession implements Runnable {
                             if (isCommand) {
                                 if (command != null) {
                                     throw new Pdu.ProtocolException("a command arrived while a data set was expected");
+                                }
+                                if (commandBytes.size() + (long) dataLength > MAX_COMMAND_SET) {
+                                    throw new Pdu.LimitException("command set larger than " + MAX_COMMAND_SET + " bytes");
                                 }
                                 commandBytes.write(body, dataAt, dataLength);
                                 if (last) {

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import io.carebus.api.model.Prediction;
 import io.carebus.inference.ModelRegistry;
@@ -57,12 +58,16 @@ public class ModelBundlesIT extends CareBusTestSupport {
 
     static final String V2 = "carebus.itest.model.v2";
     static final String UNSIGNED = "carebus.itest.model.unsigned";
+    static final String EVIL = "carebus.itest.model.evil";
 
     @Inject
     protected BootFinished bootFinished;
 
     @Inject
     protected ModelRegistry registry;
+
+    @Inject
+    protected org.osgi.framework.BundleContext bundleContext;
 
     @Inject
     protected CamelContext camel;
@@ -82,7 +87,11 @@ public class ModelBundlesIT extends CareBusTestSupport {
             repack(v1, unsignedV2, "2.0.0");
             sign(unsignedV2, v2, Path.of("../models/demo-vendor/demo-vendor.p12"));
             repack(v1, unsignedJar, "3.0.0");
-            return plus(base, systemProperty(V2).value(v2.toString()), systemProperty(UNSIGNED).value(unsignedJar.toString()));
+            Path evil = dir.resolve("evil-model.jar");
+            evilBundle(v1, evil);
+            return plus(base, systemProperty(V2).value(v2.toString()), systemProperty(UNSIGNED).value(unsignedJar.toString()),
+                    systemProperty(EVIL).value(evil.toString()),
+                    editConfigurationFilePut("etc/users.properties", "itest-engineer", "itest-engineer-pw,engineer"));
         } catch (Exception e) {
             throw new IllegalStateException("cannot prepare the test model bundles", e);
         }
@@ -108,6 +117,33 @@ public class ModelBundlesIT extends CareBusTestSupport {
                     jar.write(bytes);
                     jar.closeEntry();
                 }
+            }
+        }
+    }
+
+    /** The example's card and graph, plus an activator class that leaves a marker file if it ever runs. */
+    private static void evilBundle(Path source, Path target) throws IOException {
+        Path activator = Path.of("target/test-classes/io/carebus/itests/evil/MarkerActivator.class");
+        try (JarFile in = new JarFile(source.toFile())) {
+            Manifest manifest = new Manifest();
+            Attributes main = manifest.getMainAttributes();
+            in.getManifest().getMainAttributes().forEach(main::put);
+            main.putValue("Bundle-SymbolicName", "evil.model");
+            main.putValue("Bundle-Version", "6.6.6");
+            main.putValue("Bundle-Activator", "io.carebus.itests.evil.MarkerActivator");
+            main.putValue("Import-Package", "org.osgi.framework");
+            try (OutputStream out = Files.newOutputStream(target); JarOutputStream jar = new JarOutputStream(out, manifest)) {
+                for (JarEntry e : Collections.list(in.entries())) {
+                    if (e.getName().startsWith("META-INF/") || e.isDirectory()) {
+                        continue;
+                    }
+                    jar.putNextEntry(new JarEntry(e.getName()));
+                    jar.write(in.getInputStream(e).readAllBytes());
+                    jar.closeEntry();
+                }
+                jar.putNextEntry(new JarEntry("io/carebus/itests/evil/MarkerActivator.class"));
+                jar.write(Files.readAllBytes(activator));
+                jar.closeEntry();
             }
         }
     }
@@ -253,7 +289,8 @@ public class ModelBundlesIT extends CareBusTestSupport {
         assertTrue(uploaded.body(), uploaded.body().contains("deploy/io.carebus.models.sepsis-risk-3.0.0.jar"));
         await("the unsigned bundle refused", Duration.ofSeconds(60), () -> registry.models().stream()
                 .anyMatch(m -> m.state() == ServingState.REFUSED && m.bundle().contains("3.0.0")));
-        ModelView refused = registry.models().stream().filter(m -> m.state() == ServingState.REFUSED).findFirst().orElseThrow();
+        ModelView refused = registry.models().stream().filter(m -> m.state() == ServingState.REFUSED && m.bundle().contains("3.0.0"))
+                .findFirst().orElseThrow();
         assertTrue(refused.reason(), refused.reason().startsWith("unsigned"));
         HttpResponse<String> listed = get("/api/models", "admin", password());
         assertTrue(listed.body(), listed.body().contains("\"REFUSED\"") && listed.body().contains("unsigned: model bundles must be signed"));
@@ -262,6 +299,55 @@ public class ModelBundlesIT extends CareBusTestSupport {
         assertEquals(missing.body(), 422, missing.statusCode());
         assertTrue(missing.body(), missing.body().contains("heart_rate_max"));
         Files.delete(route);
-        Files.delete(deploy.resolve("io.carebus.models.sepsis-risk-3.0.0.jar"));
+        await("the refused jar moved out of deploy/", Duration.ofSeconds(30),
+                () -> !Files.exists(deploy.resolve("io.carebus.models.sepsis-risk-3.0.0.jar")));
+    }
+
+    /**
+     * Issue 20: an uploaded jar with a CareBus-Model header and a Bundle-Activator must never run. Karaf's deployer
+     * installs and starts whatever lands in deploy/; the model guard keeps it unresolved until the extender has
+     * refused it, then it is uninstalled and its file moved out of deploy/ with the reason.
+     */
+    @Test
+    public void aModelBundleWithAnActivatorNeverRunsIsRefusedUninstalledAndMovedAside() throws Exception {
+        await("the shipped example serves", Duration.ofSeconds(90),
+                () -> model("1.0.0").map(m -> m.state() == ServingState.SERVING).orElse(false));
+        URI models = URI.create("http://localhost:" + System.getProperty(HTTP_PORT) + "/api/models");
+        Path evil = Path.of(System.getProperty(EVIL));
+        HttpResponse<String> asEngineer = http(HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(30))
+                .header("Authorization", basic("itest-engineer", "itest-engineer-pw"))
+                .POST(HttpRequest.BodyPublishers.ofFile(evil)).build());
+        assertEquals("installing a model needs admin: " + asEngineer.body(), 403, asEngineer.statusCode());
+        HttpResponse<String> promoteAsEngineer = http(HttpRequest.newBuilder(URI.create(models + "/sepsis-risk/rollback"))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", basic("itest-engineer", "itest-engineer-pw"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(promoteAsEngineer.body(), 403, promoteAsEngineer.statusCode());
+
+        HttpResponse<String> uploaded = http(HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(30))
+                .header("Authorization", basic("admin", password())).POST(HttpRequest.BodyPublishers.ofFile(evil)).build());
+        assertEquals(uploaded.body(), 202, uploaded.statusCode());
+        await("the activator bundle refused", Duration.ofSeconds(60), () -> registry.models().stream()
+                .anyMatch(m -> m.state() == ServingState.REFUSED && m.bundle().startsWith("evil.model")));
+        ModelView refused = registry.models().stream().filter(m -> m.bundle().startsWith("evil.model")).findFirst().orElseThrow();
+        assertTrue(refused.reason(), refused.reason().contains("Bundle-Activator"));
+
+        Path deployed = karafBase().resolve("deploy/evil.model-6.6.6.jar");
+        await("the refused jar left deploy/ and its bundle is uninstalled", Duration.ofSeconds(30), () -> !Files.exists(deployed)
+                && Arrays.stream(bundleContext.getBundles()).noneMatch(b -> "evil.model".equals(b.getSymbolicName())));
+        try (var moved = Files.list(karafData().resolve("carebus/refused-models"))) {
+            Path reason = moved.filter(p -> p.getFileName().toString().endsWith("evil.model-6.6.6.jar.reason")).findFirst().orElseThrow();
+            assertTrue(Files.readString(reason).contains("Bundle-Activator"));
+        }
+        assertTrue("the vendor's activator ran inside the engine",
+                !Files.exists(karafData().resolve(io.carebus.itests.evil.MarkerActivator.MARKER)));
+
+        // The same name and version again while it is deployed: a conflict, never a silent in-place update.
+        HttpRequest v2 = HttpRequest.newBuilder(models).timeout(Duration.ofSeconds(30)).header("Authorization", basic("admin", password()))
+                .POST(HttpRequest.BodyPublishers.ofFile(Path.of(System.getProperty(V2)))).build();
+        assertEquals(202, http(v2).statusCode());
+        HttpResponse<String> again = http(v2);
+        assertEquals(again.body(), 409, again.statusCode());
+        Files.delete(karafBase().resolve("deploy/io.carebus.models.sepsis-risk-2.0.0.jar"));
+        await("the uploaded 2.0.0 gone again", Duration.ofSeconds(60), () -> model("2.0.0").isEmpty());
     }
 }

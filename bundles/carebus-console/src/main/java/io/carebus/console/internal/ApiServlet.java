@@ -135,7 +135,8 @@ public class ApiServlet extends HttpServlet {
                 return;
             }
             Map<String, Object> health = HealthAggregator.aggregate(List.copyOf(indicators), requiredIndicators);
-            write(resp, "UP".equals(health.get("status")) ? 200 : 503, health);
+            // DEGRADED warns and still serves: a readiness probe must not take a working appliance out of rotation.
+            write(resp, "DOWN".equals(health.get("status")) ? 503 : 200, health);
             return;
         }
         Optional<JaasAuthenticator.Authenticated> user = BasicCredentials.parse(req.getHeader("Authorization"))
@@ -203,7 +204,7 @@ public class ApiServlet extends HttpServlet {
     }
 
     /**
-     * GET /api/models (any role); POST state changes and predictions (engineers and admins), each audited with the
+     * GET /api/models (any role); POST uploads and state changes (admins), predictions (engineers and admins), each audited with the
      * user: state changes as CONFIG_CHANGE, predictions as INFER.
      */
     private void models(HttpServletRequest req, HttpServletResponse resp, String path, JaasAuthenticator.Authenticated user)
@@ -222,8 +223,15 @@ public class ApiServlet extends HttpServlet {
             methodNotAllowed(resp);
             return;
         }
+        boolean predict = path.endsWith("/predict");
+        // Installing a model or changing what serves decides what runs on every patient: admins only. Running a
+        // prediction by hand is an engineer's test tool.
+        if (!predict && !user.roles().contains(Role.ADMIN)) {
+            write(resp, 403, error("installing a model or changing its state needs role admin"));
+            return;
+        }
         if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
-            write(resp, 403, error("changing or running models needs role engineer or admin"));
+            write(resp, 403, error("running a model needs role engineer or admin"));
             return;
         }
         if (path.equals("/models")) {
@@ -236,7 +244,6 @@ public class ApiServlet extends HttpServlet {
             return;
         }
         AuditResource.Answer answer = endpoints.post(path, req::getParameter, body);
-        boolean predict = path.endsWith("/predict");
         auditQuietly(user.user(), req.getRemoteAddr(), predict ? AuditAction.INFER : AuditAction.CONFIG_CHANGE,
                 answer.status() < 300 ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                 List.of("model/" + path.substring("/models/".length()).split("/")[0]),
@@ -263,7 +270,8 @@ public class ApiServlet extends HttpServlet {
         } catch (IllegalArgumentException e) {
             auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.MINOR_FAILURE,
                     List.of(), "model upload refused: " + e.getMessage());
-            write(resp, e.getMessage().startsWith("model bundle over") ? 413 : 400, error(e.getMessage()));
+            write(resp, e instanceof ModelUploads.AlreadyDeployedException ? 409 : e.getMessage().startsWith("model bundle over") ? 413 : 400,
+                    error(e.getMessage()));
         }
     }
 

@@ -23,6 +23,13 @@ final class ModelUploads {
     private ModelUploads() {
     }
 
+    /** The bundle's file name (symbolic name and version) is already in deploy/. */
+    static final class AlreadyDeployedException extends IllegalArgumentException {
+        AlreadyDeployedException(String message) {
+            super(message);
+        }
+    }
+
     static Uploaded accept(InputStream body, Path deploy, Path work) throws IOException {
         Files.createDirectories(work);
         Path temp = Files.createTempFile(work, "model-upload-", ".part");
@@ -51,7 +58,12 @@ final class ModelUploads {
             }
             Files.createDirectories(deploy);
             Path target = deploy.resolve(name);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // Never over an existing file: the deployer would take it as an update of the installed bundle, so the
+            // same name and version could silently carry different bytes. A new build needs a new version.
+            if (Files.exists(target)) {
+                throw new AlreadyDeployedException("deploy/" + name + " is already there: undeploy it first or give the new build a new Bundle-Version");
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return new Uploaded(target.getFileName().toString(), name.substring(0, name.length() - 4));
         } finally {
             Files.deleteIfExists(temp);

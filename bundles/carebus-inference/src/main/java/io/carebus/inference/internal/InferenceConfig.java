@@ -18,6 +18,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Development only: accept unsigned model bundles (signed ones must still be trusted)")
     boolean allow_unsigned() default false;
 
+    @AttributeDefinition(description = "Accept that the trust store trusts the public demo vendor key (health is DEGRADED "
+            + "while it does and this is false)")
+    boolean trust_demo_vendor() default false;
+
+    @AttributeDefinition(description = "Most megabytes a model bundle's entries may inflate to together")
+    long max_bundle_mb() default 512;
+
     @AttributeDefinition(description = "State of a new version of a model that already serves: SHADOW, CANARY or SERVING")
     String new_version_state() default "SHADOW";
 

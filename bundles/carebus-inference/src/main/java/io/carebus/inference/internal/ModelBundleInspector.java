@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -27,13 +28,23 @@ final class ModelBundleInspector {
 
     static final String HEADER = "CareBus-Model";
 
+    /** Entries a model bundle may hold at most (a card, a graph and a few files; a zip of millions is an attack). */
+    static final int MAX_ENTRIES = 10_000;
+
     private final VendorTrust trust;
     private final boolean allowUnsigned;
+    private final long maxBytes;
     private final CardReader cards = new CardReader();
 
     ModelBundleInspector(VendorTrust trust, boolean allowUnsigned) {
+        this(trust, allowUnsigned, 512L * 1024 * 1024);
+    }
+
+    /** {@code maxBytes}: the most uncompressed bytes all entries together may inflate to (a zip bomb is refused, not inflated). */
+    ModelBundleInspector(VendorTrust trust, boolean allowUnsigned, long maxBytes) {
         this.trust = trust;
         this.allowUnsigned = allowUnsigned;
+        this.maxBytes = maxBytes;
     }
 
     /** What an accepted model bundle holds. */
@@ -54,25 +65,36 @@ final class ModelBundleInspector {
             if (cardPath == null || cardPath.isBlank()) {
                 throw new ModelRefusedException("not a model bundle: no " + HEADER + " header");
             }
-            if (main.getValue("Bundle-Activator") != null) {
-                throw new ModelRefusedException("a model bundle must not have a Bundle-Activator (no vendor code runs in the engine)");
-            }
+            ManifestRules.check(main);
             X509Certificate[] chain = null;
+            long inflated = 0;
+            int count = 0;
             Enumeration<JarEntry> entries = file.entries();
             while (entries.hasMoreElements()) {
                 JarEntry entry = entries.nextElement();
                 String name = entry.getName();
+                if (++count > MAX_ENTRIES) {
+                    throw new ModelRefusedException("a model bundle holds at most " + MAX_ENTRIES + " entries");
+                }
                 if (entry.isDirectory()) {
                     continue;
                 }
                 String lower = name.toLowerCase(Locale.ROOT);
                 if (lower.endsWith(".class") || lower.endsWith(".so") || lower.endsWith(".dll") || lower.endsWith(".dylib")
-                        || lower.endsWith(".jnilib") || lower.endsWith(".jar") || lower.startsWith("ai/onnxruntime/")) {
-                    throw new ModelRefusedException("a model bundle must not carry code or native libraries: " + name);
+                        || lower.endsWith(".jnilib") || lower.endsWith(".jar") || lower.endsWith(".zip") || lower.endsWith(".war")
+                        || lower.startsWith("ai/onnxruntime/")) {
+                    throw new ModelRefusedException("a model bundle must not carry code, native libraries or nested archives: " + name);
                 }
                 byte[] bytes;
                 try (InputStream in = file.getInputStream(entry)) {
-                    bytes = in.readAllBytes(); // reading to the end is what makes JarFile check the entry's digest
+                    // Read to the end (that is what makes JarFile check the entry's digest), but never past the cap:
+                    // the sizes in the zip directory are the sender's word, the inflated stream is the fact.
+                    bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes - inflated + 1));
+                    inflated += bytes.length;
+                    if (inflated > maxBytes) {
+                        throw new ModelRefusedException("a model bundle may inflate to at most " + maxBytes / (1024 * 1024)
+                                + " MB (max.bundle.mb); " + name + " goes past it");
+                    }
                 } catch (SecurityException e) {
                     throw new ModelRefusedException("tampered: " + name + " does not match its signature (" + e.getMessage() + ")");
                 }
@@ -133,6 +155,13 @@ final class ModelBundleInspector {
             }
             if ("model".equals(CardReader.role(f))) {
                 model = bytes;
+            }
+            if (f.path().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+                Optional<String> external = OnnxExternalData.firstExternalTensor(bytes);
+                if (external.isPresent()) {
+                    throw new ModelRefusedException(f.path() + ": tensor " + external.get()
+                            + " keeps its data in an external file; a model bundle's weights must be inside its ONNX files");
+                }
             }
         }
         return new ModelPackage(card, model, new Sha256(sha256(model)), contents, signer == null ? "unsigned (dev mode)" : signer);

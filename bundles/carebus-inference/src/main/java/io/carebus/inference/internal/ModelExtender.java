@@ -6,12 +6,15 @@ import ai.onnxruntime.OrtSession;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.health.HealthIndicator;
+import io.carebus.api.health.HealthReport;
 import io.carebus.api.model.ModelId;
 import io.carebus.inference.InferenceResult;
 import io.carebus.inference.InsufficientDataException;
 import io.carebus.inference.ModelRegistry;
 import io.carebus.inference.ModelView;
 import io.carebus.inference.ServingState;
+import io.carebus.modelguard.ModelBundleGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -43,13 +48,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model-bundle extender (DESIGN.md section 4): every bundle with a {@code CareBus-Model} header, however it was
- * installed, goes through the same checks on one checker thread (signature, contents, card, hashes, ONNX inputs and
+ * installed, is held unresolved by the model guard (so nothing of it runs) and goes through the same checks on one
+ * checker thread (signature, contents, card, hashes, ONNX inputs and
  * outputs, self-tests) and then serves or is refused with its reason; when the bundle goes, its version leaves
  * without cutting off running requests. Lifecycle events go to the audit trail when one runs.
  */
-@Component(service = ModelRegistry.class, configurationPid = "io.carebus.inference", immediate = true)
+@Component(service = {ModelRegistry.class, HealthIndicator.class}, configurationPid = "io.carebus.inference", immediate = true)
 @Designate(ocd = InferenceConfig.class)
-public class ModelExtender implements ModelRegistry {
+public class ModelExtender implements ModelRegistry, HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelExtender.class);
 
@@ -57,6 +63,8 @@ public class ModelExtender implements ModelRegistry {
     volatile AuditTrail audit;
 
     private final ModelBundleInspector inspector;
+    private final ModelBundleGate gate;
+    private final boolean demoVendorTrusted;
     private final OrtEnvironment env;
     private final InferenceConfig config;
     private final ExecutionProviders providers;
@@ -65,12 +73,24 @@ public class ModelExtender implements ModelRegistry {
     private final ThreadPoolExecutor shadows;
     private final BundleTracker<Long> tracker;
 
+    /**
+     * The gate is a static reference on purpose: if the guard bundle is replaced, its admissions are gone, and this
+     * component comes back with the new gate and checks (and admits) every model bundle again.
+     */
     @Activate
-    public ModelExtender(BundleContext context, InferenceConfig config) throws IOException, GeneralSecurityException {
+    public ModelExtender(BundleContext context, InferenceConfig config, @Reference ModelBundleGate gate)
+            throws IOException, GeneralSecurityException {
         this.config = config;
-        this.inspector = new ModelBundleInspector(trust(config), config.allow_unsigned());
+        this.gate = gate;
+        VendorTrust trust = trust(config);
+        this.demoVendorTrusted = trust.trustsDemoVendor() && !config.trust_demo_vendor();
+        this.inspector = new ModelBundleInspector(trust, config.allow_unsigned(), Math.max(1, config.max_bundle_mb()) * 1024 * 1024);
         if (config.allow_unsigned()) {
             LOG.warn("Model bundles: unsigned bundles are accepted (allow.unsigned = true); never in production");
+        }
+        if (demoVendorTrusted) {
+            LOG.warn("Model bundles: the trust store trusts the demo vendor, whose private key is public; replace "
+                    + "etc/carebus-model-trust.p12 (or set trust.demo.vendor = true to accept it)");
         }
         this.env = OrtEnvironment.getEnvironment();
         this.providers = new ExecutionProviders(config.execution_provider(), config.cuda_device(),
@@ -79,14 +99,31 @@ public class ModelExtender implements ModelRegistry {
                 r -> daemon(r, "carebus-model-shadow"));
         this.registry = new Registry(config.canary_share(), shadows, Clock.systemUTC(), this::lifecycle);
         this.checker = Executors.newSingleThreadExecutor(r -> daemon(r, "carebus-model-checks"));
-        this.tracker = new BundleTracker<>(context, Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE, null) {
+        // INSTALLED too: a model bundle is checked while the gate still holds it unresolved, before anything of it can run.
+        this.tracker = new BundleTracker<>(context, Bundle.INSTALLED | Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE, null) {
             @Override
             public Long addingBundle(Bundle bundle, BundleEvent event) {
-                if (bundle.getHeaders("").get(ModelBundleInspector.HEADER) == null) {
+                if (bundle.getHeaders("").get(ModelBundleGate.HEADER) == null) {
                     return null;
                 }
-                checker.execute(() -> check(bundle));
+                BundleRevision revision = bundle.adapt(BundleRevision.class);
+                checker.execute(() -> check(bundle, revision));
                 return bundle.getBundleId();
+            }
+
+            @Override
+            public void modifiedBundle(Bundle bundle, BundleEvent event, Long id) {
+                if (event == null || event.getType() != BundleEvent.UPDATED) {
+                    return; // resolving, starting, a refresh: same content, same verdict
+                }
+                BundleRevision revision = bundle.adapt(BundleRevision.class);
+                boolean stillModel = bundle.getHeaders("").get(ModelBundleGate.HEADER) != null;
+                checker.execute(() -> {
+                    registry.remove(id);
+                    if (stillModel) {
+                        check(bundle, revision);
+                    }
+                });
             }
 
             @Override
@@ -117,12 +154,19 @@ public class ModelExtender implements ModelRegistry {
         return trust;
     }
 
-    private void check(Bundle bundle) {
+    /** Checks exactly {@code revision}; admits and starts it only when every check passed and the registry took it. */
+    private void check(Bundle bundle, BundleRevision revision) {
         String name = bundle.getSymbolicName() + " " + bundle.getVersion();
+        if (bundle.getState() == Bundle.UNINSTALLED || bundle.adapt(BundleRevision.class) != revision) {
+            return; // gone, or updated meanwhile: the update's own event checks the new content
+        }
         Path jar = null;
         try {
             jar = Files.createTempFile("carebus-model-", ".jar");
-            BundleJars.write(bundle, jar);
+            BundleJars.write(bundle, jar, Math.max(1, config.max_bundle_mb()) * 1024 * 1024);
+            if (bundle.adapt(BundleRevision.class) != revision) {
+                return; // the entries read may be the update's; its event checks it
+            }
             ModelBundleInspector.ModelPackage pkg = inspector.inspect(jar);
             CardDocument card = pkg.card();
             ModelId modelId = new ModelId(card.id(), card.version(), pkg.modelSha256());
@@ -155,12 +199,20 @@ public class ModelExtender implements ModelRegistry {
             model.batch(config.micro_batch_max(), config.micro_batch_wait_micros(), config.micro_batch_workers());
             ServingState initial = ServingState.valueOf(config.new_version_state().trim().toUpperCase(Locale.ROOT));
             LiveVersion live = registry.add(bundle.getBundleId(), name, model, pkg.signer(), initial);
+            if (live.state == ServingState.REFUSED) {
+                LOG.warn("Model bundle {} refused: {}", name, live.reason);
+                dispose(bundle, live.reason);
+                return;
+            }
+            admit(bundle, revision);
             LOG.info("Model {}@{} from bundle {} (signed by {}): {} on {}", card.id(), card.version(), name, pkg.signer(), live.state,
                     providers.describe());
         } catch (ModelRefusedException e) {
             registry.refuse(bundle.getBundleId(), name, null, null, e.getMessage());
             LOG.warn("Model bundle {} refused: {}", name, e.getMessage());
+            dispose(bundle, e.getMessage());
         } catch (IOException | OrtException | RuntimeException e) {
+            // Not a verdict on the bundle: it stays installed and held at the gate, and is checked again next start.
             registry.refuse(bundle.getBundleId(), name, null, null, "could not be checked: " + e);
             LOG.error("Model bundle {} could not be checked", name, e);
         } finally {
@@ -172,6 +224,50 @@ public class ModelExtender implements ModelRegistry {
                 }
             }
         }
+    }
+
+    /** Lets the checked revision resolve, and starts it: it holds no code, so starting only makes its state say so. */
+    private void admit(Bundle bundle, BundleRevision revision) {
+        gate.admit(revision);
+        try {
+            if (bundle.getState() != Bundle.UNINSTALLED) {
+                bundle.start();
+            }
+        } catch (BundleException | IllegalStateException e) {
+            LOG.warn("Model bundle {} passed its checks but could not be started: {}", bundle.getSymbolicName(), e.toString());
+        }
+    }
+
+    /**
+     * A refused bundle never resolves; it is also uninstalled, and its file taken out of deploy/ first (else the
+     * deployer would install it again) into data/carebus/refused-models/, beside a file with the reason.
+     */
+    private void dispose(Bundle bundle, String reason) {
+        Path base = Path.of(System.getProperty("karaf.base", "."));
+        Path data = Path.of(System.getProperty("karaf.data", base.resolve("data").toString()));
+        RefusedModels.moveOutOfDeploy(bundle.getLocation(), base.resolve("deploy"), data.resolve("carebus/refused-models"), reason);
+        try {
+            bundle.uninstall();
+        } catch (BundleException | IllegalStateException e) {
+            LOG.debug("Refused model bundle {} was already uninstalled: {}", bundle.getBundleId(), e.toString());
+        }
+    }
+
+    @Override
+    public String name() {
+        return "models";
+    }
+
+    @Override
+    public HealthReport report() {
+        long refused = registry.models().stream().filter(m -> m.state() == ServingState.REFUSED).count();
+        Map<String, Object> details = Map.of("models", registry.models().size() - refused, "refused", refused);
+        if (demoVendorTrusted) {
+            return HealthReport.of(List.of(), List.of("model bundles: the vendor trust store trusts the CareBus demo vendor, "
+                    + "whose private key is public, so anyone can sign a model that runs here; replace etc/carebus-model-trust.p12 "
+                    + "with your vendors' certificates (or set trust.demo.vendor = true in etc/io.carebus.inference.cfg)"), details);
+        }
+        return HealthReport.of(List.of(), details);
     }
 
     private OrtSession.SessionOptions sessionOptions() throws OrtException {

@@ -55,10 +55,10 @@ final class Registry implements ModelRegistries.Standalone {
     synchronized LiveVersion add(long bundleId, String bundle, OrtModel model, String signer, ServingState initial) {
         String id = model.id().id();
         String version = model.id().version();
-        boolean clash = byBundle.values().stream().anyMatch(v -> v.runs() && id.equals(v.modelId) && version.equals(v.version));
-        if (clash) {
+        String ownership = ownershipProblem(bundleId, bundle, id, version, signer);
+        if (ownership != null) {
             model.release();
-            return refuse(bundleId, bundle, id, version, "version " + version + " of " + id + " is already live from another bundle");
+            return refuse(bundleId, bundle, id, version, ownership);
         }
         boolean hasServing = byBundle.values().stream().anyMatch(v -> id.equals(v.modelId) && v.state == ServingState.SERVING);
         ServingState state = hasServing ? (initial == ServingState.SERVING ? ServingState.SERVING : initial) : ServingState.SERVING;
@@ -74,19 +74,63 @@ final class Registry implements ModelRegistries.Standalone {
         return live;
     }
 
+    /**
+     * A model id and a bundle name belong to the signer who brought them first: another vendor's key cannot take
+     * them over, and a version once installed is never replaced by different bytes under the same number.
+     */
+    private String ownershipProblem(long bundleId, String bundle, String id, String version, String signer) {
+        String name = symbolicName(bundle);
+        for (LiveVersion v : byBundle.values()) {
+            if (v.model == null || v.bundleId == bundleId) {
+                continue;
+            }
+            if (id.equals(v.modelId) && version.equals(v.version)) {
+                return "version " + version + " of " + id + " is already live from another bundle (" + v.bundle
+                        + "); a new build needs a new version";
+            }
+            if (id.equals(v.modelId) && !java.util.Objects.equals(signer, v.signer)) {
+                return "model id " + id + " belongs to signer " + v.signer + "; " + signer + " cannot take it over";
+            }
+            if (name.equals(symbolicName(v.bundle)) && !java.util.Objects.equals(signer, v.signer)) {
+                return "bundle name " + name + " belongs to signer " + v.signer + "; " + signer + " cannot take it over";
+            }
+        }
+        return null;
+    }
+
+    /** Bundles are listed as "symbolic-name version". */
+    private static String symbolicName(String bundle) {
+        int space = bundle.lastIndexOf(' ');
+        return space < 0 ? bundle : bundle.substring(0, space);
+    }
+
     synchronized LiveVersion refuse(long bundleId, String bundle, String modelId, String version, String reason) {
         LiveVersion refused = new LiveVersion(bundleId, bundle, null, modelId, version, reason, null, ServingState.REFUSED, clock.instant());
+        remove(bundleId); // new content of a bundle that served: its old version leaves as on any removal
+        byBundle.remove(bundleId);
         byBundle.put(bundleId, refused);
+        forgetOldRefusals();
         lifecycle.accept("refuse", refused);
         return refused;
     }
 
+    /** Refusals are kept for the operator to read, the most recent {@value #KEPT_REFUSALS} of them. */
+    private void forgetOldRefusals() {
+        List<Long> refused = byBundle.values().stream().filter(v -> v.state == ServingState.REFUSED).map(v -> v.bundleId).toList();
+        for (int i = 0; i < refused.size() - KEPT_REFUSALS; i++) {
+            byBundle.remove(refused.get(i));
+        }
+    }
+
+    static final int KEPT_REFUSALS = 50;
+
     /** The bundle went away: its version stops taking requests and its session closes once idle. */
     synchronized void remove(long bundleId) {
-        LiveVersion gone = byBundle.remove(bundleId);
-        if (gone == null) {
-            return;
+        LiveVersion gone = byBundle.get(bundleId);
+        if (gone == null || gone.state == ServingState.REFUSED) {
+            return; // a refusal stays listed with its reason after its bundle is uninstalled
         }
+        byBundle.remove(bundleId);
         boolean wasServing = gone.state == ServingState.SERVING;
         gone.state = ServingState.RETIRED;
         if (wasServing) {

@@ -54,6 +54,22 @@ final class VendorTrust {
         }
     }
 
+    /**
+     * SHA-256 of the CareBus demo vendor's certificate (models/demo-vendor). Its private key is published so anyone
+     * can build the examples, so trusting it means trusting anyone.
+     */
+    static final String DEMO_VENDOR_SHA256 = "56007287da7145534c1e90590fefcc3e07b54cd783c9b28833a85c11acca85ca";
+
+    boolean trustsDemoVendor() {
+        return certificates.stream().anyMatch(c -> {
+            try {
+                return DEMO_VENDOR_SHA256.equals(ModelBundleInspector.sha256(c.getEncoded()));
+            } catch (GeneralSecurityException e) {
+                return false;
+            }
+        });
+    }
+
     int size() {
         return certificates.size();
     }

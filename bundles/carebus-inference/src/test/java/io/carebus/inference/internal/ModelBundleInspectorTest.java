@@ -7,7 +7,18 @@ import io.carebus.models.tools.OnnxGraphs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,12 +103,83 @@ class ModelBundleInspectorTest {
     void aBundleWithClassesIsRefused() throws Exception {
         Path jar = bundles.signed(bundles.unsigned("code", ModelBundles.files("model-card.yaml", goodCard(), "model.onnx", onnx,
                 "com/vendor/Evil.class", new byte[] {(byte) 0xCA, (byte) 0xFE}), "model-card.yaml"), "vendor");
-        assertThatThrownBy(() -> strict.inspect(jar)).hasMessage("a model bundle must not carry code or native libraries: com/vendor/Evil.class");
+        assertThatThrownBy(() -> strict.inspect(jar)).hasMessage("a model bundle must not carry code, native libraries or nested archives: com/vendor/Evil.class");
     }
 
     @Test
     void aHeaderNamingAMissingCardIsRefused() throws Exception {
         Path jar = bundles.signed(bundles.unsigned("nocard", ModelBundles.files("model.onnx", onnx), "card.yaml"), "vendor");
         assertThatThrownBy(() -> strict.inspect(jar)).hasMessage("CareBus-Model names card.yaml, which the bundle does not hold");
+    }
+
+    /** A dev-mode inspector (unsigned accepted) so each test changes one thing: the one under test. */
+    private static ModelBundleInspector dev(long maxBytes) {
+        return new ModelBundleInspector(VendorTrust.none(), true, maxBytes);
+    }
+
+    private static Path jar(String name, Map<String, String> extraHeaders, Map<String, byte[]> files) throws Exception {
+        Manifest manifest = new Manifest();
+        Attributes main = manifest.getMainAttributes();
+        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        main.putValue("Bundle-ManifestVersion", "2");
+        main.putValue("Bundle-SymbolicName", "test.model." + name);
+        main.putValue("Bundle-Version", "1.0.0");
+        main.putValue("CareBus-Model", "model-card.yaml");
+        extraHeaders.forEach(main::putValue);
+        Path jar = dir.resolve(name + "-headers.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                out.putNextEntry(new JarEntry(f.getKey()));
+                out.write(f.getValue());
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "Bundle-Activator|evil.Activator|Bundle-Activator",
+        "Service-Component|OSGI-INF/evil.xml|Service-Component",
+        "Bundle-NativeCode|lib/evil.so;osname=Linux|Bundle-NativeCode",
+        "Fragment-Host|io.carebus.audit|Fragment-Host",
+        "DynamicImport-Package|*|DynamicImport-Package",
+        "Bundle-ClassPath|.,lib/evil|Bundle-ClassPath",
+        "Require-Capability|osgi.ee;filter:=\"(osgi.ee=JavaSE)\",osgi.extender;filter:=\"(osgi.extender=osgi.component)\"|osgi.extender"})
+    void everyHeaderThatCouldRunOrWireCodeIsRefused(String header, String value, String named) throws Exception {
+        Path jar = jar("hdr" + Math.abs(header.hashCode()), Map.of(header, value),
+                ModelBundles.files("model-card.yaml", goodCard(), "model.onnx", onnx));
+        assertThatThrownBy(() -> dev(1 << 20).inspect(jar)).isInstanceOf(ModelRefusedException.class).hasMessageContaining(named);
+    }
+
+    @Test
+    void requiringOnlyAJavaVersionIsFine() throws Exception {
+        Path jar = jar("ee", Map.of("Require-Capability", "osgi.ee;filter:=\"(&(osgi.ee=JavaSE)(version=17))\"", "Bundle-ClassPath", "."),
+                ModelBundles.files("model-card.yaml", goodCard(), "model.onnx", onnx));
+        assertThat(dev(1 << 20).inspect(jar).card().id()).isEqualTo("risk-demo");
+    }
+
+    @Test
+    void aZipBombIsRefusedBeforeItIsInflated() throws Exception {
+        // 64 MB of zeros deflate to about 64 KB; the cap is 1 MB, so the inspector must stop reading long before the end.
+        Path jar = jar("bomb", Map.of(), ModelBundles.files("model-card.yaml", goodCard(), "model.onnx", onnx,
+                "background.bin", new byte[64 * 1024 * 1024]));
+        assertThat(Files.size(jar)).isLessThan(1 << 20);
+        assertThatThrownBy(() -> dev(1 << 20).inspect(jar)).isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("inflate to at most").hasMessageContaining("background.bin");
+    }
+
+    @Test
+    void aGraphThatReadsItsWeightsFromAnExternalFileIsRefused() throws Exception {
+        ModelProto model = ModelProto.parseFrom(onnx);
+        TensorProto external = TensorProto.newBuilder().setName("stolen").setDataType(TensorProto.DataType.FLOAT.getNumber())
+                .addDims(4).setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("../../etc/users.properties")).build();
+        byte[] bad = model.toBuilder().setGraph(model.getGraph().toBuilder().addInitializer(external)).build().toByteArray();
+        Path jar = jar("external", Map.of(), ModelBundles.files("model-card.yaml",
+                TestCards.card("1.0.0", ModelBundleInspector.sha256(bad), TestCards.selfTestExpected()), "model.onnx", bad));
+        assertThatThrownBy(() -> dev(1 << 20).inspect(jar)).isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("tensor stolen keeps its data in an external file");
+        assertThat(OnnxExternalData.firstExternalTensor(onnx)).isEmpty();
     }
 }

@@ -90,6 +90,31 @@ class RegistryTest {
     }
 
     @Test
+    void anotherSignerCannotTakeOverAModelIdOrABundleNameAndAVersionIsNeverReplaced() throws Exception {
+        registry.add(1, "vendor.model 1.0.0", v1(), "CN=Vendor", ServingState.SHADOW);
+
+        LiveVersion hijack = registry.add(2, "other.bundle 2.0.0", v2(), "CN=Attacker", ServingState.SERVING);
+        assertThat(hijack.state).isEqualTo(ServingState.REFUSED);
+        assertThat(hijack.reason).isEqualTo("model id risk-demo belongs to signer CN=Vendor; CN=Attacker cannot take it over");
+
+        LiveVersion again = registry.add(3, "vendor.model.copy 1.0.0", v1(), "CN=Vendor", ServingState.SHADOW);
+        assertThat(again.reason).startsWith("version 1.0.0 of risk-demo is already live from another bundle (vendor.model 1.0.0)");
+
+        assertThat(registry.infer("risk-demo", null, "patient/P1", patient(97)).prediction().model().version()).isEqualTo("1.0.0");
+        assertThat(registry.add(4, "vendor.model 2.0.0", v2(), "CN=Vendor", ServingState.SHADOW).state).isEqualTo(ServingState.SHADOW);
+    }
+
+    @Test
+    void aRefusalStaysListedAfterItsBundleIsUninstalled() {
+        registry.refuse(7, "evil.model 1.0.0", null, null, "a model bundle must not have a Bundle-Activator header");
+        registry.remove(7);
+        assertThat(registry.models()).singleElement().satisfies(m -> {
+            assertThat(m.state()).isEqualTo(ServingState.REFUSED);
+            assertThat(m.reason()).contains("Bundle-Activator");
+        });
+    }
+
+    @Test
     void aFailingSelfTestRefusesTheModel() {
         assertThatThrownBy(() -> model("1.0.0", TestCards.WEIGHTS, TestCards.BIAS, 0.123))
                 .isInstanceOf(ModelRefusedException.class).hasMessageStartingWith("self-test 1 failed: risk = ");

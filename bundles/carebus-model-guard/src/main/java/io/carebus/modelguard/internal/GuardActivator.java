@@ -33,9 +33,14 @@ public final class GuardActivator implements BundleActivator {
 
     @Override
     public void stop(BundleContext context) {
-        // Stopping the guard lifts the hold; the warning says so, since only an operator does that on purpose.
         gate.unregister();
         hook.unregister();
-        LOG.warn("Model bundle guard stopped: model bundles installed from now on are no longer held for their checks");
+        // Stopping the guard in a running engine lifts the hold: only an operator does that, so it is said loudly.
+        // At shutdown it is just the framework going down.
+        if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
+            LOG.info("Model bundle guard stopped with the framework");
+        } else {
+            LOG.warn("Model bundle guard stopped: model bundles installed from now on are no longer held for their checks");
+        }
     }
 }

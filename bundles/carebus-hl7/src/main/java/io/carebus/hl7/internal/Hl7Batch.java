@@ -23,22 +23,44 @@ final class Hl7Batch {
     private final List<String> envelope = new ArrayList<>();
     private final List<byte[]> messages = new ArrayList<>();
 
-    private Hl7Batch(byte[] frame) {
+    private final int maxMessages;
+    private int messageCount;
+
+    private Hl7Batch(byte[] frame, int maxMessages) {
         this.frame = frame;
+        this.maxMessages = maxMessages;
         split();
     }
 
     /** The batch in a frame that starts with FHS or BHS; empty otherwise. */
     static java.util.Optional<Hl7Batch> of(byte[] frame) {
-        return MshHeader.isBatch(frame) ? java.util.Optional.of(new Hl7Batch(frame)) : java.util.Optional.empty();
+        return of(frame, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The batch in a frame that starts with FHS or BHS, its messages taken apart only when there are at most
+     * {@code maxMessages} ({@link #overCap()} otherwise); empty when the frame is no batch.
+     */
+    static java.util.Optional<Hl7Batch> of(byte[] frame, int maxMessages) {
+        return MshHeader.isBatch(frame) ? java.util.Optional.of(new Hl7Batch(frame, maxMessages)) : java.util.Optional.empty();
     }
 
     /**
      * The messages, each the bytes from its MSH to the next MSH or batch segment, as received (behind the frame's
-     * UTF-8 byte order mark, when it has one).
+     * UTF-8 byte order mark, when it has one). Empty when the batch is {@link #overCap()}.
      */
     List<byte[]> messages() {
-        return messages;
+        return overCap() ? List.of() : messages;
+    }
+
+    /** How many messages (MSH segments) the batch holds. */
+    int messageCount() {
+        return messageCount;
+    }
+
+    /** More messages than the cap it was read with: none of them were copied out. */
+    boolean overCap() {
+        return messageCount > maxMessages;
     }
 
     private void split() {
@@ -53,11 +75,12 @@ final class Hl7Batch {
             String id = end - i >= 3 ? new String(frame, i, 3, StandardCharsets.ISO_8859_1) : "";
             boolean header = id.equals("FHS") || id.equals("BHS") || id.equals("BTS") || id.equals("FTS");
             if ((id.equals("MSH") || header) && messageStart >= 0) {
-                messages.add(java.util.Arrays.copyOfRange(frame, messageStart, i));
+                keep(messageStart, i);
                 messageStart = -1;
             }
             if (id.equals("MSH")) {
                 messageStart = i;
+                messageCount++;
             } else if (header) {
                 envelope.add(new String(frame, i, end - i, StandardCharsets.ISO_8859_1));
             }
@@ -67,9 +90,11 @@ final class Hl7Batch {
             }
         }
         if (messageStart >= 0) {
-            messages.add(java.util.Arrays.copyOfRange(frame, messageStart, frame.length));
+            keep(messageStart, frame.length);
         }
-        if (MshHeader.hasUtf8Bom(frame)) {
+        if (overCap()) {
+            messages.clear();
+        } else if (MshHeader.hasUtf8Bom(frame)) {
             // the frame's byte order mark says UTF-8 for every message in it (where MSH-18 is empty)
             messages.replaceAll(m -> {
                 byte[] marked = new byte[m.length + 3];
@@ -80,11 +105,23 @@ final class Hl7Batch {
         }
     }
 
+    /** Copies a message out only while the batch is within its cap: an oversized batch costs no copies. */
+    private void keep(int from, int to) {
+        if (messageCount <= maxMessages) {
+            messages.add(java.util.Arrays.copyOfRange(frame, from, to));
+        }
+    }
+
     /**
      * The batch acknowledgement: {@code [FHS] BHS ACK... BTS [FTS]}, each ACK as the intake answered it (in its
      * message's character set; the envelope is ASCII).
      */
     byte[] acknowledgement(List<byte[]> acks, Clock clock, Supplier<String> controlIds) {
+        return acknowledgement(acks, clock, controlIds, null);
+    }
+
+    /** The same, with a batch comment (BTS-2), e.g. why the whole batch was refused; cleaned of delimiters. */
+    byte[] acknowledgement(List<byte[]> acks, Clock clock, Supplier<String> controlIds, String comment) {
         String now = TS.format(clock.instant().atOffset(ZoneOffset.UTC));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String fhs = segment("FHS");
@@ -99,7 +136,8 @@ final class Hl7Batch {
                 out.write('\r');
             }
         }
-        out.writeBytes(("BTS|" + acks.size() + "\r").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(("BTS|" + acks.size() + (comment == null ? "" : "|" + AckBuilder.clean(comment, 180)) + "\r")
+                .getBytes(StandardCharsets.US_ASCII));
         if (fhs != null) {
             out.writeBytes("FTS|1\r".getBytes(StandardCharsets.US_ASCII));
         }

@@ -92,6 +92,8 @@ public class Hl7Dispatcher implements MessageProcessing {
         }
         worker = new Thread(this::run, "carebus-hl7-dispatcher");
         worker.setDaemon(true);
+        // An Error ends the thread (it is not caught in the loop); at least it is said, not lost on stderr.
+        worker.setUncaughtExceptionHandler((t, e) -> LOG.error("HL7v2 processing stopped: {}", e.toString()));
         worker.start();
     }
 
@@ -123,6 +125,9 @@ public class Hl7Dispatcher implements MessageProcessing {
         StoredMessage message = store.find(messageId).orElseThrow(() -> new IllegalArgumentException("no message " + messageId));
         if (!"HL7v2".equals(message.message().protocol())) {
             throw new IllegalArgumentException("message " + messageId + " is not HL7v2");
+        }
+        if (message.error() != null && message.error().contains(Hl7Intake.TRUNCATED)) {
+            throw new IllegalArgumentException("only the start of message " + messageId + " was kept; the sender must send it again");
         }
         store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
         queue.add(new Pending(messageId, null, null));
@@ -163,6 +168,14 @@ public class Hl7Dispatcher implements MessageProcessing {
                     queue.addFirst(next);
                 }
                 sleepQuietly(retryMillis);
+            } catch (RuntimeException e) {
+                // Anything else must not end the only processing thread. The message stays RECEIVED in the store, so
+                // it is taken up again at the next start or by a reprocess; it is not queued again here, so a message
+                // that always fails cannot stall the queue. Errors (OutOfMemoryError) are not caught: the JVM exits
+                // (-XX:+ExitOnOutOfMemoryError) and its service manager restarts it.
+                LOG.error("HL7v2 processing of message {} failed, it stays RECEIVED: {}", next == null ? "-" : next.id(),
+                        e.getClass().getName());
+                sleepQuietly(Math.min(retryMillis, 1000));
             }
         }
     }

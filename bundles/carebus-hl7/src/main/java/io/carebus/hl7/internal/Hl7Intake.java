@@ -36,6 +36,14 @@ import org.slf4j.LoggerFactory;
 final class Hl7Intake {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hl7Intake.class);
+    /**
+     * A refused frame is kept for diagnosis only up to this many bytes: enough for every header and the start of the
+     * content, and an unauthenticated sender cannot make the store write 10 MB per refusal.
+     */
+    static final int REFUSED_PREFIX_BYTES = 64 * 1024;
+    /** Marks the reason of a refused message whose stored payload is only a prefix of what arrived. */
+    static final String TRUNCATED = "[truncated:";
+    private static final byte[] NO_BYTES = new byte[0];
     private static final String PROTOCOL = "HL7v2";
     private static final Pattern SEGMENT_ID = Pattern.compile("[A-Z][A-Z0-9]{2}");
     /** What a NAK to a frame without MSH answers to: standard delimiters, processing id P, version 2.5, nothing else. */
@@ -152,7 +160,7 @@ final class Hl7Intake {
             try {
                 if (frame.length > 0) {
                     id = storeRejected(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null, null, at,
-                            frame), reason);
+                            NO_BYTES), frame, reason);
                 }
             } catch (StoreUnavailableException e) {
                 // Not kept: no answer, so the sender keeps it and sends it again once the store is back.
@@ -162,8 +170,8 @@ final class Hl7Intake {
             // The frame itself was well formed, so the connection is still in step: an AR with no MSA-2 tells an MLLP
             // sender this message will never be accepted (it moves on instead of resending it forever), and the
             // connection stays open for its next one.
-            LOG.warn("Listener {}: frame of {} bytes from {} has no MSH segment; stored as message {}, answered AR",
-                    rules.listener(), frame.length, remoteAddress, id);
+            LOG.warn("Listener {}: frame of {} bytes from {} has no MSH segment; stored as message {}{}, answered AR",
+                    rules.listener(), frame.length, remoteAddress, id, kept(frame.length));
             return answer(NO_MSH, null, AcknowledgmentCode.AR, Rejection.reject(ErrorCode.SEGMENT_SEQUENCE_ERROR, reason),
                     StandardCharsets.US_ASCII, id, false);
         }
@@ -198,9 +206,9 @@ final class Hl7Intake {
         boolean enhanced = msh.enhancedMode();
         try {
             if (rejection != null) {
-                long id = storeRejected(inbound, rejection.code().getCode() + " " + rejection.text());
-                LOG.warn("Listener {}: message {} (control id {}) refused with {} {}", rules.listener(), id, msh.controlId(),
-                        rejection.reject() ? "reject" : "error", rejection.code().getCode());
+                long id = storeRejected(inbound, frame, rejection.code().getCode() + " " + rejection.text());
+                LOG.warn("Listener {}: message {} (control id {}) refused with {} {}{}", rules.listener(), id, msh.controlId(),
+                        rejection.reject() ? "reject" : "error", rejection.code().getCode(), kept(frame.length));
                 LOG.debug("Listener {}: message {} refused because: {}", rules.listener(), id, rejection.text());
                 AcknowledgmentCode code = rejection.reject() ? (enhanced ? AcknowledgmentCode.CR : AcknowledgmentCode.AR)
                         : (enhanced ? AcknowledgmentCode.CE : AcknowledgmentCode.AE);
@@ -229,24 +237,47 @@ final class Hl7Intake {
     }
 
     /**
+     * A batch with more messages than the listener takes in one frame: refused as a whole before any of its messages
+     * is parsed or stored on its own. The frame (its first {@value #REFUSED_PREFIX_BYTES} bytes) is stored as ERROR and
+     * audited; the answer is an AR without MSA-2 (it answers no single message), which the listener wraps in a batch.
+     */
+    IntakeOutcome refuseBatch(byte[] frame, String remoteAddress, int messages, int maxMessages) {
+        // short enough for MSA-3 (80 characters)
+        String reason = "HL7 batch of " + messages + " messages, over max.batch.messages = " + maxMessages;
+        long id;
+        try {
+            id = storeRejected(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null, null,
+                    clock.instant(), NO_BYTES), frame, ErrorCode.APPLICATION_INTERNAL_ERROR.getCode() + " " + reason);
+        } catch (StoreUnavailableException e) {
+            LOG.error("Listener {}: could not store a refused batch, connection closed: {}", rules.listener(), e.getMessage());
+            return IntakeOutcome.close(-1);
+        }
+        LOG.warn("Listener {}: batch of {} messages from {} refused (max.batch.messages = {}); stored as message {}{}",
+                rules.listener(), messages, remoteAddress, maxMessages, id, kept(frame.length));
+        IntakeOutcome outcome = answer(NO_MSH, null, AcknowledgmentCode.AR,
+                Rejection.reject(ErrorCode.APPLICATION_INTERNAL_ERROR, reason), StandardCharsets.US_ASCII, id, false);
+        return audited(frame, remoteAddress, outcome);
+    }
+
+    /**
      * A frame larger than the listener accepts: what was read (its start) is stored as ERROR, and the sender gets a
      * reject (AR/CR, 207) when its MSH was readable; the connection is closed either way. Returns the ACK or null.
      */
     byte[] oversize(byte[] head, String remoteAddress, int maxFrameBytes) {
-        String reason = "frame larger than this listener accepts (max.frame.bytes = " + maxFrameBytes + "); only its start was kept";
+        String reason = "frame larger than this listener accepts (max.frame.bytes = " + maxFrameBytes + ")";
         Optional<MshHeader> header = MshHeader.read(head);
         InboundMessage inbound = header.map(msh -> new InboundMessage(rules.listener(), remoteAddress, PROTOCOL,
                 nullIfEmpty(msh.messageType()), nullIfEmpty(msh.versionId()), nullIfEmpty(msh.controlId()), msh.sender(),
-                clock.instant(), head)).orElse(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null,
-                null, clock.instant(), head));
+                clock.instant(), NO_BYTES)).orElse(new InboundMessage(rules.listener(), remoteAddress, PROTOCOL, null, null, null,
+                null, clock.instant(), NO_BYTES));
         long id = -1;
         try {
-            id = storeRejected(inbound, ErrorCode.APPLICATION_INTERNAL_ERROR.getCode() + " " + reason);
+            id = storeRejected(inbound, head, ErrorCode.APPLICATION_INTERNAL_ERROR.getCode() + " " + reason);
         } catch (StoreUnavailableException e) {
             LOG.error("Listener {}: could not store the start of an oversize frame: {}", rules.listener(), e.getMessage());
         }
-        LOG.warn("Listener {}: frame from {} exceeds {} bytes; stored its start as message {}, refused", rules.listener(),
-                remoteAddress, maxFrameBytes, id);
+        LOG.warn("Listener {}: frame from {} exceeds {} bytes; stored its start as message {}{}, refused", rules.listener(),
+                remoteAddress, maxFrameBytes, id, kept(head.length));
         if (header.isEmpty()) {
             return null;
         }
@@ -338,8 +369,23 @@ final class Hl7Intake {
                 .decode(ByteBuffer.wrap(frame)).toString();
     }
 
-    private long storeRejected(InboundMessage message, String reason) {
-        return store.storeRejected(message, reason);
+    /**
+     * Stores a refused message: what {@code message} says about it, with at most the first
+     * {@value #REFUSED_PREFIX_BYTES} bytes of {@code received} as its payload; a shortened one says so in its reason.
+     */
+    private long storeRejected(InboundMessage message, byte[] received, String reason) {
+        boolean truncated = received.length > REFUSED_PREFIX_BYTES;
+        InboundMessage kept = new InboundMessage(message.listener(), message.remoteAddress(), message.protocol(),
+                message.messageType(), message.versionId(), message.controlId(), message.sender(), message.receivedAt(),
+                truncated ? java.util.Arrays.copyOf(received, REFUSED_PREFIX_BYTES) : received);
+        // the mark goes last, so the reason is shortened first: the store cuts errors at 4,000 characters
+        return store.storeRejected(kept, truncated ? reason.substring(0, Math.min(reason.length(), 3_000)) + " " + TRUNCATED
+                + " only the first " + REFUSED_PREFIX_BYTES + " of " + received.length + " bytes received were kept]" : reason);
+    }
+
+    /** For a warning: that only a prefix of the frame was stored. */
+    private static String kept(int receivedLength) {
+        return receivedLength > REFUSED_PREFIX_BYTES ? " (truncated: its first " + REFUSED_PREFIX_BYTES + " bytes kept)" : "";
     }
 
     private static char repetitionSeparator(MshHeader msh) {

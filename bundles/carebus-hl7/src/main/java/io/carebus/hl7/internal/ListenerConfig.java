@@ -23,8 +23,25 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Close a connection idle for this many seconds (0 = never)")
     int idle_timeout_seconds() default 600;
 
-    @AttributeDefinition(description = "Most simultaneous connections")
+    @AttributeDefinition(description = "Most simultaneous connections; when all are taken, the oldest connection that "
+            + "has not yet delivered a frame is closed for a new one, else the new one is refused at accept", min = "1")
     int max_connections() default 64;
+
+    @AttributeDefinition(description = "Most simultaneous connections from one remote address (more are refused at accept)",
+            min = "1")
+    int max_connections_per_address() default 16;
+
+    @AttributeDefinition(description = "Close a new connection that has not begun its first frame within this many seconds",
+            min = "1")
+    int first_frame_timeout_seconds() default 30;
+
+    @AttributeDefinition(description = "Close a connection whose frame is not complete this many seconds after its first "
+            + "byte (a stalled or trickling frame)", min = "1")
+    int frame_timeout_seconds() default 60;
+
+    @AttributeDefinition(description = "Most messages in one HL7 batch (FHS/BHS in one frame); a larger batch is refused "
+            + "as a whole (AR) and stored as ERROR", min = "1")
+    int max_batch_messages() default 1000;
 
     @AttributeDefinition(description = "Accepted HL7 versions (MSH-12), comma separated; empty = 2.1 to 2.8.1")
     String[] allowed_versions() default {};

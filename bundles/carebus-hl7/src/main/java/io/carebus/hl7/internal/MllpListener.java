@@ -10,6 +10,7 @@ import io.carebus.api.store.MessageStore;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,6 +67,7 @@ public class MllpListener implements HealthIndicator {
     private final String endpoint;
     private final boolean enabled;
     private final String listenerName;
+    private final int maxBatchMessages;
     private String mllpUri;
 
     @Activate
@@ -87,6 +89,7 @@ public class MllpListener implements HealthIndicator {
         this.listenerName = config.name();
         this.routeId = "carebus-hl7-" + config.name();
         this.enabled = config.enabled();
+        this.maxBatchMessages = config.max_batch_messages();
         this.endpoint = (config.tls_enabled() ? "mllps://" : "mllp://") + config.host() + ":" + config.port();
         if (!enabled) {
             LOG.info("HL7v2 listener {} ({}) is disabled (enabled = false)", config.name(), endpoint);
@@ -99,6 +102,9 @@ public class MllpListener implements HealthIndicator {
                 // camel-mllp then sends nothing (as InOut it would call that an error); every other frame gets its ACK
                 + "&exchangePattern=InOnly"
                 + "&maxConcurrentConsumers=" + config.max_connections()
+                // camel-mllp's default accept backlog of 5 drops connection attempts under a burst of connects (each
+                // then waits for a SYN retry, 1 s and more): admission decides right after accept, so let them queue
+                + "&backlog=" + Math.max(128, config.max_connections())
                 + "&maxBufferSize=" + config.max_frame_bytes()
                 + (config.idle_timeout_seconds() > 0 ? "&idleTimeout=" + config.idle_timeout_seconds() * 1000
                         // camel-mllp checks idleness only when a read times out, so reads must time out well before.
@@ -110,8 +116,10 @@ public class MllpListener implements HealthIndicator {
         MllpEndpoint parsed = camel.getEndpoint(uri, MllpEndpoint.class);
         camel.removeEndpoint(parsed);
         int maxFrame = config.max_frame_bytes();
+        MllpConnections.Limits limits = new MllpConnections.Limits(config.max_connections(), config.max_connections_per_address(),
+                Duration.ofSeconds(config.first_frame_timeout_seconds()), Duration.ofSeconds(config.frame_timeout_seconds()));
         MllpEndpoint mllp = new GuardedMllpEndpoint(uri, camel.getComponent("mllp", MllpComponent.class),
-                parsed.getConfiguration(), (head, remote) -> intake.oversize(head, remote, maxFrame));
+                parsed.getConfiguration(), (head, remote) -> intake.oversize(head, remote, maxFrame), config.name(), limits);
         // The endpoint copies its configuration, and MllpConfiguration.copy() (4.14) leaves out the buffer sizes:
         // without these two lines the frame limit would silently be 1 GiB.
         mllp.getConfiguration().setMaxBufferSize(parsed.getConfiguration().getMaxBufferSize());
@@ -137,7 +145,11 @@ public class MllpListener implements HealthIndicator {
         byte[] frame = exchange.getMessage().getBody(byte[].class);
         String remote = exchange.getMessage().getHeader(MllpConstants.MLLP_REMOTE_ADDRESS, String.class);
         frame = frame == null ? new byte[0] : frame;
-        Optional<Hl7Batch> batch = Hl7Batch.of(frame);
+        Optional<Hl7Batch> batch = Hl7Batch.of(frame, maxBatchMessages);
+        if (batch.isPresent() && batch.get().overCap()) {
+            refuseBatch(exchange, batch.get(), frame, remote);
+            return;
+        }
         if (batch.isPresent() && !batch.get().messages().isEmpty()) {
             processBatch(exchange, batch.get(), remote);
             return;
@@ -174,6 +186,26 @@ public class MllpListener implements HealthIndicator {
         }
         LOG.debug("HL7v2 listener {}: batch of {} messages answered", routeId, acks.size());
         exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, batch.acknowledgement(acks, Clock.systemUTC(), batchIds::getID));
+    }
+
+    /**
+     * A batch over {@code max.batch.messages}: none of its messages is taken; the answer is a batch acknowledgement
+     * holding one AR that says why (BTS-2 says it too), and the frame is stored as ERROR (its first 64 KB).
+     */
+    private void refuseBatch(Exchange exchange, Hl7Batch batch, byte[] frame, String remote) {
+        IntakeOutcome outcome;
+        try {
+            outcome = intake.refuseBatch(frame, remote, batch.messageCount(), maxBatchMessages);
+        } catch (RuntimeException e) {
+            LOG.error("HL7v2 listener {}: refusing a batch failed: {}", routeId, e.toString());
+            outcome = IntakeOutcome.close(-1);
+        }
+        if (outcome.closeConnection()) {
+            exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
+            return;
+        }
+        exchange.setProperty(MllpConstants.MLLP_ACKNOWLEDGEMENT, batch.acknowledgement(List.of(outcome.ack()), Clock.systemUTC(),
+                batchIds::getID, "batch refused: " + batch.messageCount() + " messages, at most " + maxBatchMessages + " accepted"));
     }
 
     private IntakeOutcome take(byte[] frame, String remote) {

@@ -18,6 +18,10 @@ import org.apache.camel.component.mllp.internal.MllpSocketBuffer;
  *
  * <p>The same buffer object also carries the ACK camel-mllp writes back; that path resets it while it holds no
  * received frame, so nothing is taken from {@link #pending} there.
+ *
+ * <p>It also tells its {@link MllpConnections.Connection} when a frame begins and when one is complete, so that a
+ * frame that stalls or trickles in is cut off by time, not only by size. camel-mllp's read loop asks
+ * {@link #hasStartOfBlock()} after every read that brought bytes; that is where the first byte of a frame is seen.
  */
 final class PipelinedFrameBuffer extends MllpSocketBuffer {
 
@@ -26,8 +30,21 @@ final class PipelinedFrameBuffer extends MllpSocketBuffer {
     /** Received bytes not yet handed to camel-mllp: the next frame (or frames, or the start of one). */
     private byte[] pending = new byte[0];
 
+    private final MllpConnections.Connection connection;
+    /** True inside {@link #readFrom}: a start-of-block seen while writing an ACK is not a frame arriving. */
+    private boolean reading;
+
     PipelinedFrameBuffer(MllpEndpoint endpoint) {
+        this(endpoint, null);
+    }
+
+    PipelinedFrameBuffer(MllpEndpoint endpoint, MllpConnections.Connection connection) {
         super(endpoint);
+        this.connection = connection;
+    }
+
+    MllpConnections.Connection connection() {
+        return connection;
     }
 
     @Override
@@ -45,15 +62,41 @@ final class PipelinedFrameBuffer extends MllpSocketBuffer {
     @Override
     public synchronized void readFrom(Socket socket, int receiveTimeout, int readTimeout)
             throws MllpSocketException, SocketTimeoutException {
-        if (pending.length > 0 && isEmpty()) {
-            byte[] next = pending;
-            pending = new byte[0];
-            write(next);
-            if (hasCompleteEnvelope()) {
-                return;
+        reading = true;
+        try {
+            if (pending.length > 0 && isEmpty()) {
+                byte[] next = pending;
+                pending = new byte[0];
+                write(next);
+                if (hasStartOfBlock() && hasCompleteEnvelope()) {
+                    return;
+                }
+            }
+            super.readFrom(socket, receiveTimeout, readTimeout);
+        } finally {
+            reading = false;
+            if (connection != null && hasCompleteEnvelope()) {
+                connection.frameCompleted();
             }
         }
-        super.readFrom(socket, receiveTimeout, readTimeout);
+    }
+
+    @Override
+    public synchronized boolean hasStartOfBlock() {
+        boolean started = super.hasStartOfBlock();
+        if (started && reading && connection != null) {
+            connection.frameBegun();
+        }
+        return started;
+    }
+
+    /**
+     * Only the size: camel-mllp quotes a half-received first frame this way in its warnings (with logPhi off, too), and
+     * a frame is PHI.
+     */
+    @Override
+    public synchronized String toPrintFriendlyString() {
+        return isEmpty() ? "" : "[" + size() + " bytes]";
     }
 
     /** Not out-of-band when it is the next frame: camel-mllp would log that it ignores it. */

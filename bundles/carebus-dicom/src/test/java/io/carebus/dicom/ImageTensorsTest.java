@@ -191,4 +191,30 @@ class ImageTensorsTest {
         list.write(file.toFile(), TestImages.EXPLICIT_LE, true, true);
         return file;
     }
+
+    @Test
+    void dimensionsThatOverflowOrExceedThePixelDataAreRefusedBeforeAllocation() throws Exception {
+        Path small = ramp(rampSpec());
+        // 65535 × 65535 overflows an int (it used to make a negative array size); 30000 × 30000 × 1000 frames would
+        // ask for terabytes; the pixel data of both is 4 × 4 pixels
+        int[][] lies = {{65535, 65535, 1}, {30000, 30000, 1000}};
+        for (int[] lie : lies) {
+            AttributeList list = new AttributeList();
+            list.read(small.toFile());
+            com.pixelmed.dicom.UnsignedShortAttribute rows = new com.pixelmed.dicom.UnsignedShortAttribute(TagFromName.Rows);
+            rows.addValue(lie[0]);
+            list.put(rows);
+            com.pixelmed.dicom.UnsignedShortAttribute columns = new com.pixelmed.dicom.UnsignedShortAttribute(TagFromName.Columns);
+            columns.addValue(lie[1]);
+            list.put(columns);
+            IntegerStringAttribute frames = new IntegerStringAttribute(TagFromName.NumberOfFrames);
+            frames.addValue(lie[2]);
+            list.put(frames);
+            Path lying = dir.resolve("lying-" + lie[0] + "-" + lie[2] + ".dcm");
+            list.write(lying.toFile(), TestImages.EXPLICIT_LE, true, true);
+            ImageTensors.Result result = ImageTensors.convert(lying, spec(4, 40, 400, "unit"), 0);
+            assertThat(result).isInstanceOf(ImageTensors.Abstain.class);
+            assertThat(((ImageTensors.Abstain) result).reason()).contains("pixel data shorter than rows × columns × frames");
+        }
+    }
 }

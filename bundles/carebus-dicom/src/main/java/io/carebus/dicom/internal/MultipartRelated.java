@@ -76,16 +76,17 @@ final class MultipartRelated {
             }
             List<Part> parts = new ArrayList<>();
             while (true) {
-                int a = in.next();
-                int b = a < 0 ? -1 : in.next();
-                if (a == '-' && b == '-') {
-                    return parts;
+                int c = in.next();
+                if (c == '-') {
+                    c = in.next();
+                    if (c == '-') {
+                        return parts;
+                    }
                 }
                 if (parts.size() == MAX_PARTS) {
                     throw new MalformedException("more than " + MAX_PARTS + " parts in one request");
                 }
                 // transport padding after the delimiter, then its line break
-                int c = b;
                 for (int skipped = 0; c != '\n'; skipped++) {
                     if (c < 0 || skipped > 1000) {
                         throw new MalformedException("a boundary line that does not end");

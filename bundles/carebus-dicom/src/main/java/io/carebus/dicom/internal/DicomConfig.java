@@ -35,7 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int max_associations() default 32;
 
     @AttributeDefinition(description = "Connections one remote address may hold at once (negotiating or associated); more are closed at accept")
-    int max_associations_per_address() default 8;
+    int max_associations_per_address() default 16;
 
     @AttributeDefinition(description = "Connections that may be waiting for their A-ASSOCIATE-RQ at once; beyond it the oldest is closed")
     int max_pending_associations() default 256;

@@ -27,6 +27,8 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.model.TemplatedRouteDefinition;
 import org.apache.camel.spi.Resource;
 import org.apache.camel.spi.RoutesBuilderLoader;
 import org.apache.camel.support.PluginHelper;
@@ -100,6 +102,7 @@ final class RouteFolderDeployer {
     synchronized void undeployAll() {
         for (String file : new ArrayList<>(deployed.keySet())) {
             removeRoutes(deployed.get(file).routeIds());
+            removeTemplates(deployed.get(file).templateIds());
         }
         deployed.clear();
         seen.clear();
@@ -144,25 +147,28 @@ final class RouteFolderDeployer {
 
     private void deploy(String file, byte[] content) {
         Deployed previous = deployed.get(file);
-        List<RouteDefinition> definitions;
+        Parsed parsed;
         try {
-            definitions = parse(file, content);
-            checkIdsAreFree(file, definitions);
+            parsed = parse(file, content);
+            checkIdsAreFree(file, parsed);
         } catch (Exception e) {
             reject(file, e, null, previous);
             return;
         }
         if (previous != null) {
             removeRoutes(previous.routeIds());
+            removeTemplates(previous.templateIds());
         }
         try {
-            List<String> ids = addAndStart(definitions);
-            deployed.put(file, new Deployed(content, ids));
+            List<String> ids = addAndStart(parsed);
+            deployed.put(file, new Deployed(content, ids, parsed.templateIds()));
             states.put(file, new RouteFileState(file, true, ids, null, null, clock.instant()));
-            LOG.info("Deployed routes file {}: routes {}", file, ids);
+            LOG.info("Deployed routes file {}: routes {}{}", file, ids,
+                    parsed.templates().isEmpty() ? "" : ", route templates " + parsed.templateIds());
         } catch (Exception e) {
-            removeRoutes(ids(definitions));
-            Integer line = lineOfFailingRoute(e, definitions);
+            removeRoutes(parsed.routeIds());
+            removeTemplates(parsed.templateIds());
+            Integer line = lineOfFailingRoute(e, parsed.routes());
             if (previous != null) {
                 restore(file, previous);
             }
@@ -177,6 +183,7 @@ final class RouteFolderDeployer {
             // The old content started before; failing now means something outside the file changed (a port taken).
             LOG.error("Previous version of routes file {} could not be started again: {}", file, describe(e));
             removeRoutes(previous.routeIds());
+            removeTemplates(previous.templateIds());
             deployed.remove(file);
         }
     }
@@ -197,13 +204,33 @@ final class RouteFolderDeployer {
         states.remove(file);
         if (previous != null) {
             removeRoutes(previous.routeIds());
+            removeTemplates(previous.templateIds());
             LOG.info("Routes file {} was removed: stopped and removed routes {}", file, previous.routeIds());
         }
     }
 
-    private List<RouteDefinition> parse(String file, byte[] content) throws Exception {
+    /**
+     * A file's routes, its route templates, and the routes it makes from templates ({@code templatedRoute}, from a
+     * template of this file or of another one already deployed).
+     */
+    private record Parsed(List<RouteDefinition> routes, List<RouteTemplateDefinition> templates, List<TemplatedRouteDefinition> templated) {
+
+        List<String> routeIds() {
+            List<String> ids = new ArrayList<>(ids(routes));
+            templated.forEach(t -> ids.add(t.getRouteId()));
+            return ids;
+        }
+
+        List<String> templateIds() {
+            return templates.stream().map(RouteTemplateDefinition::getId).toList();
+        }
+    }
+
+    private Parsed parse(String file, byte[] content) throws Exception {
         Resource resource = ResourceHelper.fromBytes("file:" + directory.resolve(file), content);
         List<RouteDefinition> definitions = new ArrayList<>();
+        List<RouteTemplateDefinition> templates = new ArrayList<>();
+        List<TemplatedRouteDefinition> templated = new ArrayList<>();
         // Asked for by name rather than by file extension: Camel maps only ".yaml" to it, and ".yml" is as common.
         RoutesBuilderLoader yaml = PluginHelper.getRoutesLoader(camel).getRoutesLoader("yaml");
         if (yaml == null) {
@@ -214,16 +241,29 @@ final class RouteFolderDeployer {
                 throw new IllegalArgumentException("unsupported content (" + builder.getClass().getSimpleName() + ")");
             }
             definitions.addAll(routeBuilder.configureRoutes(camel).getRoutes());
-            if (!routeBuilder.getRouteTemplateCollection().getRouteTemplates().isEmpty()
-                    || !routeBuilder.getRestCollection().getRests().isEmpty()) {
-                throw new IllegalArgumentException("route templates and rest definitions are not supported in route files yet");
+            templates.addAll(routeBuilder.getRouteTemplateCollection().getRouteTemplates());
+            templated.addAll(routeBuilder.getTemplatedRouteCollection().getTemplatedRoutes());
+            if (!routeBuilder.getRestCollection().getRests().isEmpty()) {
+                throw new IllegalArgumentException("rest definitions are not supported in route files yet");
             }
         }
-        if (definitions.isEmpty()) {
+        if (definitions.isEmpty() && templates.isEmpty() && templated.isEmpty()) {
             throw new IllegalArgumentException("the file defines no route");
         }
         assignMissingIds(file, definitions);
-        return definitions;
+        for (RouteTemplateDefinition template : templates) {
+            if (!template.hasCustomIdAssigned()) {
+                throw new IllegalArgumentException("a route template needs an id (templatedRoute names it in routeTemplateRef)");
+            }
+        }
+        int n = 0;
+        for (TemplatedRouteDefinition t : templated) {
+            n++;
+            if (t.getRouteId() == null || t.getRouteId().isBlank()) {
+                t.setRouteId(file.replaceFirst("\\.ya?ml$", "") + "-" + t.getRouteTemplateRef() + "-" + n);
+            }
+        }
+        return new Parsed(definitions, templates, templated);
     }
 
     /** Routes without an id get one from their file, so a route keeps its id (and metrics, and history) across edits. */
@@ -238,11 +278,17 @@ final class RouteFolderDeployer {
         }
     }
 
-    private void checkIdsAreFree(String file, List<RouteDefinition> definitions) {
+    private void checkIdsAreFree(String file, Parsed parsed) {
         Set<String> ids = new LinkedHashSet<>();
-        for (RouteDefinition definition : definitions) {
-            if (!ids.add(definition.getId())) {
-                throw new IllegalArgumentException("route id '" + definition.getId() + "' is used twice in the file");
+        for (String id : parsed.routeIds()) {
+            if (!ids.add(id)) {
+                throw new IllegalArgumentException("route id '" + id + "' is used twice in the file");
+            }
+        }
+        Set<String> templateIds = new LinkedHashSet<>();
+        for (String id : parsed.templateIds()) {
+            if (!templateIds.add(id)) {
+                throw new IllegalArgumentException("route template id '" + id + "' is used twice in the file");
             }
         }
         for (Map.Entry<String, Deployed> other : deployed.entrySet()) {
@@ -250,6 +296,11 @@ final class RouteFolderDeployer {
                 for (String id : other.getValue().routeIds()) {
                     if (ids.contains(id)) {
                         throw new IllegalArgumentException("route id '" + id + "' is already defined in " + other.getKey());
+                    }
+                }
+                for (String id : other.getValue().templateIds()) {
+                    if (templateIds.contains(id)) {
+                        throw new IllegalArgumentException("route template id '" + id + "' is already defined in " + other.getKey());
                     }
                 }
             }
@@ -266,17 +317,39 @@ final class RouteFolderDeployer {
         return d != null && d.routeIds().contains(id);
     }
 
-    private List<String> addAndStart(List<RouteDefinition> definitions) throws Exception {
-        camel.getCamelContextExtension().getContextPlugin(Model.class).addRouteDefinitions(definitions);
-        List<String> ids = ids(definitions);
+    private List<String> addAndStart(Parsed parsed) throws Exception {
+        Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+        // Templates first: the file's own templatedRoutes may use them.
+        model.addRouteTemplateDefinitions(parsed.templates());
+        model.addRouteDefinitions(parsed.routes());
+        for (TemplatedRouteDefinition templated : parsed.templated()) {
+            model.addRouteFromTemplatedRoute(templated);
+        }
+        List<String> ids = parsed.routeIds();
+        List<String> plain = ids(parsed.routes());
         for (String id : ids) {
             ServiceStatus status = camel.getRouteController().getRouteStatus(id);
-            boolean wantsStart = !"false".equals(definitions.get(ids.indexOf(id)).getAutoStartup());
+            int index = plain.indexOf(id);
+            boolean wantsStart = index < 0 || !"false".equals(parsed.routes().get(index).getAutoStartup());
             if (wantsStart && status != ServiceStatus.Started) {
                 throw new FailedToStartRouteException(id, "its status is " + status + " after deployment");
             }
         }
         return ids;
+    }
+
+    private void removeTemplates(List<String> ids) {
+        Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
+        for (String id : ids) {
+            try {
+                RouteTemplateDefinition template = model.getRouteTemplateDefinition(id);
+                if (template != null) {
+                    model.removeRouteTemplateDefinition(template);
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not remove route template {}: {}", id, describe(e));
+            }
+        }
     }
 
     private void removeRoutes(List<String> ids) {
@@ -359,6 +432,6 @@ final class RouteFolderDeployer {
         }
     }
 
-    private record Deployed(byte[] content, List<String> routeIds) {
+    private record Deployed(byte[] content, List<String> routeIds, List<String> templateIds) {
     }
 }

@@ -186,4 +186,60 @@ class RouteFolderDeployerTest {
         deployer.undeployAll();
         assertThat(camel.getRoutes()).isEmpty();
     }
+
+    private static final String TEMPLATES = """
+            - routeTemplate:
+                id: greeter
+                parameters:
+                  - name: name
+                  - name: greeting
+                    defaultValue: Hello
+                route:
+                  from:
+                    uri: "direct:{{name}}"
+                    steps:
+                      - setBody:
+                          simple: "{{greeting}} ${body}"
+            - templatedRoute:
+                routeTemplateRef: greeter
+                routeId: greet-en
+                parameters:
+                  - name: name
+                    value: en
+            - templatedRoute:
+                routeTemplateRef: greeter
+                routeId: greet-fr
+                parameters:
+                  - name: name
+                    value: fr
+                  - name: greeting
+                    value: Bonjour
+            """;
+
+    @Test
+    void routeTemplatesAndTheRoutesMadeFromThemDeployChangeAndGoWithTheirFile() throws Exception {
+        write("greeters.yaml", TEMPLATES);
+        deployer.scan();
+
+        assertThat(state("greeters.yaml").deployed()).as("%s", state("greeters.yaml").error()).isTrue();
+        assertThat(state("greeters.yaml").routeIds()).containsExactly("greet-en", "greet-fr");
+        assertThat(template.requestBody("direct:en", "Ada", String.class)).isEqualTo("Hello Ada");
+        assertThat(template.requestBody("direct:fr", "Ada", String.class)).isEqualTo("Bonjour Ada");
+
+        // An instance naming a template that does not exist is rejected; the previous version keeps running.
+        write("greeters.yaml", TEMPLATES.replace("routeTemplateRef: greeter\n    routeId: greet-fr", "routeTemplateRef: greeterz\n    routeId: greet-fr"));
+        deployer.scan();
+        assertThat(state("greeters.yaml").deployed()).isFalse();
+        assertThat(template.requestBody("direct:fr", "Ada", String.class)).isEqualTo("Bonjour Ada");
+
+        write("greeters.yaml", TEMPLATES.replace("value: Bonjour", "value: Salut"));
+        deployer.scan();
+        assertThat(template.requestBody("direct:fr", "Ada", String.class)).isEqualTo("Salut Ada");
+
+        Files.delete(folder.resolve("greeters.yaml"));
+        deployer.scan();
+        assertThat(camel.getRoute("greet-en")).isNull();
+        assertThat(camel.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
+                .getRouteTemplateDefinition("greeter")).isNull();
+    }
 }

@@ -514,6 +514,11 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         return cipher.decrypt(stored, keyId);
     }
 
+    /** The pool this store reads and writes through; closed with the store. */
+    javax.sql.DataSource dataSource() {
+        return dataSource;
+    }
+
     @Override
     public void close() {
         running = false;

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the configured database (embedded H2 by default, PostgreSQL when {@code jdbc.url} names one), brings its
- * schema up to date with Flyway, and registers the {@link MessageStore} service.
+ * schema up to date with Flyway, and registers the {@link MessageStore} service, and its connection pool as a
+ * {@code javax.sql.DataSource} service with {@code carebus.datasource=store} for bundles that keep their tables in
+ * the same database (the patient context) instead of opening pools of their own.
  */
 @Component(service = MessageStore.class, configurationPid = "io.carebus.store")
 @Designate(ocd = StoreConfig.class)
@@ -33,9 +35,13 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
 
     private final JdbcMessageStore store;
     private final java.util.concurrent.ScheduledExecutorService retentionJob;
+    private final org.osgi.framework.ServiceRegistration<javax.sql.DataSource> dataSourceService;
+
+    /** The service property other bundles select the store's DataSource by: {@code (carebus.datasource=store)}. */
+    public static final String DATASOURCE_PROPERTY = "carebus.datasource";
 
     @Activate
-    public MessageStoreComponent(StoreConfig config) {
+    public MessageStoreComponent(org.osgi.framework.BundleContext context, StoreConfig config) {
         String url = config.jdbc_url().isBlank()
                 ? StoreFactory.embeddedH2Url(Path.of(System.getProperty("karaf.data", "data"), "carebus", "store"))
                 : config.jdbc_url();
@@ -50,6 +56,8 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
         store = StoreFactory.open(url, config.jdbc_user(), password, Duration.ofMinutes(config.duplicate_window_minutes()),
                 config.group_commit_max_batch(), cipher);
         retentionJob = config.retention_days() > 0 ? scheduleRetention(url, config, password) : null;
+        dataSourceService = context == null ? null : context.registerService(javax.sql.DataSource.class, store.dataSource(),
+                new java.util.Hashtable<>(java.util.Map.of(DATASOURCE_PROPERTY, "store")));
         LOG.info("Message store open: {}; payloads {}", StoreFactory.describe(url),
                 cipher == null ? "in clear" : "encrypted with key " + cipher.currentKeyId());
     }
@@ -77,6 +85,14 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
 
     @Deactivate
     void deactivate() {
+        if (dataSourceService != null) {
+            // Before the pool closes, so no user is handed a closed pool.
+            try {
+                dataSourceService.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregisters a stopping bundle's services itself
+            }
+        }
         if (retentionJob != null) {
             retentionJob.shutdownNow();
         }

@@ -155,7 +155,8 @@ public final class ResultResources {
                 subjectKey(subject), output.label());
     }
 
-    private static String subjectKey(Reference subject) {
+    /** The subject as one string: the literal reference, else {@code system|value} of its identifier. */
+    public static String subjectKey(Reference subject) {
         if (subject.hasReference()) {
             return subject.getReference();
         }
@@ -376,7 +377,7 @@ public final class ResultResources {
         return v;
     }
 
-    private static java.math.BigDecimal round(double v) {
+    static java.math.BigDecimal round(double v) {
         return new java.math.BigDecimal(v).setScale(4, java.math.RoundingMode.HALF_UP);
     }
 
@@ -393,15 +394,15 @@ public final class ResultResources {
         return concept;
     }
 
-    private static String display(ModelCard.ModelOutput output) {
+    static String display(ModelCard.ModelOutput output) {
         return output.label().replace('_', ' ');
     }
 
-    private static void label(Resource resource) {
+    static void label(Resource resource) {
         resource.getMeta().addSecurity(new Coding(AI_LABEL_SYSTEM, AI_LABEL_CODE, "Artificial Intelligence asserted"));
     }
 
-    private static void narrative(org.hl7.fhir.r4.model.DomainResource resource, String text) {
+    static void narrative(org.hl7.fhir.r4.model.DomainResource resource, String text) {
         Narrative narrative = new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED);
         narrative.setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">" + escape(text) + "</div>");
         resource.setText(narrative);
@@ -412,7 +413,7 @@ public final class ResultResources {
     }
 
     /** Top contributions (strongest first) as extensions: feature, its value and unit, its contribution; and the base. */
-    private static void explain(org.hl7.fhir.r4.model.DomainResource resource, Explanation explanation) {
+    static void explain(org.hl7.fhir.r4.model.DomainResource resource, Explanation explanation) {
         if (explanation == null || explanation.contributions().isEmpty()) {
             return;
         }

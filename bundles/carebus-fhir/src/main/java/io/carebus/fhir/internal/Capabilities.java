@@ -88,6 +88,10 @@ record Capabilities(String fhirVersion, Map<String, TypeCapabilities> types) {
         if (t == null) {
             return WriteMode.CONDITIONAL_CREATE;
         }
+        if (OutboxStep.REVISABLE_TYPES.contains(resourceType) && t.conditionalUpdate()) {
+            // A later revision must replace what the EHR holds; a conditional create would keep the first one.
+            return WriteMode.CONDITIONAL_UPDATE;
+        }
         if (t.conditionalCreate()) {
             return WriteMode.CONDITIONAL_CREATE;
         }

@@ -27,6 +27,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Seconds to wait before handing a message again when no route consumes the endpoint")
     int retry_seconds() default 5;
 
+    @AttributeDefinition(description = "Who receives alert Communications of carebus:alert unless its recipient option says: a reference "
+            + "(PractitionerRole/icu-rapid-response) or an identifier (system|value); blank = no recipient (readable at /fhir)")
+    String alert_recipient() default "";
+
     @AttributeDefinition(description = "JDBC URL of the engine database (the outbox); blank = the embedded store")
     String jdbc_url() default "";
 

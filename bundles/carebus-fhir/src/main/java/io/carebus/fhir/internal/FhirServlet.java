@@ -22,7 +22,6 @@ import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -132,19 +131,10 @@ public class FhirServlet extends HttpServlet {
     }
 
     private void search(HttpServletRequest req, HttpServletResponse resp, String type, String user) throws IOException {
-        String subject = Optional.ofNullable(req.getParameter("subject")).orElse(req.getParameter("patient"));
-        String code = req.getParameter("code");
-        int count = parseCount(req.getParameter("_count"));
-        List<JdbcOutbox.Stored> found = outbox.outbox().search(type, subject, code, count);
-        Bundle bundle = new Bundle().setType(Bundle.BundleType.SEARCHSET).setTotal(found.size());
-        bundle.getMeta().setLastUpdated(new Date());
-        for (JdbcOutbox.Stored stored : found) {
-            Resource resource = parse(stored);
-            bundle.addEntry().setFullUrl(type + "/" + resource.getIdElement().getIdPart()).setResource(resource)
-                    .getSearch().setMode(Bundle.SearchEntryMode.MATCH);
-        }
-        audit(user, req.getRemoteAddr(), found.stream().map(s -> "outbox/" + s.id()).toList(), "FHIR search " + type + " -> " + found.size());
-        write(req, resp, 200, bundle, false);
+        LocalSearch.Found found = LocalSearch.search(outbox.outbox(), type, req::getParameter);
+        audit(user, req.getRemoteAddr(), found.outboxIds().stream().map(id -> "outbox/" + id).toList(),
+                "FHIR search " + type + " -> " + found.outboxIds().size());
+        write(req, resp, 200, found.bundle(), false);
     }
 
     private void read(HttpServletRequest req, HttpServletResponse resp, String type, String id, String user) throws IOException {
@@ -170,21 +160,8 @@ public class FhirServlet extends HttpServlet {
         write(req, resp, 200, parse(stored.get()), false);
     }
 
-    private Resource parse(JdbcOutbox.Stored stored) {
-        Resource resource = (Resource) FhirValidation.withHapiLoader(() ->
-                fhir.newJsonParser().parseResource(new String(stored.body(), StandardCharsets.UTF_8)));
-        // An engine-assigned id (cb-...) is what other results reference: it stays; others get their outbox id.
-        String own = resource.getIdElement().getIdPart();
-        resource.setId(resource.fhirType() + "/" + (own != null && own.startsWith("cb-") ? own : Long.toString(stored.id())));
-        return resource;
-    }
-
-    private static int parseCount(String text) {
-        try {
-            return text == null ? 100 : Math.max(1, Math.min(1000, Integer.parseInt(text)));
-        } catch (NumberFormatException e) {
-            return 100;
-        }
+    private static Resource parse(JdbcOutbox.Stored stored) {
+        return LocalSearch.parse(stored);
     }
 
     private CapabilityStatement capabilityStatement() {
@@ -204,7 +181,11 @@ public class FhirServlet extends HttpServlet {
             r.addInteraction().setCode(CapabilityStatement.TypeRestfulInteraction.READ);
             r.addInteraction().setCode(CapabilityStatement.TypeRestfulInteraction.SEARCHTYPE);
             r.addSearchParam().setName("subject").setType(Enumerations.SearchParamType.REFERENCE);
+            r.addSearchParam().setName("subject.identifier").setType(Enumerations.SearchParamType.TOKEN)
+                    .setDocumentation("the subject's identifier, system|value or a value in any system (re-identified results name "
+                            + "the real patient's identifier)");
             r.addSearchParam().setName("code").setType(Enumerations.SearchParamType.TOKEN);
+            r.addSearchParam().setName("status").setType(Enumerations.SearchParamType.TOKEN);
         }
         return cs;
     }

@@ -25,11 +25,18 @@ public final class JdbcOutbox implements Outbox {
 
     /** A result to enqueue; {@code body} is its FHIR JSON. */
     public record Item(String ehr, String resourceType, String identifierSystem, String identifierValue, String subject, String code,
-                       Long sourceMessage, byte[] body) {
+                       Long sourceMessage, byte[] body, Long revision) {
+
+        /** A result that never changes: queued once per identifier. */
+        public Item(String ehr, String resourceType, String identifierSystem, String identifierValue, String subject, String code,
+                    Long sourceMessage, byte[] body) {
+            this(ehr, resourceType, identifierSystem, identifierValue, subject, code, sourceMessage, body, null);
+        }
     }
 
     /** A result due for sending. */
-    public record Due(long id, String resourceType, String identifierSystem, String identifierValue, byte[] body, int attempts) {
+    public record Due(long id, String resourceType, String identifierSystem, String identifierValue, byte[] body, int attempts,
+                      Long revision) {
     }
 
     private static final String SUMMARY_COLUMNS = "id, ehr, resource_type, identifier_system, identifier_value, subject, code, "
@@ -43,18 +50,25 @@ public final class JdbcOutbox implements Outbox {
         this.clock = clock;
     }
 
-    /** Stores the item (PENDING, due now; LOCAL when {@code local}); returns its id, or the id of the row it already has. */
+    /**
+     * Stores the item (PENDING, due now; LOCAL when {@code local}); returns its id, or the id of the row it already has.
+     * An item with a revision newer than the queued one's replaces its body and is due again (sent again if it was
+     * delivered or dead); an older or equal revision changes nothing.
+     */
     public long enqueue(Item item, boolean local) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             Optional<Long> existing = existing(c, item);
             if (existing.isPresent()) {
+                if (item.revision() != null) {
+                    revise(c, existing.get(), item, local);
+                }
                 return existing.get();
             }
             long now = clock.millis();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO fhir_outbox (ehr, resource_type, identifier_system, "
-                    + "identifier_value, subject, code, source_message, body, status, attempts, created_millis, next_attempt_millis) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)", new String[] {"id"})) {
+                    + "identifier_value, subject, code, source_message, body, status, attempts, created_millis, next_attempt_millis, "
+                    + "revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)", new String[] {"id"})) {
                 ps.setString(1, item.ehr());
                 ps.setString(2, item.resourceType());
                 ps.setString(3, item.identifierSystem());
@@ -70,6 +84,11 @@ public final class JdbcOutbox implements Outbox {
                 ps.setString(9, (local ? OutboxStatus.LOCAL : OutboxStatus.PENDING).name());
                 ps.setLong(10, now);
                 ps.setLong(11, now);
+                if (item.revision() == null) {
+                    ps.setNull(12, Types.BIGINT);
+                } else {
+                    ps.setLong(12, item.revision());
+                }
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
@@ -78,12 +97,31 @@ public final class JdbcOutbox implements Outbox {
             } catch (SQLException e) {
                 // Two writers raced for the same identifier: the unique index kept one row; that row is the answer.
                 if ("23505".equals(e.getSQLState())) {
-                    return existing(c, item).orElseThrow(() -> e);
+                    long id = existing(c, item).orElseThrow(() -> e);
+                    if (item.revision() != null) {
+                        revise(c, id, item, local);
+                    }
+                    return id;
                 }
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException("could not store a " + item.resourceType() + " in the outbox: " + e.getMessage(), e);
+        }
+    }
+
+    private void revise(Connection c, long id, Item item, boolean local) throws SQLException {
+        // One conditional UPDATE: two writers with different revisions leave the newer one, whatever their order.
+        try (PreparedStatement ps = c.prepareStatement("UPDATE fhir_outbox SET body = ?, revision = ?, status = ?, attempts = 0, "
+                + "next_attempt_millis = ?, done_millis = NULL, last_outcome = ? WHERE id = ? AND (revision IS NULL OR revision < ?)")) {
+            ps.setBytes(1, item.body());
+            ps.setLong(2, item.revision());
+            ps.setString(3, (local ? OutboxStatus.LOCAL : OutboxStatus.PENDING).name());
+            ps.setLong(4, clock.millis());
+            ps.setString(5, "revised (revision " + item.revision() + ")");
+            ps.setLong(6, id);
+            ps.setLong(7, item.revision());
+            ps.executeUpdate();
         }
     }
 
@@ -103,14 +141,16 @@ public final class JdbcOutbox implements Outbox {
     public List<Due> due(String ehr, int limit) {
         List<Due> due = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, resource_type, identifier_system, identifier_value, body, attempts "
+             PreparedStatement ps = c.prepareStatement("SELECT id, resource_type, identifier_system, identifier_value, body, attempts, revision "
                      + "FROM fhir_outbox WHERE ehr = ? AND status = 'PENDING' AND next_attempt_millis <= ? ORDER BY id")) {
             ps.setString(1, ehr);
             ps.setLong(2, clock.millis());
             ps.setMaxRows(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    due.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6)));
+                    long revision = rs.getLong(7);
+                    due.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6),
+                            rs.wasNull() ? null : revision));
                 }
             }
             return due;
@@ -135,24 +175,28 @@ public final class JdbcOutbox implements Outbox {
         }
     }
 
-    public void delivered(long id, int attempts, int httpStatus, String location, String outcome) {
-        update(id, "UPDATE fhir_outbox SET status = 'DELIVERED', attempts = ?, done_millis = ?, last_http_status = ?, location = ?, "
+    /*
+     * The outcome of sending one due entry is recorded only for the revision that was sent: a newer revision queued
+     * meanwhile stays due and is sent in its turn.
+     */
+    public void delivered(Due entry, int attempts, int httpStatus, String location, String outcome) {
+        update(entry, "UPDATE fhir_outbox SET status = 'DELIVERED', attempts = ?, done_millis = ?, last_http_status = ?, location = ?, "
                 + "last_outcome = ? WHERE id = ?", attempts, clock.millis(), httpStatus, truncate(location, 1000), truncate(outcome, 4000));
     }
 
-    public void retryLater(long id, int attempts, Instant next, Integer httpStatus, String outcome) {
-        update(id, "UPDATE fhir_outbox SET attempts = ?, next_attempt_millis = ?, last_http_status = ?, last_outcome = ? WHERE id = ?",
+    public void retryLater(Due entry, int attempts, Instant next, Integer httpStatus, String outcome) {
+        update(entry, "UPDATE fhir_outbox SET attempts = ?, next_attempt_millis = ?, last_http_status = ?, last_outcome = ? WHERE id = ?",
                 attempts, next.toEpochMilli(), httpStatus, truncate(outcome, 4000));
     }
 
-    public void dead(long id, int attempts, Integer httpStatus, String outcome) {
-        update(id, "UPDATE fhir_outbox SET status = 'DEAD', attempts = ?, done_millis = ?, last_http_status = ?, last_outcome = ? "
+    public void dead(Due entry, int attempts, Integer httpStatus, String outcome) {
+        update(entry, "UPDATE fhir_outbox SET status = 'DEAD', attempts = ?, done_millis = ?, last_http_status = ?, last_outcome = ? "
                 + "WHERE id = ?", attempts, clock.millis(), httpStatus, truncate(outcome, 4000));
     }
 
-    /** {@code attempts, time (millis), HTTP status (may be null), then strings (may be null)}, then the id. */
-    private void update(long id, String sql, int attempts, long millis, Integer httpStatus, String... texts) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    /** {@code attempts, time (millis), HTTP status (may be null), then strings (may be null)}, then the id and revision. */
+    private void update(Due entry, String sql, int attempts, long millis, Integer httpStatus, String... texts) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql + " AND COALESCE(revision, -1) = ?")) {
             c.setAutoCommit(true);
             ps.setInt(1, attempts);
             ps.setLong(2, millis);
@@ -165,10 +209,11 @@ public final class JdbcOutbox implements Outbox {
             for (String text : texts) {
                 ps.setString(i++, text);
             }
-            ps.setLong(i, id);
+            ps.setLong(i++, entry.id());
+            ps.setLong(i, entry.revision() == null ? -1 : entry.revision());
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new StoreUnavailableException("could not update outbox entry " + id + ": " + e.getMessage(), e);
+            throw new StoreUnavailableException("could not update outbox entry " + entry.id() + ": " + e.getMessage(), e);
         }
     }
 
@@ -234,11 +279,30 @@ public final class JdbcOutbox implements Outbox {
      * per engine identifier (the same result queued for several EHRs is one result), newest first.
      */
     public List<Stored> search(String resourceType, String subject, String code, int limit) {
+        return search(resourceType, subject, null, code, limit);
+    }
+
+    /**
+     * Also by the subject's identifier ({@code system|value}, or a value in any system): results whose subject is a
+     * reference by identifier, as re-identified results are; a literal reference ({@code Patient/1}) does not match.
+     */
+    public List<Stored> search(String resourceType, String subject, String subjectIdentifier, String code, int limit) {
         StringBuilder sql = new StringBuilder("SELECT MIN(id), identifier_system, identifier_value FROM fhir_outbox WHERE resource_type = ?");
         List<String> args = new ArrayList<>(List.of(resourceType));
         if (subject != null) {
             sql.append(" AND subject = ?");
             args.add(subject);
+        }
+        if (subjectIdentifier != null) {
+            int bar = subjectIdentifier.indexOf('|');
+            if (bar > 0) {
+                sql.append(" AND subject = ?");
+                args.add(subjectIdentifier);
+            } else {
+                String value = bar == 0 ? subjectIdentifier.substring(1) : subjectIdentifier;
+                sql.append(" AND subject LIKE ? ESCAPE '\\'");
+                args.add("%|" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"));
+            }
         }
         if (code != null) {
             if (code.contains("|")) {

@@ -35,9 +35,13 @@ public class OutboxComponent implements Outbox {
     }
 
     OutboxComponent(JdbcOutbox outbox, ResultResources results) {
+        this(outbox, results, null);
+    }
+
+    OutboxComponent(JdbcOutbox outbox, ResultResources results, javax.sql.DataSource dataSource) {
         this.outbox = outbox;
         this.results = results;
-        this.dataSource = null;
+        this.dataSource = dataSource;
     }
 
     @org.osgi.service.component.annotations.Deactivate
@@ -53,6 +57,11 @@ public class OutboxComponent implements Outbox {
 
     ResultResources results() {
         return results;
+    }
+
+    /** The engine database the outbox is in: steps that keep their own tables there use it rather than another pool. */
+    javax.sql.DataSource dataSource() {
+        return dataSource;
     }
 
     @Override

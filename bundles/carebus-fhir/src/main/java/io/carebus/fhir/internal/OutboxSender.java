@@ -154,13 +154,13 @@ final class OutboxSender implements AutoCloseable {
         int attempts = entry.attempts() + 1;
         switch (result.kind()) {
             case DELIVERED -> {
-                outbox.delivered(entry.id(), attempts, result.httpStatus(), result.location(), result.outcome());
+                outbox.delivered(entry, attempts, result.httpStatus(), result.location(), result.outcome());
                 delivered.incrementAndGet();
                 lastFailure = null;
                 return true;
             }
             case DEAD -> {
-                outbox.dead(entry.id(), attempts, result.httpStatus(), result.outcome());
+                outbox.dead(entry, attempts, result.httpStatus(), result.outcome());
                 dead.incrementAndGet();
                 LOG.warn("EHR {}: outbox entry {} ({}) refused, dead letter: HTTP {}", ehr, entry.id(), entry.resourceType(),
                         result.httpStatus());
@@ -169,13 +169,13 @@ final class OutboxSender implements AutoCloseable {
             default -> {
                 lastFailure = result.outcome();
                 if (attempts >= maxAttempts) {
-                    outbox.dead(entry.id(), attempts, result.httpStatus(), "gave up after " + attempts + " attempts; last: " + result.outcome());
+                    outbox.dead(entry, attempts, result.httpStatus(), "gave up after " + attempts + " attempts; last: " + result.outcome());
                     dead.incrementAndGet();
                     LOG.warn("EHR {}: outbox entry {} gave up after {} attempts", ehr, entry.id(), attempts);
                     return true;
                 }
                 Duration delay = result.retryAfter() != null ? result.retryAfter() : backoff(attempts);
-                outbox.retryLater(entry.id(), attempts, clock.instant().plus(delay), result.httpStatus(), result.outcome());
+                outbox.retryLater(entry, attempts, clock.instant().plus(delay), result.httpStatus(), result.outcome());
                 LOG.info("EHR {}: outbox entry {} attempt {} failed ({}), next in {} ms", ehr, entry.id(), attempts,
                         result.httpStatus() == null ? "no answer" : "HTTP " + result.httpStatus(), delay.toMillis());
                 return false;

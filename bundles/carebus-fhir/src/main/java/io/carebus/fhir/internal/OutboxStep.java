@@ -46,7 +46,12 @@ public class OutboxStep implements RouteStep {
     static final String LOCAL = "local";
     /** What the engine emits by default: results and what they need. Patients and encounters stay with their sources. */
     static final Set<String> DEFAULT_TYPES = Set.of("Observation", "RiskAssessment", "Condition", "DiagnosticReport", "Provenance",
-            "Device", "DocumentReference", "Binary");
+            "Device", "DocumentReference", "Binary", "Flag", "Communication");
+    /**
+     * Results that change while they keep their identifier (an alert's Flag: active, updated, inactive): their
+     * {@code meta.lastUpdated} is the revision, and a newer revision replaces the queued one (see JdbcOutbox).
+     */
+    static final Set<String> REVISABLE_TYPES = Set.of("Flag");
 
     private final OutboxComponent outbox;
     private final FhirContext fhir = FhirContext.forR4Cached();
@@ -117,7 +122,7 @@ public class OutboxStep implements RouteStep {
                     continue;
                 }
                 ids.add(outbox.outbox().enqueue(new JdbcOutbox.Item(ehr, resource.fhirType(), identifier.getSystem(), identifier.getValue(),
-                        subject(resource), code(resource), messageId, body), LOCAL.equals(ehr)));
+                        subject(resource), code(resource), messageId, body, revision(resource)), LOCAL.equals(ehr)));
             }
         }
         endpoints.stream().filter(e -> targets.contains(e.ehrName())).forEach(EhrEndpoint::wake);
@@ -196,6 +201,11 @@ public class OutboxStep implements RouteStep {
 
     private static Set<String> split(String list) {
         return Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static Long revision(Resource resource) {
+        return REVISABLE_TYPES.contains(resource.fhirType()) && resource.getMeta().hasLastUpdated()
+                ? resource.getMeta().getLastUpdated().getTime() : null;
     }
 
     /** The subject (or patient) reference, as the local /fhir searches it. */

@@ -36,6 +36,7 @@ import org.osgi.service.component.annotations.Component;
  * overlay) and a DocumentReference pointing at it, which the report references. The body becomes that list of resources, ready for {@code carebus:ehr}. The subject is header
  * {@code CareBusSubjectReference} ({@code Patient/123} or {@code system|value}), else the first Patient identifier in
  * the message's FHIR form. Shadow predictions (a version under evaluation) emit nothing: clinicians never see them.
+ * The Prediction stays in header {@code CareBusPrediction} (for {@code carebus:alert}).
  */
 @Component(service = RouteStep.class)
 public class ResultsStep implements RouteStep {
@@ -69,6 +70,8 @@ public class ResultsStep implements RouteStep {
             throw new IllegalArgumentException("carebus:fhir-results needs the Prediction of carebus:infer as the body"
                     + ("INSUFFICIENT_DATA".equals(in.getHeader("CareBusInferenceOutcome")) ? " (the model had too little data)" : ""));
         }
+        // The body becomes the results: the Prediction stays readable for carebus:alert.
+        in.setHeader(AlertStep.PREDICTION, prediction);
         if (prediction.shadow()) {
             in.setBody(List.of());
             return;

@@ -1,0 +1,127 @@
+package io.carebus.context.internal;
+
+import io.carebus.camel.RouteStep;
+import io.carebus.context.ContextHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code carebus:context[?lookback=P2D]}: records the message's FHIR form (header {@code CareBusFhirBundle}, else the
+ * body) into its subject's timeline and hands the route that timeline as of the event's own time
+ * ({@link ContextHeaders}). The subject is header {@code CareBusSubject} when set (after {@code carebus:deid}: the
+ * pseudonym, and every time in the message already shifted), else the message's patient identifier.
+ */
+@Component(service = RouteStep.class, configurationPid = "io.carebus.context")
+@Designate(ocd = ContextConfig.class)
+public class ContextStep implements RouteStep {
+
+    static final Duration DEFAULT_LOOKBACK = Duration.ofDays(2);
+    private static final Logger LOG = LoggerFactory.getLogger(ContextStep.class);
+
+    private final TimelineStore store;
+    private final Duration maxLookback;
+    private final int maxEntries;
+    private final Clock clock;
+    private final ContextRetention retention;
+
+    @Activate
+    public ContextStep(@Reference(target = "(carebus.datasource=store)") DataSource dataSource, ContextConfig config) {
+        this(dataSource, config.retention_days(), Duration.parse(config.max_lookback()), config.max_timeline_entries(), Clock.systemUTC(), true);
+    }
+
+    /** Outside OSGi (tests): {@code retentionDays} 0 or {@code scheduleRetention} false leaves pruning to the caller. */
+    ContextStep(DataSource dataSource, int retentionDays, Duration maxLookback, int maxEntries, Clock clock, boolean scheduleRetention) {
+        this.store = new TimelineStore(dataSource);
+        this.maxLookback = maxLookback;
+        this.maxEntries = Math.max(1, maxEntries);
+        this.clock = clock;
+        this.retention = scheduleRetention && retentionDays > 0
+                ? new ContextRetention(store, Duration.ofDays(retentionDays), clock) : null;
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (retention != null) {
+            retention.close();
+        }
+    }
+
+    TimelineStore store() {
+        return store;
+    }
+
+    @Override
+    public String name() {
+        return "context";
+    }
+
+    @Override
+    public Set<String> options() {
+        return Set.of("lookback");
+    }
+
+    @Override
+    public void process(Exchange exchange, Map<String, String> options) throws Exception {
+        Message in = exchange.getMessage();
+        Duration lookback = lookback(options.get("lookback"));
+        String fhir = in.getHeader(ContextHeaders.FHIR_BUNDLE, String.class);
+        if (fhir == null) {
+            Object body = in.getBody();
+            fhir = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : in.getBody(String.class);
+        }
+        // Whatever an earlier step or message left must not pass for this message's context.
+        in.removeHeader(ContextHeaders.AS_OF);
+        in.removeHeader(ContextHeaders.TIMELINE);
+        in.setHeader(ContextHeaders.CODES, Set.of());
+        if (fhir == null || fhir.isBlank() || !fhir.stripLeading().startsWith("{")) {
+            throw new IllegalArgumentException("carebus:context needs FHIR JSON: header " + ContextHeaders.FHIR_BUNDLE
+                    + " (HL7v2 intake) or a FHIR resource or Bundle as the body");
+        }
+        Optional<ClinicalMessage> message = FhirMessageReader.read(fhir, in.getHeader(ContextHeaders.SUBJECT, String.class));
+        if (message.isEmpty()) {
+            LOG.debug("carebus:context: the message names no patient; nothing recorded");
+            return;
+        }
+        Set<String> changed = store.record(message.get(), clock.instant());
+        in.setHeader(ContextHeaders.CODES, changed);
+        Optional<Instant> asOf = message.get().asOf();
+        if (asOf.isPresent()) {
+            in.setHeader(ContextHeaders.AS_OF, asOf.get());
+            in.setHeader(ContextHeaders.TIMELINE, TimelineBundle.json(
+                    store.timeline(message.get().subject(), asOf.get().minus(lookback), asOf.get(), maxEntries), asOf.get()));
+        }
+    }
+
+    /** The route's lookback, never more than {@code max.lookback}: no route can make the engine build an unbounded bundle. */
+    private Duration lookback(String option) {
+        if (option == null || option.isBlank()) {
+            return DEFAULT_LOOKBACK.compareTo(maxLookback) > 0 ? maxLookback : DEFAULT_LOOKBACK;
+        }
+        Duration asked;
+        try {
+            asked = Duration.parse(option.strip());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("carebus:context lookback must be an ISO 8601 duration such as P2D or PT12H, not " + option);
+        }
+        if (asked.isNegative() || asked.isZero()) {
+            throw new IllegalArgumentException("carebus:context lookback must be positive: " + option);
+        }
+        return asked.compareTo(maxLookback) > 0 ? maxLookback : asked;
+    }
+}

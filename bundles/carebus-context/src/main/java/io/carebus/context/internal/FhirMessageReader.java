@@ -1,0 +1,238 @@
+package io.carebus.context.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Reads a FHIR R4 resource or Bundle (JSON) into a {@link ClinicalMessage}: Observations, the Patient's birth date and
+ * gender, Conditions and Encounters. Read with Jackson rather than HAPI: only a few elements matter, and a message
+ * with an element HAPI would refuse still has usable vital signs.
+ */
+final class FhirMessageReader {
+
+    static final String FHIR_ID_SYSTEM = "urn:carebus:fhir-id";
+    static final String HASH_SYSTEM = "urn:carebus:context";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FhirMessageReader() {
+    }
+
+    /**
+     * @param subjectHeader the subject key the route already knows (a pseudonym), or null to take it from the message
+     * @return empty when the message names no subject (nothing can be filed)
+     */
+    static Optional<ClinicalMessage> read(String fhirJson, String subjectHeader) throws IOException {
+        JsonNode root = JSON.readTree(fhirJson);
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("carebus:context needs FHIR JSON (a resource or a Bundle)");
+        }
+        List<JsonNode> resources = new ArrayList<>();
+        Map<String, JsonNode> byUrl = new java.util.HashMap<>();
+        if ("Bundle".equals(root.path("resourceType").asText())) {
+            for (JsonNode entry : root.path("entry")) {
+                JsonNode r = entry.path("resource");
+                if (r.isObject()) {
+                    resources.add(r);
+                    if (entry.hasNonNull("fullUrl")) {
+                        byUrl.put(entry.path("fullUrl").asText(), r);
+                    }
+                    if (r.hasNonNull("id")) {
+                        byUrl.put(r.path("resourceType").asText() + "/" + r.path("id").asText(), r);
+                    }
+                }
+            }
+        } else {
+            resources.add(root);
+        }
+        String subject = subjectHeader != null && !subjectHeader.isBlank() ? subjectHeader : subjectOf(resources, byUrl);
+        if (subject == null) {
+            return Optional.empty();
+        }
+        if (subject.length() > 255) {
+            subject = HASH_SYSTEM + "|" + sha256(subject).substring(0, 32);
+        }
+        Optional<ClinicalMessage.Demographics> patient = Optional.empty();
+        List<ClinicalMessage.ObservationFact> observations = new ArrayList<>();
+        List<ClinicalMessage.ConditionFact> conditions = new ArrayList<>();
+        List<ClinicalMessage.EncounterFact> encounters = new ArrayList<>();
+        for (JsonNode r : resources) {
+            switch (r.path("resourceType").asText()) {
+                case "Patient" -> {
+                    if (patient.isEmpty()) {
+                        patient = Optional.of(new ClinicalMessage.Demographics(text(r, "birthDate"), text(r, "gender")));
+                    }
+                }
+                case "Observation" -> observation(subject, r).ifPresent(observations::add);
+                case "Condition" -> conditions.add(new ClinicalMessage.ConditionFact(key(r, subject, firstCode(r.path("code")), null),
+                        firstCode(r.path("code")), firstCode(r.path("clinicalStatus")), firstCode(r.path("verificationStatus")),
+                        instant(r.path("onsetDateTime")).orElse(instant(r.path("onsetPeriod").path("start")).orElse(null))));
+                case "Encounter" -> encounters.add(new ClinicalMessage.EncounterFact(key(r, subject, null, null),
+                        r.path("class").path("code").asText(null), text(r, "status"),
+                        instant(r.path("period").path("start")).orElse(null), instant(r.path("period").path("end")).orElse(null)));
+                default -> {
+                    // other resources (DiagnosticReport, Provenance, ...) carry nothing a feature is computed from
+                }
+            }
+        }
+        return Optional.of(new ClinicalMessage(subject, patient, observations, conditions, encounters));
+    }
+
+    /** An Observation without a time that can be placed on the timeline (a date only, none at all) is left out. */
+    private static Optional<ClinicalMessage.ObservationFact> observation(String subject, JsonNode o) {
+        Optional<Instant> effective = instant(o.path("effectiveDateTime"))
+                .or(() -> instant(o.path("effectiveInstant")))
+                .or(() -> instant(o.path("effectivePeriod").path("end")))
+                .or(() -> instant(o.path("effectivePeriod").path("start")))
+                .or(() -> instant(o.path("issued")));
+        if (effective.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ClinicalMessage.CodedValue> values = new ArrayList<>();
+        codedValues(o, values);
+        for (JsonNode component : o.path("component")) {
+            codedValues(component, values);
+        }
+        if (values.isEmpty()) {
+            return Optional.empty();
+        }
+        TreeSet<String> codes = new TreeSet<>();
+        values.forEach(v -> codes.add(v.code()));
+        String status = o.path("status").asText("final").toLowerCase(Locale.ROOT);
+        return Optional.of(new ClinicalMessage.ObservationFact(key(o, subject, String.join(",", codes), effective.get()), status,
+                effective.get(), values));
+    }
+
+    private static void codedValues(JsonNode element, List<ClinicalMessage.CodedValue> into) {
+        JsonNode quantity = element.path("valueQuantity");
+        Double value = quantity.path("value").isNumber() ? quantity.path("value").asDouble() : null;
+        String unit = value == null ? null : quantity.hasNonNull("code") ? quantity.path("code").asText() : quantity.path("unit").asText(null);
+        for (JsonNode coding : element.path("code").path("coding")) {
+            if (coding.hasNonNull("code")) {
+                into.add(new ClinicalMessage.CodedValue(coding.path("system").asText("") + "|" + coding.path("code").asText(), value, unit));
+            }
+        }
+    }
+
+    /**
+     * The resource's identity as {@code system|value}: its first identifier with a value, else its id, else a hash of
+     * subject, codes and time, so the same resource delivered twice gets the same key.
+     */
+    private static String key(JsonNode r, String subject, String codes, Instant at) {
+        String key = identity(r, subject, codes, at);
+        // The key column holds 255 characters; a longer identity stays unique as its hash.
+        return key.length() <= 255 ? key : HASH_SYSTEM + "|" + sha256(key).substring(0, 32);
+    }
+
+    private static String identity(JsonNode r, String subject, String codes, Instant at) {
+        for (JsonNode id : r.path("identifier")) {
+            if (id.hasNonNull("value") && !id.path("value").asText().isBlank()) {
+                return id.path("system").asText("") + "|" + id.path("value").asText();
+            }
+        }
+        if (r.hasNonNull("id")) {
+            return FHIR_ID_SYSTEM + "|" + r.path("resourceType").asText() + "/" + r.path("id").asText();
+        }
+        return HASH_SYSTEM + "|" + sha256(r.path("resourceType").asText() + "\n" + subject + "\n" + codes + "\n" + at).substring(0, 32);
+    }
+
+    /**
+     * The Patient's identifier of type MR, else its first with a value (the rule carebus:deid chooses the pseudonym by,
+     * so a route with and one without de-identification file the same patient consistently); else a subject
+     * reference's identifier, or the reference itself.
+     */
+    private static String subjectOf(List<JsonNode> resources, Map<String, JsonNode> byUrl) {
+        for (JsonNode r : resources) {
+            if ("Patient".equals(r.path("resourceType").asText())) {
+                String id = patientKey(r);
+                if (id != null) {
+                    return id;
+                }
+            }
+        }
+        for (JsonNode r : resources) {
+            JsonNode subject = r.path("subject");
+            if (subject.isMissingNode()) {
+                subject = r.path("patient");
+            }
+            if (subject.path("identifier").hasNonNull("value")) {
+                return subject.path("identifier").path("system").asText("") + "|" + subject.path("identifier").path("value").asText();
+            }
+            String reference = subject.path("reference").asText(null);
+            if (reference != null) {
+                JsonNode patient = byUrl.get(reference);
+                String id = patient == null ? null : patientKey(patient);
+                return id != null ? id : FHIR_ID_SYSTEM + "|" + reference;
+            }
+        }
+        return null;
+    }
+
+    private static String patientKey(JsonNode patient) {
+        JsonNode first = null;
+        for (JsonNode id : patient.path("identifier")) {
+            if (!id.hasNonNull("value")) {
+                continue;
+            }
+            for (JsonNode coding : id.path("type").path("coding")) {
+                if ("MR".equals(coding.path("code").asText())) {
+                    return id.path("system").asText("") + "|" + id.path("value").asText();
+                }
+            }
+            if (first == null) {
+                first = id;
+            }
+        }
+        if (first != null) {
+            return first.path("system").asText("") + "|" + first.path("value").asText();
+        }
+        return patient.hasNonNull("id") ? FHIR_ID_SYSTEM + "|Patient/" + patient.path("id").asText() : null;
+    }
+
+    private static String firstCode(JsonNode concept) {
+        for (JsonNode coding : concept.path("coding")) {
+            if (coding.hasNonNull("code")) {
+                return coding.path("system").asText("") + "|" + coding.path("code").asText();
+            }
+        }
+        return null;
+    }
+
+    private static String text(JsonNode r, String field) {
+        return r.hasNonNull(field) ? r.path(field).asText() : null;
+    }
+
+    /** A dateTime with a time and an offset; dates and local times cannot be ordered against other sources' times. */
+    static Optional<Instant> instant(JsonNode node) {
+        if (!node.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(node.asText()).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

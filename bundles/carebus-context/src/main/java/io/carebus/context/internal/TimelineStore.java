@@ -1,0 +1,350 @@
+package io.carebus.context.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.sql.DataSource;
+
+/**
+ * The timeline tables (migration V11 of carebus-store) in the engine's database. A message is written in one
+ * transaction, so a crash leaves it either wholly recorded or not at all, and a redelivery finds the same keys.
+ */
+final class TimelineStore {
+
+    /** One stored coded value of an observation. */
+    record Entry(String key, String code, Instant effective, Double value, String unit, String status) {
+    }
+
+    record Timeline(Optional<ClinicalMessage.Demographics> patient, List<Entry> observations) {
+    }
+
+    private final DataSource dataSource;
+
+    TimelineStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Records the message; returns the {@code system|code} of every observation row it added, changed or removed
+     * (empty for a message already recorded as it is).
+     */
+    Set<String> record(ClinicalMessage message, Instant now) throws SQLException {
+        try {
+            return recordOnce(message, now);
+        } catch (SQLException e) {
+            // Two messages of one subject inserting the same new key at once: the loser finds the winner's rows now.
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                return recordOnce(message, now);
+            }
+            throw e;
+        }
+    }
+
+    private Set<String> recordOnce(ClinicalMessage message, Instant now) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                Set<String> changed = new TreeSet<>();
+                long recorded = now.toEpochMilli();
+                for (ClinicalMessage.ObservationFact o : message.observations()) {
+                    observation(c, message.subject(), o, recorded, changed);
+                }
+                if (message.patient().isPresent()) {
+                    patient(c, message.subject(), message.patient().get(), recorded);
+                }
+                for (ClinicalMessage.ConditionFact condition : message.conditions()) {
+                    condition(c, message.subject(), condition, recorded);
+                }
+                for (ClinicalMessage.EncounterFact encounter : message.encounters()) {
+                    encounter(c, message.subject(), encounter, recorded);
+                }
+                c.commit();
+                return changed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    private static void observation(Connection c, String subject, ClinicalMessage.ObservationFact o, long recorded, Set<String> changed)
+            throws SQLException {
+        Map<String, ClinicalMessage.CodedValue> wanted = new LinkedHashMap<>();
+        for (ClinicalMessage.CodedValue v : o.values()) {
+            wanted.put(v.code(), v);
+        }
+        long at = o.effective().toEpochMilli();
+        if (o.removes()) {
+            Set<String> removed = deleteKey(c, subject, o.key());
+            if (removed.isEmpty()) {
+                // A cancellation that names the result by a new identity: it removes what sits at its code and time.
+                for (String code : wanted.keySet()) {
+                    if (deleteAtTime(c, subject, code, at, null) > 0) {
+                        removed.add(code);
+                    }
+                }
+            }
+            changed.addAll(removed);
+            return;
+        }
+        if (o.corrects()) {
+            for (String code : wanted.keySet()) {
+                if (deleteAtTime(c, subject, code, at, o.key()) > 0) {
+                    changed.add(code);
+                }
+            }
+        }
+        Map<String, Entry> existing = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT code, effective_millis, value_num, unit, status FROM context_observation "
+                + "WHERE subject = ? AND obs_key = ? FOR UPDATE")) {
+            ps.setString(1, subject);
+            ps.setString(2, o.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    existing.put(rs.getString(1), entry(o.key(), rs.getString(1), rs.getLong(2), rs, 3));
+                }
+            }
+        }
+        for (String code : existing.keySet()) {
+            if (!wanted.containsKey(code)) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM context_observation WHERE subject = ? AND obs_key = ? AND code = ?")) {
+                    ps.setString(1, subject);
+                    ps.setString(2, o.key());
+                    ps.setString(3, code);
+                    ps.executeUpdate();
+                }
+                changed.add(code);
+            }
+        }
+        for (ClinicalMessage.CodedValue v : wanted.values()) {
+            Entry before = existing.get(v.code());
+            Entry after = new Entry(o.key(), v.code(), o.effective(), v.value(), truncate(v.unit(), 64), truncate(o.status(), 32));
+            if (before == null) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO context_observation (subject, obs_key, code, effective_millis, "
+                        + "value_num, unit, status, recorded_millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    ps.setString(1, subject);
+                    ps.setString(2, o.key());
+                    ps.setString(3, v.code());
+                    bind(ps, 4, after, recorded);
+                    ps.executeUpdate();
+                }
+                changed.add(v.code());
+            } else if (!before.equals(after)) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE context_observation SET effective_millis = ?, value_num = ?, unit = ?, "
+                        + "status = ?, recorded_millis = ? WHERE subject = ? AND obs_key = ? AND code = ?")) {
+                    bind(ps, 1, after, recorded);
+                    ps.setString(6, subject);
+                    ps.setString(7, o.key());
+                    ps.setString(8, v.code());
+                    ps.executeUpdate();
+                }
+                changed.add(v.code());
+            }
+        }
+    }
+
+    /** Binds effective, value, unit, status and recorded time from {@code index} on. */
+    private static void bind(PreparedStatement ps, int index, Entry e, long recorded) throws SQLException {
+        ps.setLong(index, e.effective().toEpochMilli());
+        if (e.value() == null) {
+            ps.setNull(index + 1, Types.DOUBLE);
+        } else {
+            ps.setDouble(index + 1, e.value());
+        }
+        ps.setString(index + 2, e.unit());
+        ps.setString(index + 3, e.status());
+        ps.setLong(index + 4, recorded);
+    }
+
+    private static Entry entry(String key, String code, long effective, ResultSet rs, int from) throws SQLException {
+        double value = rs.getDouble(from);
+        Double boxed = rs.wasNull() ? null : value;
+        return new Entry(key, code, Instant.ofEpochMilli(effective), boxed, rs.getString(from + 1), rs.getString(from + 2));
+    }
+
+    private static Set<String> deleteKey(Connection c, String subject, String key) throws SQLException {
+        Set<String> codes = new TreeSet<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT code FROM context_observation WHERE subject = ? AND obs_key = ? FOR UPDATE")) {
+            ps.setString(1, subject);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    codes.add(rs.getString(1));
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM context_observation WHERE subject = ? AND obs_key = ?")) {
+            ps.setString(1, subject);
+            ps.setString(2, key);
+            ps.executeUpdate();
+        }
+        return codes;
+    }
+
+    /** Deletes the subject's rows of {@code code} at exactly {@code at}, except those of {@code keep} (may be null). */
+    private static int deleteAtTime(Connection c, String subject, String code, long at, String keep) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM context_observation WHERE subject = ? AND code = ? AND effective_millis = ?"
+                + (keep == null ? "" : " AND obs_key <> ?"))) {
+            ps.setString(1, subject);
+            ps.setString(2, code);
+            ps.setLong(3, at);
+            if (keep != null) {
+                ps.setString(4, keep);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Demographics: what this message says, keeping what an earlier message said where this one is silent. */
+    private static void patient(Connection c, String subject, ClinicalMessage.Demographics d, long recorded) throws SQLException {
+        String birth = truncate(d.birthDate(), 10);
+        String gender = truncate(d.gender(), 16);
+        int updated;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE context_patient SET birth_date = COALESCE(?, birth_date), "
+                + "gender = COALESCE(?, gender), recorded_millis = ? WHERE subject = ?")) {
+            ps.setString(1, birth);
+            ps.setString(2, gender);
+            ps.setLong(3, recorded);
+            ps.setString(4, subject);
+            updated = ps.executeUpdate();
+        }
+        if (updated == 0) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO context_patient (subject, birth_date, gender, recorded_millis) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, subject);
+                ps.setString(2, birth);
+                ps.setString(3, gender);
+                ps.setLong(4, recorded);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static void condition(Connection c, String subject, ClinicalMessage.ConditionFact f, long recorded) throws SQLException {
+        deleteRow(c, "context_condition", "condition_key", subject, f.key());
+        if (f.verificationStatus() != null && f.verificationStatus().endsWith("|entered-in-error")) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO context_condition (subject, condition_key, code, clinical_status, "
+                + "verification_status, onset_millis, recorded_millis) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, subject);
+            ps.setString(2, truncate(f.key(), 255));
+            ps.setString(3, truncate(f.code(), 255));
+            ps.setString(4, truncate(code(f.clinicalStatus()), 32));
+            ps.setString(5, truncate(code(f.verificationStatus()), 32));
+            setInstant(ps, 6, f.onset());
+            ps.setLong(7, recorded);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void encounter(Connection c, String subject, ClinicalMessage.EncounterFact f, long recorded) throws SQLException {
+        deleteRow(c, "context_encounter", "encounter_key", subject, f.key());
+        if ("entered-in-error".equals(f.status()) || "cancelled".equals(f.status())) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO context_encounter (subject, encounter_key, class_code, status, "
+                + "start_millis, end_millis, recorded_millis) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, subject);
+            ps.setString(2, truncate(f.key(), 255));
+            ps.setString(3, truncate(f.classCode(), 64));
+            ps.setString(4, truncate(f.status(), 32));
+            setInstant(ps, 5, f.start());
+            setInstant(ps, 6, f.end());
+            ps.setLong(7, recorded);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void deleteRow(Connection c, String table, String keyColumn, String subject, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE subject = ? AND " + keyColumn + " = ?")) {
+            ps.setString(1, subject);
+            ps.setString(2, truncate(key, 255));
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The subject's demographics and its observations effective within [from, to], the latest {@code max} of them,
+     * oldest first.
+     */
+    Timeline timeline(String subject, Instant from, Instant to, int max) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<ClinicalMessage.Demographics> patient = Optional.empty();
+            try (PreparedStatement ps = c.prepareStatement("SELECT birth_date, gender FROM context_patient WHERE subject = ?")) {
+                ps.setString(1, subject);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        patient = Optional.of(new ClinicalMessage.Demographics(rs.getString(1), rs.getString(2)));
+                    }
+                }
+            }
+            List<Entry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT obs_key, code, effective_millis, value_num, unit, status FROM context_observation "
+                    + "WHERE subject = ? AND effective_millis >= ? AND effective_millis <= ? "
+                    + "ORDER BY effective_millis DESC, obs_key, code FETCH FIRST ? ROWS ONLY")) {
+                ps.setString(1, subject);
+                ps.setLong(2, from.toEpochMilli());
+                ps.setLong(3, to.toEpochMilli());
+                ps.setInt(4, max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        entries.add(entry(rs.getString(1), rs.getString(2), rs.getLong(3), rs, 4));
+                    }
+                }
+            }
+            java.util.Collections.reverse(entries);
+            return new Timeline(patient, entries);
+        }
+    }
+
+    /** Removes every entry the engine learnt before {@code before}; returns how many rows went. */
+    int prune(Instant before) throws SQLException {
+        int removed = 0;
+        try (Connection c = dataSource.getConnection()) {
+            for (String table : List.of("context_observation", "context_condition", "context_encounter")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE recorded_millis < ?")) {
+                    ps.setLong(1, before.toEpochMilli());
+                    removed += ps.executeUpdate();
+                }
+            }
+            // Demographics stay while observations of the patient do: vitals alone (FHIR intake) do not renew them.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM context_patient WHERE recorded_millis < ? AND NOT EXISTS "
+                    + "(SELECT 1 FROM context_observation o WHERE o.subject = context_patient.subject)")) {
+                ps.setLong(1, before.toEpochMilli());
+                removed += ps.executeUpdate();
+            }
+        }
+        return removed;
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+        if (at == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, at.toEpochMilli());
+        }
+    }
+
+    /** {@code system|code} to its code: statuses are stored without their code system. */
+    private static String code(String systemAndCode) {
+        return systemAndCode == null ? null : systemAndCode.substring(systemAndCode.indexOf('|') + 1);
+    }
+
+    private static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}

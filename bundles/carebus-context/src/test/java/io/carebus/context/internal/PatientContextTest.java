@@ -1,0 +1,326 @@
+package io.carebus.context.internal;
+
+import static io.carebus.context.internal.ClinicalFixtures.EVENT;
+import static io.carebus.context.internal.ClinicalFixtures.LOINC;
+import static io.carebus.context.internal.ClinicalFixtures.MRN;
+import static io.carebus.context.internal.ClinicalFixtures.MRN_SYSTEM;
+import static io.carebus.context.internal.ClinicalFixtures.bundle;
+import static io.carebus.context.internal.ClinicalFixtures.observation;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ca.uhn.fhir.context.FhirContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.carebus.api.model.Prediction;
+import io.carebus.context.ContextHeaders;
+import io.carebus.deid.FhirDeidentifier;
+import io.carebus.deid.PseudonymDomain;
+import io.carebus.inference.ModelRegistries;
+import io.carebus.inference.internal.InferStep;
+import io.carebus.models.tools.DemoModels;
+import io.carebus.store.StoreDatabases;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.hl7.fhir.r4.model.Bundle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The patient context on the engine's real schema: three messages make one timeline, the sepsis-risk model (the real
+ * bundle the appliance ships) gets the same features and input with and without de-identification, and the timeline
+ * keeps its promises on redelivery, corrections, cancellations, retention and lookback.
+ */
+class PatientContextTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+    private static final byte[] SECRET = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static ModelRegistries.Standalone models;
+    private static DefaultCamelContext camel;
+
+    @TempDir
+    Path dir;
+    private DataSource database;
+    private MutableClock clock;
+    private ContextStep step;
+
+    @BeforeAll
+    static void openModels() throws Exception {
+        models = ModelRegistries.open(DemoModels.trustStore(), DemoModels.TRUST_PASSWORD, List.of(DemoModels.sepsisRiskJar()), 1, 1);
+        camel = new DefaultCamelContext();
+    }
+
+    @AfterAll
+    static void closeModels() throws Exception {
+        models.close();
+        camel.close();
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        database = database();
+        clock = new MutableClock(Instant.parse("2026-12-01T08:00:00Z"));
+        step = new ContextStep(database, 30, Duration.ofDays(30), 2000, clock, false);
+    }
+
+    @AfterEach
+    void close() {
+        StoreDatabases.close(database);
+    }
+
+    /** The engine's database with the store's migrations: embedded H2 here, PostgreSQL in the subclass. */
+    protected DataSource database() throws Exception {
+        return StoreDatabases.openPooled(StoreDatabases.embeddedUrl(dir.resolve("store")), "", "", 4);
+    }
+
+    private Exchange context(String fhir, String subject, Map<String, String> options) throws Exception {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(fhir);
+        if (subject != null) {
+            exchange.getMessage().setHeader(ContextHeaders.SUBJECT, subject);
+        }
+        step.process(exchange, options);
+        return exchange;
+    }
+
+    private Exchange context(String fhir) throws Exception {
+        return context(fhir, null, Map.of());
+    }
+
+    private static Exchange infer(Exchange exchange) {
+        new InferStep(models, null).process(exchange, Map.of("model", "sepsis-risk"));
+        return exchange;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Double> features(Exchange exchange) {
+        assertThat(exchange.getMessage().getHeader("CareBusInferenceOutcome"))
+                .as("missing: %s", exchange.getMessage().getHeader("CareBusMissingFeatures")).isEqualTo("PREDICTED");
+        return exchange.getMessage().getHeader("CareBusFeatures", Map.class);
+    }
+
+    private static List<JsonNode> observations(Exchange exchange) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode entry : JSON.readTree(exchange.getMessage().getHeader(ContextHeaders.TIMELINE, String.class)).path("entry")) {
+            if ("Observation".equals(entry.path("resource").path("resourceType").asText())) {
+                found.add(entry.path("resource"));
+            }
+        }
+        return found;
+    }
+
+    private static List<Double> values(Exchange exchange, String loinc) throws Exception {
+        return observations(exchange).stream().filter(o -> o.path("code").path("coding").path(0).path("code").asText().equals(loinc))
+                .map(o -> o.path("valueQuantity").path("value").asDouble()).toList();
+    }
+
+    @Test
+    void threeMessagesOfOnePatientGiveOneTimelineAndEveryFeatureAsOfTheEventsOwnTime() throws Exception {
+        Exchange adt = context(ClinicalFixtures.adt(MRN, "1956-03-14"));
+        assertThat(adt.getMessage().getHeader(ContextHeaders.AS_OF)).as("an ADT carries no observation").isNull();
+        assertThat(adt.getMessage().getHeader(ContextHeaders.TIMELINE)).isNull();
+        Exchange vitals = context(ClinicalFixtures.vitals(MRN));
+        assertThat(vitals.getMessage().getHeader(ContextHeaders.CODES, Set.class)).contains(LOINC + "|8867-4", LOINC + "|8480-6");
+        Exchange labs = context(ClinicalFixtures.labs(MRN));
+
+        assertThat(labs.getMessage().getHeader(ContextHeaders.AS_OF, Instant.class)).as("the event's time, not the clock's").isEqualTo(EVENT);
+        assertThat(labs.getMessage().getHeader(ContextHeaders.CODES, Set.class))
+                .containsExactlyInAnyOrder(LOINC + "|6690-2", LOINC + "|2524-7");
+        JsonNode timeline = JSON.readTree(labs.getMessage().getHeader(ContextHeaders.TIMELINE, String.class));
+        assertThat(timeline.path("type").asText()).isEqualTo("collection");
+        JsonNode patient = timeline.path("entry").path(0).path("resource");
+        assertThat(patient.path("resourceType").asText()).isEqualTo("Patient");
+        assertThat(patient.path("birthDate").asText()).isEqualTo("1956-03-14");
+        assertThat(patient.toString()).doesNotContain(MRN).doesNotContain("Doe");
+        assertThat(values(labs, "8867-4")).containsExactly(104.0, 121.0);
+
+        Map<String, Double> features = features(infer(labs));
+        assertThat(features).containsOnlyKeys("age", "heart_rate_max", "lactate_last", "resp_rate_max", "sbp_min", "temperature_max", "wbc_last");
+        assertThat(features).containsEntry("age", 70.0).containsEntry("heart_rate_max", 121.0).containsEntry("lactate_last", 3.2)
+                .containsEntry("resp_rate_max", 27.0).containsEntry("sbp_min", 92.0).containsEntry("wbc_last", 15.4);
+        assertThat(features.get("temperature_max")).isCloseTo(38.888888, within(1e-4));
+        assertThat(labs.getMessage().getBody()).isInstanceOf(Prediction.class);
+        @SuppressWarnings("unchecked")
+        List<String> basis = labs.getMessage().getHeader("CareBusFeatureBasis", List.class);
+        assertThat(basis).contains("urn:oid:1.2.3.4.5.filler|" + MRN + "-hr-2", "urn:oid:1.2.3.4.5.filler|" + MRN + "-lac-1",
+                "urn:oid:1.2.3.4.5.filler|" + MRN + "-bp-1").doesNotContain("urn:oid:1.2.3.4.5.filler|" + MRN + "-hr-1");
+    }
+
+    @Test
+    void withAndWithoutDeidentificationTheSepsisModelGetsTheSameFeaturesAndTheSameInput() throws Exception {
+        List<String> messages = List.of(ClinicalFixtures.adt(MRN, "1956-03-14"), ClinicalFixtures.vitals(MRN), ClinicalFixtures.labs(MRN));
+        Exchange plain = null;
+        for (String message : messages) {
+            plain = context(message);
+        }
+        FhirDeidentifier deidentifier = new FhirDeidentifier(new PseudonymDomain("k1", SECRET, 365));
+        Exchange deidentified = null;
+        int shift = 0;
+        for (String message : messages) {
+            FhirDeidentifier.Result result = deidentifier.deidentify(FHIR.newJsonParser().parseResource(Bundle.class, message), Set.of(), List.of());
+            String json = FHIR.newJsonParser().encodeResourceToString(result.resource());
+            assertThat(json).doesNotContain(MRN).doesNotContain("1956-03-14");
+            shift = result.shiftDays();
+            deidentified = context(json, result.pseudonym(), Map.of());
+        }
+        assertThat(shift).isNotZero();
+        assertThat(deidentified.getMessage().getHeader(ContextHeaders.AS_OF, Instant.class))
+                .as("as-of shifts with the patient's dates").isEqualTo(EVENT.plus(Duration.ofDays(shift)));
+
+        Map<String, Double> withoutDeid = features(infer(plain));
+        Map<String, Double> withDeid = features(infer(deidentified));
+        assertThat(withDeid).hasSize(7).isEqualTo(withoutDeid);
+        assertThat(deidentified.getMessage().getHeader("CareBusInputSha256")).isEqualTo(plain.getMessage().getHeader("CareBusInputSha256"));
+        assertThat(((Prediction) deidentified.getMessage().getBody()).outputs())
+                .isEqualTo(((Prediction) plain.getMessage().getBody()).outputs());
+    }
+
+    @Test
+    void aPatientOver89IsNinetyWithAndWithoutDeidentification() throws Exception {
+        int year = java.time.Year.now(ZoneOffset.UTC).getValue() - 95;
+        String born = year + "-06-30";
+        List<String> messages = List.of(ClinicalFixtures.adt("MRN-OLD", born), ClinicalFixtures.labs("MRN-OLD").replace("1956-03-14", born),
+                ClinicalFixtures.vitals("MRN-OLD").replace("1956-03-14", born));
+        Exchange plain = null;
+        for (String message : messages) {
+            plain = context(message);
+        }
+        FhirDeidentifier deidentifier = new FhirDeidentifier(new PseudonymDomain("k1", SECRET, 365));
+        Exchange deidentified = null;
+        for (String message : messages) {
+            FhirDeidentifier.Result result = deidentifier.deidentify(FHIR.newJsonParser().parseResource(Bundle.class, message), Set.of(), List.of());
+            deidentified = context(FHIR.newJsonParser().encodeResourceToString(result.resource()), result.pseudonym(), Map.of());
+        }
+        // the vitals came last: their latest observation is an hour before the labs'
+        assertThat(features(infer(plain))).containsEntry("age", 90.0);
+        assertThat(features(infer(deidentified))).containsEntry("age", 90.0);
+    }
+
+    @Test
+    void aMessageProcessedTwiceCountsOnce() throws Exception {
+        context(ClinicalFixtures.vitals(MRN));
+        Exchange again = context(ClinicalFixtures.vitals(MRN));
+        assertThat(again.getMessage().getHeader(ContextHeaders.CODES, Set.class)).as("nothing changed").isEmpty();
+        assertThat(values(again, "8867-4")).containsExactly(104.0, 121.0);
+        assertThat(rows("context_observation")).isEqualTo(7); // 2 HR, RR, temperature, the BP panel's code, SBP, DBP
+        // an Observation without identifier or id is known by subject, code and time
+        String anonymous = bundle(observation("x", "8867-4", EVENT, 99, "/min", "final").replace(
+                "\"identifier\": [{\"system\": \"urn:oid:1.2.3.4.5.filler\", \"value\": \"x\"}],", "")
+                .replace("urn:uuid:6c1e0e4e-0000-4000-8000-000000000000", "Patient/p1"));
+        context(anonymous);
+        assertThat(context(anonymous).getMessage().getHeader(ContextHeaders.CODES, Set.class)).isEmpty();
+        assertThat(rows("context_observation")).isEqualTo(8);
+    }
+
+    @Test
+    void aCorrectionReplacesAndEnteredInErrorRemoves() throws Exception {
+        String mrnPatient = ClinicalFixtures.patient(MRN, "1956-03-14", "male");
+        context(bundle(mrnPatient, observation("lac-1", "2524-7", EVENT, 3.2, "mmol/L", "final")));
+        Exchange amended = context(bundle(mrnPatient, observation("lac-1", "2524-7", EVENT, 2.1, "mmol/L", "amended")));
+        assertThat(amended.getMessage().getHeader(ContextHeaders.CODES, Set.class)).containsExactly(LOINC + "|2524-7");
+        assertThat(values(amended, "2524-7")).containsExactly(2.1);
+
+        // a sender that gives the correction an identity of its own: it replaces what sits at that code and time
+        Exchange corrected = context(bundle(mrnPatient, observation("lac-1-c", "2524-7", EVENT, 1.9, "mmol/L", "corrected")));
+        assertThat(values(corrected, "2524-7")).containsExactly(1.9);
+
+        Exchange removed = context(bundle(mrnPatient, observation("lac-1-c", "2524-7", EVENT, 1.9, "mmol/L", "entered-in-error")));
+        assertThat(removed.getMessage().getHeader(ContextHeaders.CODES, Set.class)).containsExactly(LOINC + "|2524-7");
+        assertThat(values(removed, "2524-7")).isEmpty();
+        assertThat(rows("context_observation")).isZero();
+    }
+
+    @Test
+    void retentionPrunesWhatTheEngineLearntLongAgoAndKeepsTheRest() throws Exception {
+        context(ClinicalFixtures.adt(MRN, "1956-03-14"));
+        context(ClinicalFixtures.vitals(MRN));
+        clock.set(clock.instant().plus(Duration.ofDays(20)));
+        context(ClinicalFixtures.labs("MRN-2"));
+        assertThat(ContextRetention.run(step.store(), Duration.ofDays(30), clock)).isZero();
+
+        clock.set(clock.instant().plus(Duration.ofDays(11)));
+        assertThat(ContextRetention.run(step.store(), Duration.ofDays(30), clock)).isEqualTo(7 + 1 + 1);
+        assertThat(rows("context_observation")).isEqualTo(2);
+        assertThat(rows("context_encounter")).isZero();
+        assertThat(rows("context_patient")).isEqualTo(1);
+        Exchange after = context(ClinicalFixtures.labs(MRN));
+        assertThat(values(after, "8867-4")).isEmpty();
+    }
+
+    @Test
+    void theLookbackBoundsTheTimelineAndNoRouteCanWidenItPastTheMaximum() throws Exception {
+        String p = ClinicalFixtures.patient(MRN, "1956-03-14", "male");
+        context(bundle(p, observation("hr-40d", "8867-4", EVENT.minus(Duration.ofDays(40)), 80, "/min", "final"),
+                observation("hr-3d", "8867-4", EVENT.minus(Duration.ofDays(3)), 90, "/min", "final"),
+                observation("hr-1d", "8867-4", EVENT.minus(Duration.ofDays(1)), 100, "/min", "final")));
+        String now = bundle(p, observation("hr-0", "8867-4", EVENT, 110, "/min", "final"),
+                observation("hr-1m", "8867-4", EVENT.minus(Duration.ofMinutes(1)), 150, "/min", "final"));
+        // oldest first
+        assertThat(values(context(now), "8867-4")).containsExactly(100.0, 150.0, 110.0);
+        assertThat(values(context(now, null, Map.of("lookback", "P5D")), "8867-4")).containsExactly(90.0, 100.0, 150.0, 110.0);
+        assertThat(values(context(now, null, Map.of("lookback", "P365D")), "8867-4")).as("capped at max.lookback P30D")
+                .containsExactly(90.0, 100.0, 150.0, 110.0);
+
+        step = new ContextStep(database, 30, Duration.ofDays(30), 2, clock, false);
+        assertThat(values(context(now, null, Map.of("lookback", "P30D")), "8867-4")).as("the latest max.timeline.entries")
+                .containsExactly(150.0, 110.0);
+        // a later observation of the patient is not in a timeline as of an earlier event
+        context(bundle(p, observation("hr-next-day", "8867-4", EVENT.plus(Duration.ofDays(1)), 170, "/min", "final")));
+        assertThat(values(context(now), "8867-4")).containsExactly(150.0, 110.0);
+    }
+
+    private int rows(String table) throws Exception {
+        try (Connection c = database.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** A clock the test moves; read by the step on each message and by the retention run. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}

@@ -40,6 +40,14 @@ public class InferStep implements RouteStep {
     static final String FHIR_BUNDLE = "CareBusFhirBundle";
     /** The time feature windows end at (an Instant); now when absent. */
     static final String AS_OF = "CareBusAsOf";
+    /** carebus:context's FHIR Bundle of the patient's recent timeline: preferred to the message's own FHIR form. */
+    static final String TIMELINE = "CareBusPatientTimeline";
+    /**
+     * The observations the features came from (List of {@code system|value} identifiers, or {@code Observation/<id>}),
+     * for a RiskAssessment's basis; {@code CareBusFeatureBasisByFeature} has them per feature name.
+     */
+    static final String BASIS = "CareBusFeatureBasis";
+    static final String BASIS_BY_FEATURE = "CareBusFeatureBasisByFeature";
     /** The feature values used (tabular maps), for carebus:explain. */
     static final String FEATURES = "CareBusFeatures";
 
@@ -176,6 +184,8 @@ public class InferStep implements RouteStep {
         Object body = in.getBody();
         // A tensor left by an earlier carebus:infer on this exchange must not be taken for this model's input.
         in.removeHeader(IMAGE_TENSOR);
+        in.removeHeader(BASIS);
+        in.removeHeader(BASIS_BY_FEATURE);
         InferenceResult result;
         try {
             if (body instanceof float[] pixels) {
@@ -191,11 +201,14 @@ public class InferStep implements RouteStep {
                 }
                 result = registry.inferImage(model, options.get("version"), subject, spec -> converter.tensor(file, spec));
                 in.setHeader(IMAGE_TENSOR, result.pixels());
-            } else if (in.getHeader(FHIR_BUNDLE) != null || body instanceof String || body instanceof byte[]) {
-                // An HL7 route's body is the v2 text; its FHIR form travels in the header.
-                String fhir = in.getHeader(FHIR_BUNDLE) != null ? in.getHeader(FHIR_BUNDLE, String.class) : in.getBody(String.class);
+            } else if (in.getHeader(TIMELINE) != null || in.getHeader(FHIR_BUNDLE) != null || body instanceof String || body instanceof byte[]) {
+                // The patient's timeline when carebus:context ran; else the message alone (an HL7 route's body is the
+                // v2 text; its FHIR form travels in the header).
+                String fhir = in.getHeader(TIMELINE) != null ? in.getHeader(TIMELINE, String.class)
+                        : in.getHeader(FHIR_BUNDLE) != null ? in.getHeader(FHIR_BUNDLE, String.class) : in.getBody(String.class);
                 java.time.Instant asOf = in.getHeader(AS_OF, java.time.Instant.now(), java.time.Instant.class);
                 result = registry.inferFhir(model, options.get("version"), subject, fhir, asOf);
+                basis(in, result, fhir, asOf);
             } else {
                 throw new IllegalArgumentException("carebus:infer takes a map of feature values, FHIR JSON or a float[] image, not "
                         + (body == null ? "an empty body" : body.getClass().getName()));
@@ -209,6 +222,23 @@ public class InferStep implements RouteStep {
             return;
         }
         answer(in, result);
+    }
+
+    /**
+     * Which observations fed the features, by the card of the version that answered; without them the prediction
+     * still stands (a registry that cannot lease, the JSON read once already).
+     */
+    private void basis(Message in, InferenceResult result, String fhir, java.time.Instant asOf) {
+        io.carebus.api.model.ModelId id = result.prediction().model();
+        try (io.carebus.inference.ModelLease lease = registry.lease(id.id(), id.version())) {
+            ObservationFeatures.Extraction used = ObservationFeatures.evaluate(ObservationFeatures.specs(lease.card()), fhir, asOf);
+            java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+            used.basis().values().forEach(all::addAll);
+            in.setHeader(BASIS, java.util.List.copyOf(all));
+            in.setHeader(BASIS_BY_FEATURE, used.basis());
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(InferStep.class).debug("No feature basis for {}: {}", id.id(), e.toString());
+        }
     }
 
     private static void insufficient(Message in, InsufficientDataException e) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Builds a tabular model's features from FHIR R4 Observations (a Bundle, or a single Observation, as JSON) per its
@@ -20,7 +21,8 @@ import java.util.Optional;
  * component), final/amended/corrected only, with a numeric valueQuantity, effective within the feature's window
  * before {@code asOf}; the value is converted to the card's unit ({@link UnitConversions}) and aggregated (last,
  * min, max, mean, slope per hour, count). A feature with no usable value is left out, so the card's default or the
- * "insufficient data" answer applies — never a guess.
+ * "insufficient data" answer applies — never a guess. Age (LOINC 30525-0) without an age observation is the
+ * Patient's age at {@code asOf}; sex (LOINC 46098-0, 76689-9) is the Patient's gender, male 1 and female 0.
  */
 final class ObservationFeatures {
 
@@ -29,25 +31,72 @@ final class ObservationFeatures {
     private ObservationFeatures() {
     }
 
-    record Point(Instant at, double value) {
+    /** One usable value; {@code source} is the observation's first identifier ({@code system|value}) or its reference. */
+    record Point(Instant at, double value, String source) {
+        Point(Instant at, double value) {
+            this(at, value, null);
+        }
     }
 
+    /** A card feature as this class needs it (from the card inside the engine, or the model card API). */
+    record Spec(String name, String code, String unit, String window, String aggregate) {
+    }
+
+    /** The features found, and per feature the observations that fed it (empty for one taken from the Patient). */
+    record Extraction(Map<String, Double> features, Map<String, List<String>> basis) {
+    }
+
+    /** LOINC "Age": when no age observation is there, computed from Patient.birthDate at as-of. */
+    static final String AGE = "http://loinc.org|30525-0";
+    /** LOINC "Sex" and "Sex assigned at birth": from Patient.gender, male 1, female 0 (other and unknown: missing). */
+    static final Set<String> SEX = Set.of("http://loinc.org|46098-0", "http://loinc.org|76689-9");
+    /** Safe Harbor's aggregate: every age over 89 is 90 ("90 or older"). */
+    static final int AGE_CAP = 90;
+
     static Map<String, Double> extract(CardDocument card, String fhirJson, Instant asOf) throws IOException {
+        return evaluate(specs(card), fhirJson, asOf).features();
+    }
+
+    static List<Spec> specs(CardDocument card) {
+        List<Spec> specs = new ArrayList<>();
+        for (CardDocument.TabularFeature f : card.inputs().tabular()) {
+            specs.add(new Spec(f.name(), f.code(), f.unit(), f.window(), f.aggregate()));
+        }
+        return specs;
+    }
+
+    static List<Spec> specs(io.carebus.api.model.ModelCard card) {
+        List<Spec> specs = new ArrayList<>();
+        for (io.carebus.api.model.ModelCard.TabularInput f : card.tabularInputs() == null
+                ? List.<io.carebus.api.model.ModelCard.TabularInput>of() : card.tabularInputs()) {
+            specs.add(new Spec(f.name(), f.code(), f.unit(), f.window(), f.aggregate()));
+        }
+        return specs;
+    }
+
+    static Extraction evaluate(List<Spec> specs, String fhirJson, Instant asOf) throws IOException {
         JsonNode root = JSON.readTree(fhirJson);
         List<JsonNode> observations = new ArrayList<>();
+        JsonNode patient = null;
         if ("Bundle".equals(root.path("resourceType").asText())) {
             for (JsonNode entry : root.path("entry")) {
-                if ("Observation".equals(entry.path("resource").path("resourceType").asText())) {
+                String type = entry.path("resource").path("resourceType").asText();
+                if ("Observation".equals(type)) {
                     observations.add(entry.path("resource"));
+                } else if ("Patient".equals(type) && patient == null) {
+                    patient = entry.path("resource");
                 }
             }
         } else if ("Observation".equals(root.path("resourceType").asText())) {
             observations.add(root);
+        } else if ("Patient".equals(root.path("resourceType").asText())) {
+            patient = root;
         } else {
             throw new IllegalArgumentException("expected a FHIR Bundle or Observation, got " + root.path("resourceType").asText("no resourceType"));
         }
         Map<String, Double> features = new LinkedHashMap<>();
-        for (CardDocument.TabularFeature f : card.inputs().tabular()) {
+        Map<String, List<String>> basis = new LinkedHashMap<>();
+        for (Spec f : specs) {
             String[] code = f.code().split("\\|", 2);
             Duration window = f.window() == null ? null : Duration.parse(f.window());
             List<Point> points = new ArrayList<>();
@@ -59,14 +108,95 @@ final class ObservationFeatures {
                 if (at.isEmpty() || at.get().isAfter(asOf) || (window != null && at.get().isBefore(asOf.minus(window)))) {
                     continue;
                 }
+                String source = source(o);
                 for (JsonNode quantity : quantities(o, code[0], code[1])) {
                     UnitConversions.convert(quantity.path("value").asDouble(), unit(quantity), f.unit())
-                            .ifPresent(v -> points.add(new Point(at.get(), v)));
+                            .ifPresent(v -> points.add(new Point(at.get(), v, source)));
                 }
             }
-            aggregate(points, f.aggregate() == null ? "last" : f.aggregate()).ifPresent(v -> features.put(f.name(), v));
+            String aggregate = f.aggregate() == null ? "last" : f.aggregate();
+            Optional<Double> value = aggregate(points, aggregate);
+            if (value.isPresent()) {
+                features.put(f.name(), value.get());
+                basis.put(f.name(), used(points, aggregate, value.get()));
+            } else if (patient != null) {
+                Optional<Double> demographic = AGE.equals(f.code()) ? ageAt(patient.path("birthDate").asText(""), asOf)
+                        : SEX.contains(f.code()) ? sex(patient.path("gender").asText("")) : Optional.empty();
+                demographic.ifPresent(v -> {
+                    features.put(f.name(), v);
+                    basis.put(f.name(), List.of());
+                });
+            }
         }
-        return features;
+        return new Extraction(features, basis);
+    }
+
+    /** The observations behind an aggregate: the one chosen for last/min/max, all of the window's for the others. */
+    private static List<String> used(List<Point> points, String aggregate, double value) {
+        java.util.LinkedHashSet<String> sources = new java.util.LinkedHashSet<>();
+        switch (aggregate) {
+            case "last" -> sources.add(points.get(points.size() - 1).source());
+            case "min", "max" -> points.stream().filter(p -> p.value() == value).findFirst().ifPresent(p -> sources.add(p.source()));
+            default -> points.forEach(p -> sources.add(p.source()));
+        }
+        sources.remove(null);
+        return List.copyOf(sources);
+    }
+
+    private static String source(JsonNode o) {
+        for (JsonNode id : o.path("identifier")) {
+            if (id.hasNonNull("value")) {
+                return id.path("system").asText("") + "|" + id.path("value").asText();
+            }
+        }
+        return o.hasNonNull("id") ? "Observation/" + o.path("id").asText() : null;
+    }
+
+    /**
+     * Whole years at as-of (its UTC date), at most {@link #AGE_CAP}. A partial birth date gives an age only where
+     * every day it could stand for gives the same one, except a year alone that lies 89 or more years back: that is
+     * how Safe Harbor writes "over 89" (the year 90 years before de-identification; the shifted as-of may fall in
+     * the year before), so it is 90, as the real birth date also gives after the cap.
+     */
+    static Optional<Double> ageAt(String birthDate, Instant asOf) {
+        java.time.LocalDate on = java.time.LocalDate.ofInstant(asOf, java.time.ZoneOffset.UTC);
+        java.time.LocalDate oldest;
+        java.time.LocalDate youngest;
+        try {
+            if (birthDate.matches("\\d{4}")) {
+                int year = Integer.parseInt(birthDate);
+                if (on.getYear() - year >= AGE_CAP - 1) {
+                    return Optional.of((double) AGE_CAP);
+                }
+                oldest = java.time.LocalDate.of(year, 1, 1);
+                youngest = java.time.LocalDate.of(year, 12, 31);
+            } else if (birthDate.matches("\\d{4}-\\d{2}")) {
+                java.time.YearMonth month = java.time.YearMonth.parse(birthDate);
+                oldest = month.atDay(1);
+                youngest = month.atEndOfMonth();
+            } else if (birthDate.length() >= 10) {
+                oldest = java.time.LocalDate.parse(birthDate.substring(0, 10));
+                youngest = oldest;
+            } else {
+                return Optional.empty();
+            }
+        } catch (java.time.DateTimeException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (youngest.isAfter(on)) {
+            return Optional.empty();
+        }
+        int most = Math.min(AGE_CAP, java.time.Period.between(oldest, on).getYears());
+        int least = Math.min(AGE_CAP, java.time.Period.between(youngest, on).getYears());
+        return most == least ? Optional.of((double) most) : Optional.empty();
+    }
+
+    private static Optional<Double> sex(String gender) {
+        return switch (gender) {
+            case "male" -> Optional.of(1.0);
+            case "female" -> Optional.of(0.0);
+            default -> Optional.empty();
+        };
     }
 
     private static boolean usable(JsonNode o) {

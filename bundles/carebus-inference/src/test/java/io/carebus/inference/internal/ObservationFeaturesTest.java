@@ -72,4 +72,56 @@ class ObservationFeaturesTest {
         assertThat(ObservationFeatures.aggregate(rising, "mean")).contains(2.0);
         assertThat(ObservationFeatures.aggregate(new java.util.ArrayList<>(), "max")).isEmpty();
     }
+
+    private static final List<ObservationFeatures.Spec> DEMOGRAPHICS = List.of(
+            new ObservationFeatures.Spec("age", "http://loinc.org|30525-0", "a", null, "last"),
+            new ObservationFeatures.Spec("sex", "http://loinc.org|46098-0", null, null, "last"));
+
+    private static String patient(String birthDate, String gender) {
+        return "{\"resource\": {\"resourceType\": \"Patient\", \"birthDate\": \"" + birthDate + "\", \"gender\": \"" + gender + "\"}}";
+    }
+
+    @Test
+    void ageComesFromTheBirthDateAtAsOfAndSexFromGender() throws Exception {
+        Map<String, Double> f = ObservationFeatures.evaluate(DEMOGRAPHICS, bundle(patient("1956-11-28", "female")), AS_OF).features();
+        assertThat(f).containsEntry("age", 70.0).containsEntry("sex", 0.0);
+        // the day before the birthday: still 69
+        assertThat(ObservationFeatures.evaluate(DEMOGRAPHICS, bundle(patient("1956-11-29", "male")), AS_OF).features())
+                .containsEntry("age", 69.0).containsEntry("sex", 1.0);
+        assertThat(ObservationFeatures.evaluate(DEMOGRAPHICS, bundle(patient("1956-11-29", "unknown")), AS_OF).features())
+                .doesNotContainKey("sex");
+        // an age observation wins over the birth date
+        String ageObservation = observation("30525-0", "2026-11-01T00:00:00Z", 71, "a", "final");
+        assertThat(ObservationFeatures.evaluate(DEMOGRAPHICS, bundle(patient("1956-11-29", "male"), ageObservation), AS_OF).features())
+                .containsEntry("age", 71.0);
+        // no Patient, no age: missing, not guessed
+        assertThat(ObservationFeatures.evaluate(DEMOGRAPHICS, bundle(observation("8867-4", "2026-11-28T09:00:00Z", 104, "/min", "final")),
+                AS_OF).features()).isEmpty();
+    }
+
+    @Test
+    void agesOver89AreNinetyAndSafeHarborsYearAloneIsNinetyToo() {
+        assertThat(ObservationFeatures.ageAt("1931-02-01", AS_OF)).contains(90.0);
+        assertThat(ObservationFeatures.ageAt("1936-12-01", AS_OF)).contains(89.0);
+        // Safe Harbor writes the year 90 years back; a shifted as-of can lie in the year before
+        assertThat(ObservationFeatures.ageAt("1936", AS_OF)).contains(90.0);
+        assertThat(ObservationFeatures.ageAt("1937", AS_OF)).contains(90.0);
+        assertThat(ObservationFeatures.ageAt("1938", AS_OF)).as("88 or 89: unknown").isEmpty();
+        assertThat(ObservationFeatures.ageAt("1956-03", AS_OF)).contains(70.0);
+        assertThat(ObservationFeatures.ageAt("1956-11", AS_OF)).as("the birthday month of as-of: 69 or 70").isEmpty();
+        assertThat(ObservationFeatures.ageAt("2027-01-01", AS_OF)).isEmpty();
+        assertThat(ObservationFeatures.ageAt("", AS_OF)).isEmpty();
+    }
+
+    @Test
+    void theBasisNamesTheObservationsAFeatureWasComputedFrom() throws Exception {
+        String fhir = bundle(
+                observation("8867-4", "2026-11-28T09:00:00Z", 104, "/min", "final").replace("\"status\"", "\"id\": \"hr-a\", \"status\""),
+                observation("8867-4", "2026-11-28T10:00:00Z", 131, "/min", "final").replace("\"status\"",
+                        "\"identifier\": [{\"system\": \"urn:lab\", \"value\": \"hr-b\"}], \"status\""),
+                observation("2524-7", "2026-11-28T08:00:00Z", 3.4, "mmol/L", "final").replace("\"status\"", "\"id\": \"lac\", \"status\""));
+        ObservationFeatures.Extraction e = ObservationFeatures.evaluate(ObservationFeatures.specs(card()), fhir, AS_OF);
+        assertThat(e.basis()).containsEntry("heart_rate", List.of("urn:lab|hr-b")).containsEntry("lactate", List.of("Observation/lac"));
+        assertThat(e.basis()).doesNotContainKey("temperature");
+    }
 }

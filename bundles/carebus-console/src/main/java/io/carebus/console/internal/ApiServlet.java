@@ -12,6 +12,7 @@ import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
 import io.carebus.console.BasicCredentials;
 import io.carebus.console.JaasAuthenticator;
+import io.carebus.console.RequestBodies;
 import io.carebus.console.Role;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ public class ApiServlet extends HttpServlet {
     private final transient ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final transient JaasAuthenticator authenticator;
     private final Set<String> requiredIndicators;
+    private final int deidMaxBytes;
 
     private final transient List<HealthIndicator> indicators = new CopyOnWriteArrayList<>();
     private transient volatile RouteFiles routeFiles;
@@ -64,6 +66,7 @@ public class ApiServlet extends HttpServlet {
                 .flatMap(v -> java.util.Arrays.stream(v.split(",")))
                 .map(String::strip).filter(v -> !v.isEmpty())
                 .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.deidMaxBytes = Math.max(1, Math.min(config.deid_max_bytes(), Integer.MAX_VALUE - 1));
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -238,12 +241,12 @@ public class ApiServlet extends HttpServlet {
             upload(req, resp, user);
             return;
         }
-        byte[] body = req.getInputStream().readNBytes(MAX_MODEL_REQUEST + 1);
-        if (body.length > MAX_MODEL_REQUEST) {
-            write(resp, 413, error("request body over " + MAX_MODEL_REQUEST + " bytes"));
+        RequestBodies.Body body = RequestBodies.read(req, MAX_MODEL_REQUEST);
+        if (body.tooLarge()) {
+            tooLarge(req, resp, MAX_MODEL_REQUEST);
             return;
         }
-        AuditResource.Answer answer = endpoints.post(path, req::getParameter, body);
+        AuditResource.Answer answer = endpoints.post(path, req::getParameter, body.bytes());
         auditQuietly(user.user(), req.getRemoteAddr(), predict ? AuditAction.INFER : AuditAction.CONFIG_CHANGE,
                 answer.status() < 300 ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                 List.of("model/" + path.substring("/models/".length()).split("/")[0]),
@@ -256,6 +259,7 @@ public class ApiServlet extends HttpServlet {
     /** POST /api/models with a model bundle jar as the body: into deploy/, then the same checks as a dropped-in one. */
     private void upload(HttpServletRequest req, HttpServletResponse resp, JaasAuthenticator.Authenticated user) throws IOException {
         if (req.getContentLengthLong() > ModelUploads.MAX_BYTES) {
+            RequestBodies.closeAfterAnswer(resp);
             write(resp, 413, error("model bundle over " + ModelUploads.MAX_BYTES + " bytes"));
             return;
         }
@@ -270,8 +274,11 @@ public class ApiServlet extends HttpServlet {
         } catch (IllegalArgumentException e) {
             auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.MINOR_FAILURE,
                     List.of(), "model upload refused: " + e.getMessage());
-            write(resp, e instanceof ModelUploads.AlreadyDeployedException ? 409 : e.getMessage().startsWith("model bundle over") ? 413 : 400,
-                    error(e.getMessage()));
+            boolean tooLarge = !(e instanceof ModelUploads.AlreadyDeployedException) && e.getMessage().startsWith("model bundle over");
+            if (tooLarge) {
+                RequestBodies.closeAfterAnswer(resp);
+            }
+            write(resp, e instanceof ModelUploads.AlreadyDeployedException ? 409 : tooLarge ? 413 : 400, error(e.getMessage()));
         }
     }
 
@@ -320,12 +327,11 @@ public class ApiServlet extends HttpServlet {
         methodNotAllowed(resp);
     }
 
-    private static final int MAX_DEID_REQUEST = 16 * 1024 * 1024;
-
     /**
      * POST /api/deid?profile=NAME with an HL7v2 (application/hl7-v2), FHIR JSON or XML body: the body de-identified as
      * a route would (same keys, same pseudonyms), for engineers tuning profiles. Engineers and admins; audited by the
-     * de-identification bundle.
+     * de-identification bundle. Bodies over {@code deid.max.bytes} get 413 (unread when Content-Length says so); XML
+     * with a DOCTYPE or ENTITY declaration gets 400 from the de-identification bundle, as at {@code /fhir}.
      */
     private void deid(HttpServletRequest req, HttpServletResponse resp, JaasAuthenticator.Authenticated user) throws IOException {
         if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
@@ -337,13 +343,13 @@ public class ApiServlet extends HttpServlet {
             write(resp, 503, error("the de-identification bundle is not running"));
             return;
         }
-        byte[] body = req.getInputStream().readNBytes(MAX_DEID_REQUEST + 1);
-        if (body.length > MAX_DEID_REQUEST) {
-            write(resp, 413, error("request body over " + MAX_DEID_REQUEST + " bytes"));
+        RequestBodies.Body body = RequestBodies.read(req, deidMaxBytes);
+        if (body.tooLarge()) {
+            tooLarge(req, resp, deidMaxBytes);
             return;
         }
         try {
-            byte[] out = service.deidentify(req.getContentType(), body, req.getParameter("profile"), user.user());
+            byte[] out = service.deidentify(req.getContentType(), body.bytes(), req.getParameter("profile"), user.user());
             resp.setStatus(200);
             resp.setContentType(req.getContentType());
             resp.getOutputStream().write(out);
@@ -352,6 +358,13 @@ public class ApiServlet extends HttpServlet {
         } catch (IllegalArgumentException e) {
             write(resp, 400, error(e.getMessage()));
         }
+    }
+
+    /** 413, and the connection closed after it: the rest of the body is never read. */
+    private void tooLarge(HttpServletRequest req, HttpServletResponse resp, int max) throws IOException {
+        LOG.warn("Refused an /api{} body over {} bytes from {} (413)", req.getPathInfo(), max, req.getRemoteAddr());
+        RequestBodies.closeAfterAnswer(resp);
+        write(resp, 413, error("request body over " + max + " bytes"));
     }
 
     private static Map<String, Object> outboxJson(io.carebus.api.outbox.OutboxEntry e) {

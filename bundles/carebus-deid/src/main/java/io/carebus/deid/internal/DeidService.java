@@ -304,12 +304,12 @@ public class DeidService implements Deidentification, HealthIndicator {
                 case "application/hl7-v2", "x-application/hl7-v2+er7", "text/plain" ->
                         deidentifyHl7(text, profile == null ? "safe-harbor" : profile, actor).message().getBytes(StandardCharsets.UTF_8);
                 case "application/fhir+json", "application/json" -> {
-                    Resource r = (Resource) fhirContext.newJsonParser().parseResource(text);
+                    Resource r = parseFhir(text, false);
                     yield fhirContext.newJsonParser().encodeResourceToString(deidentifyFhir(r, actor).resource())
                             .getBytes(StandardCharsets.UTF_8);
                 }
                 case "application/fhir+xml", "application/xml" -> {
-                    Resource r = (Resource) fhirContext.newXmlParser().parseResource(text);
+                    Resource r = parseFhir(text, true);
                     yield fhirContext.newXmlParser().encodeResourceToString(deidentifyFhir(r, actor).resource())
                             .getBytes(StandardCharsets.UTF_8);
                 }
@@ -323,6 +323,17 @@ public class DeidService implements Deidentification, HealthIndicator {
 
     FhirContext fhirContext() {
         return fhirContext;
+    }
+
+    /**
+     * FHIR JSON or XML parsed for de-identification; XML with a DOCTYPE or ENTITY declaration is refused before the
+     * parser sees it (IllegalArgumentException), the same check as the FHIR intake's.
+     */
+    Resource parseFhir(String text, boolean xml) {
+        if (xml && io.carebus.api.XmlDeclarations.declaresDtd(text)) {
+            throw new IllegalArgumentException(io.carebus.api.XmlDeclarations.REFUSAL);
+        }
+        return (Resource) (xml ? fhirContext.newXmlParser() : fhirContext.newJsonParser()).parseResource(text);
     }
 
     private void audit(String actor, AuditAction action, String pseudonym, String detail) {

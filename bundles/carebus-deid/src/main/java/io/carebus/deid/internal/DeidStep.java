@@ -101,7 +101,7 @@ public class DeidStep implements RouteStep {
 
     private Fhir fhir(String text, String actor, boolean xml) {
         IParser parser = xml ? deid.fhirContext().newXmlParser() : deid.fhirContext().newJsonParser();
-        Resource resource = (Resource) parser.parseResource(text);
+        Resource resource = deid.parseFhir(text, xml);
         FhirDeidentifier.Result result = deid.deidentifyFhir(resource, actor);
         return new Fhir(parser.encodeResourceToString(result.resource()), result);
     }

@@ -86,6 +86,9 @@ public class FhirDispatcher implements MessageProcessing {
         if (!FhirIntake.PROTOCOL.equals(message.message().protocol())) {
             throw new IllegalArgumentException("message " + messageId + " is not FHIR");
         }
+        if (message.error() != null && message.error().contains(FhirIntake.TRUNCATED)) {
+            throw new IllegalArgumentException("only the start of message " + messageId + " was kept; the sender must send it again");
+        }
         store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
         queue.add(messageId);
     }

@@ -6,6 +6,7 @@ import ca.uhn.fhir.parser.IParser;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import io.carebus.api.Sha256;
+import io.carebus.api.XmlDeclarations;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
@@ -23,7 +24,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -41,11 +41,13 @@ public final class FhirIntake {
     private static final Logger LOG = LoggerFactory.getLogger(FhirIntake.class);
     static final String PROTOCOL = "FHIR";
     static final String LISTENER = "fhir";
-    /** FHIR XML never needs a DTD; refusing them outright closes XXE and entity-expansion bombs, whatever the parser. */
-    private static final Pattern DTD = Pattern.compile("<!\\s*(DOCTYPE|ENTITY)", Pattern.CASE_INSENSITIVE);
     private static final Set<Bundle.BundleType> ACCEPTED_BUNDLES = Set.of(Bundle.BundleType.TRANSACTION, Bundle.BundleType.BATCH,
             Bundle.BundleType.COLLECTION, Bundle.BundleType.DOCUMENT, Bundle.BundleType.MESSAGE);
     private static final int MAX_LISTED_ISSUES = 50;
+    /** Of a body over the cap, only this much is kept (as of a refused HL7v2 frame): enough to see what it was. */
+    static final int REFUSED_PREFIX_BYTES = 64 * 1024;
+    /** Marks the stored reason of a message of which only a prefix was kept: it cannot be reprocessed. */
+    static final String TRUNCATED = "[truncated:";
 
     /** What to answer: the HTTP status and the OperationOutcome, and the stored message's id (or -1). */
     public record Answer(int status, OperationOutcome outcome, long messageId) {
@@ -88,11 +90,26 @@ public final class FhirIntake {
         return audited(answer, body, remote, user);
     }
 
+    /**
+     * A request whose Content-Length is over {@link #maxBytes()}: answered 413 without reading it, so nothing of it is
+     * stored; audited like every answer.
+     */
+    public Answer refuseUnread(long contentLength, String remote, String user) {
+        LOG.warn("FHIR intake: request from {} declared {} bytes, over {}; refused with 413 unread", remote, contentLength, maxBytes);
+        return audited(new Answer(413, error(OperationOutcome.IssueType.TOOLONG, "request body of " + contentLength
+                + " bytes larger than this endpoint accepts (max " + maxBytes + " bytes); not read"), -1), new byte[0], remote, user);
+    }
+
     private Answer answerFor(byte[] body, String contentType, String pathType, String remote, String user, String requestId) {
         if (body.length > maxBytes) {
-            byte[] head = Arrays.copyOf(body, maxBytes);
-            return refuse(413, OperationOutcome.IssueType.TOOLONG, "request body larger than this endpoint accepts (max "
-                    + maxBytes + " bytes); only its start was kept", head, null, remote, user, requestId);
+            byte[] head = Arrays.copyOf(body, Math.min(maxBytes, REFUSED_PREFIX_BYTES));
+            String reason = "request body larger than this endpoint accepts (max " + maxBytes + " bytes)";
+            long id = storeRejected(head, null, remote, user, requestId, "413 " + reason + " " + TRUNCATED + " only its first "
+                    + head.length + " bytes were kept]");
+            LOG.warn("FHIR intake: request from {} refused with 413 (over {} bytes); its first {} bytes stored as message {}", remote,
+                    maxBytes, head.length, id);
+            return new Answer(413, error(OperationOutcome.IssueType.TOOLONG, reason + "; only its first " + head.length
+                    + " bytes were kept"), id);
         }
         if (body.length == 0) {
             return refuse(400, OperationOutcome.IssueType.REQUIRED, "empty request body: POST a FHIR resource or Bundle",
@@ -116,8 +133,9 @@ public final class FhirIntake {
             return refuse(400, OperationOutcome.IssueType.STRUCTURE, "the body is not valid UTF-8 (FHIR requires UTF-8)", body, null,
                     remote, user, requestId);
         }
-        if (xml && DTD.matcher(text).find()) {
-            return refuse(400, OperationOutcome.IssueType.SECURITY, "XML with a DOCTYPE or ENTITY declaration is not accepted",
+        // FHIR XML never needs a DTD; refusing them outright closes XXE and entity-expansion bombs, whatever the parser.
+        if (xml && XmlDeclarations.declaresDtd(text)) {
+            return refuse(400, OperationOutcome.IssueType.SECURITY, XmlDeclarations.REFUSAL,
                     body, null, remote, user, requestId);
         }
         IBaseResource parsed;

@@ -8,6 +8,7 @@ import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.store.MessageStore;
 import io.carebus.console.BasicCredentials;
 import io.carebus.console.JaasAuthenticator;
+import io.carebus.console.RequestBodies;
 import io.carebus.console.Role;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -117,15 +118,18 @@ public class FhirServlet extends HttpServlet {
     }
 
     private void post(HttpServletRequest req, HttpServletResponse resp, String pathType, String user) throws IOException {
-        // At most one byte more than the limit is read: enough to know it is too large, and its start is kept.
-        byte[] body = req.getInputStream().readNBytes(intake.maxBytes() + 1);
+        // A Content-Length over the cap is refused unread; else at most one byte more than the cap is read: enough to
+        // know it is too large, and its start is kept.
+        RequestBodies.Body body = RequestBodies.read(req, intake.maxBytes());
         String requestId = Optional.ofNullable(req.getHeader("X-Request-Id")).orElse(req.getHeader("Request-Id"));
-        FhirIntake.Answer answer = intake.handle(body, req.getContentType(), pathType, req.getRemoteAddr(), user, requestId);
+        FhirIntake.Answer answer = body.tooLarge() && body.bytes().length == 0
+                ? intake.refuseUnread(req.getContentLengthLong(), req.getRemoteAddr(), user)
+                : intake.handle(body.bytes(), req.getContentType(), pathType, req.getRemoteAddr(), user, requestId);
         if (answer.messageId() >= 0) {
             resp.setHeader("Content-Location", "/api/messages/" + answer.messageId());
         }
         if (answer.status() == 413) {
-            resp.setHeader("Connection", "close");
+            RequestBodies.closeAfterAnswer(resp);
         }
         write(req, resp, answer.status(), answer.outcome(), req.getContentType() != null && req.getContentType().contains("xml"));
     }

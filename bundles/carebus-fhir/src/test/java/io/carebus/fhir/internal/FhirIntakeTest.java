@@ -171,13 +171,26 @@ class FhirIntakeTest {
     }
 
     @Test
-    void anOversizeBodyIs413AndItsStartIsKept() {
+    void anOversizeBodyIs413AndOnlyA64KbPrefixIsKeptMarkedTruncated() {
         byte[] body = new byte[intake.maxBytes() + 1];
         java.util.Arrays.fill(body, (byte) ' ');
         FhirIntake.Answer answer = intake.handle(body, "application/fhir+json", null, "10.0.0.9", "engineer1", null);
         assertThat(answer.status()).isEqualTo(413);
         assertThat(diagnostics(answer)).contains("max " + intake.maxBytes());
-        assertThat(store.find(answer.messageId()).orElseThrow().message().payload()).hasSize(intake.maxBytes());
+        var stored = store.find(answer.messageId()).orElseThrow();
+        assertThat(stored.message().payload()).hasSize(FhirIntake.REFUSED_PREFIX_BYTES);
+        assertThat(stored.error()).startsWith("413").contains(FhirIntake.TRUNCATED);
+    }
+
+    @Test
+    void aDeclaredLengthOverTheCapIs413AndNothingIsStored() {
+        var all = new io.carebus.api.store.MessageQuery(null, null, null, null, null, null, null, null, 1000);
+        int before = store.search(all).size();
+        FhirIntake.Answer answer = intake.refuseUnread(intake.maxBytes() + 1L, "10.0.0.9", "engineer1");
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.messageId()).isEqualTo(-1);
+        assertThat(diagnostics(answer)).contains("not read");
+        assertThat(store.search(all)).hasSize(before);
     }
 
     @Test

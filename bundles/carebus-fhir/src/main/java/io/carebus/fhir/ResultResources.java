@@ -364,6 +364,41 @@ public final class ResultResources {
         return provenance;
     }
 
+    /** The most observations one RiskAssessment names as its basis (a mean over a long window can use hundreds). */
+    static final int MAX_BASIS = 100;
+
+    /**
+     * RiskAssessment.basis: the observations the model's features came from, as carebus:infer names them (header
+     * {@code CareBusFeatureBasis}): {@code Observation/<id>} as a literal reference, {@code system|value} as a logical
+     * reference by identifier ({@code urn:carebus:fhir-id|Observation/<id>} as the literal one). The patient context's
+     * own hashes ({@code urn:carebus:context|...}) name no resource anywhere and are left out.
+     */
+    public static void basis(RiskAssessment risk, List<String> observations) {
+        if (observations == null) {
+            return;
+        }
+        for (String source : observations) {
+            if (risk.getBasis().size() >= MAX_BASIS) {
+                return;
+            }
+            int bar = source == null ? -1 : source.indexOf('|');
+            if (source == null || source.isBlank() || source.startsWith("urn:carebus:context|")) {
+                continue;
+            }
+            if (source.startsWith("urn:carebus:fhir-id|")) {
+                risk.addBasis(new Reference(source.substring(bar + 1)));
+            } else if (bar < 0) {
+                risk.addBasis(new Reference(source));
+            } else {
+                Identifier identifier = new Identifier().setValue(source.substring(bar + 1));
+                if (bar > 0) {
+                    identifier.setSystem(source.substring(0, bar));
+                }
+                risk.addBasis(new Reference().setType("Observation").setIdentifier(identifier));
+            }
+        }
+    }
+
     /** A logical reference to a result by its engine identifier. */
     public static Reference referenceTo(Resource result, Identifier identifier) {
         return new Reference().setType(result.fhirType()).setIdentifier(identifier.copy());

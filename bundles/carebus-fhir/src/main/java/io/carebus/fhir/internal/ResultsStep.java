@@ -42,6 +42,13 @@ import org.osgi.service.component.annotations.Component;
 public class ResultsStep implements RouteStep {
 
     static final String SUBJECT_REFERENCE = "CareBusSubjectReference";
+    /** carebus:infer's list of the observations behind the features (carebus-inference InferStep.BASIS). */
+    @SuppressWarnings("unchecked")
+    private static List<String> basis(Message in) {
+        Object basis = in.getHeader("CareBusFeatureBasis");
+        return basis instanceof List<?> list && list.stream().allMatch(String.class::isInstance) ? (List<String>) list : null;
+    }
+
     private final ModelRegistry registry;
     private final OutboxComponent outbox;
     private final FhirContext fhir = FhirContext.forR4Cached();
@@ -87,7 +94,11 @@ public class ResultsStep implements RouteStep {
         List<Reference> targets = new ArrayList<>();
         for (ModelCard.ModelOutput output : card.outputs()) {
             Resource result = switch (output.fhirResource()) {
-                case "RiskAssessment" -> results.riskAssessment(prediction, output, subject, explanation);
+                case "RiskAssessment" -> {
+                    org.hl7.fhir.r4.model.RiskAssessment risk = results.riskAssessment(prediction, output, subject, explanation);
+                    ResultResources.basis(risk, basis(in));
+                    yield risk;
+                }
                 case "Observation" -> results.observation(prediction, output, subject, explanation);
                 case "Condition" -> output.threshold() != null && prediction.outputs().getOrDefault(output.label(), 0.0) >= output.threshold()
                         ? results.condition(prediction, output, subject) : null;

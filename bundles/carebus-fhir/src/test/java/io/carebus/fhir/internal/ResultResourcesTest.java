@@ -143,4 +143,19 @@ class ResultResourcesTest {
         assertThat(provenance.getAgent()).extracting(a -> a.getType().getCodingFirstRep().getCode())
                 .containsExactly("performer", "assembler");
     }
+
+    @Test
+    void theBasisReferencesTheObservationsTheFeaturesCameFrom() {
+        RiskAssessment risk = results.riskAssessment(PREDICTION, RISK, new Reference("Patient/p"), null);
+        ResultResources.basis(risk, List.of("urn:oid:1.2.3|LAB-7-2524-7", "Observation/hr-1", "urn:carebus:fhir-id|Observation/bp-2",
+                "urn:carebus:context|0a1b2c"));
+        assertThat(risk.getBasis()).hasSize(3);
+        assertThat(risk.getBasis().get(0).getType()).isEqualTo("Observation");
+        assertThat(risk.getBasis().get(0).getIdentifier().getSystem()).isEqualTo("urn:oid:1.2.3");
+        assertThat(risk.getBasis().get(0).getIdentifier().getValue()).isEqualTo("LAB-7-2524-7");
+        assertThat(risk.getBasis().get(1).getReference()).isEqualTo("Observation/hr-1");
+        assertThat(risk.getBasis().get(2).getReference()).isEqualTo("Observation/bp-2");
+        ResultResources.basis(risk, java.util.Collections.nCopies(500, "urn:x|y"));
+        assertThat(risk.getBasis()).hasSize(100);
+    }
 }

@@ -148,9 +148,10 @@ public final class JdbcOutbox implements Outbox {
             ps.setMaxRows(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long revision = rs.getLong(7);
+                    long read = rs.getLong(7);
+                    Long revision = rs.wasNull() ? null : read;
                     due.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6),
-                            rs.wasNull() ? null : revision));
+                            revision));
                 }
             }
             return due;

@@ -88,11 +88,27 @@ final class RouteFolderDeployer {
                 undeploy(gone);
             }
         }
+        // Files that define route templates go first, so the files instantiating them find them on a first start.
+        List<Map.Entry<String, byte[]>> changed = new ArrayList<>();
         for (Map.Entry<String, byte[]> file : current.entrySet()) {
             String fingerprint = sha256(file.getValue());
             if (!fingerprint.equals(seen.get(file.getKey()))) {
                 seen.put(file.getKey(), fingerprint);
-                deploy(file.getKey(), file.getValue());
+                changed.add(file);
+            }
+        }
+        changed.sort((a, b) -> Boolean.compare(!mayDefineTemplates(a.getValue()), !mayDefineTemplates(b.getValue())));
+        boolean templatesDeployed = false;
+        for (Map.Entry<String, byte[]> file : changed) {
+            templatesDeployed |= deploy(file.getKey(), file.getValue());
+        }
+        if (templatesDeployed) {
+            // A file rejected because a template it uses was missing (or broken) gets another try now that it is here.
+            for (Map.Entry<String, byte[]> file : current.entrySet()) {
+                RouteFileState state = states.get(file.getKey());
+                if (state != null && !state.deployed() && state.error() != null && state.error().contains("RouteTemplate")) {
+                    deploy(file.getKey(), file.getValue());
+                }
             }
         }
         initialScanDone = true;
@@ -145,7 +161,13 @@ final class RouteFolderDeployer {
         return !name.startsWith(".") && !name.endsWith("~") && (name.endsWith(".yaml") || name.endsWith(".yml"));
     }
 
-    private void deploy(String file, byte[] content) {
+    /** Only an ordering hint (templates first); whether a file really defines templates is what parsing says. */
+    private static boolean mayDefineTemplates(byte[] content) {
+        return new String(content, java.nio.charset.StandardCharsets.UTF_8).contains("routeTemplate:");
+    }
+
+    /** Deploys one file; true when it deployed and defines route templates. */
+    private boolean deploy(String file, byte[] content) {
         Deployed previous = deployed.get(file);
         Parsed parsed;
         try {
@@ -153,7 +175,7 @@ final class RouteFolderDeployer {
             checkIdsAreFree(file, parsed);
         } catch (Exception e) {
             reject(file, e, null, previous);
-            return;
+            return false;
         }
         if (previous != null) {
             removeRoutes(previous.routeIds());
@@ -165,6 +187,7 @@ final class RouteFolderDeployer {
             states.put(file, new RouteFileState(file, true, ids, null, null, clock.instant()));
             LOG.info("Deployed routes file {}: routes {}{}", file, ids,
                     parsed.templates().isEmpty() ? "" : ", route templates " + parsed.templateIds());
+            return !parsed.templates().isEmpty();
         } catch (Exception e) {
             removeRoutes(parsed.routeIds());
             removeTemplates(parsed.templateIds());
@@ -173,6 +196,7 @@ final class RouteFolderDeployer {
                 restore(file, previous);
             }
             reject(file, e, line, previous);
+            return false;
         }
     }
 

@@ -242,4 +242,31 @@ class RouteFolderDeployerTest {
         assertThat(camel.getCamelContextExtension().getContextPlugin(org.apache.camel.model.Model.class)
                 .getRouteTemplateDefinition("greeter")).isNull();
     }
+
+    @Test
+    void instancesInFilesThatSortBeforeTheirTemplatesStillDeployOnTheFirstScan() throws Exception {
+        String instance = """
+                - templatedRoute:
+                    routeTemplateRef: greeter
+                    routeId: greet-early
+                    parameters:
+                      - name: name
+                        value: early
+                """;
+        String templateOnly = TEMPLATES.substring(0, TEMPLATES.indexOf("- templatedRoute:"));
+        write("a-instance.yaml", instance);
+        write("z-templates.yaml", templateOnly);
+        deployer.scan();
+        assertThat(state("a-instance.yaml").deployed()).as("%s", state("a-instance.yaml").error()).isTrue();
+        assertThat(template.requestBody("direct:early", "Ada", String.class)).isEqualTo("Hello Ada");
+
+        // Later: an instance of a template that is missing is rejected, and deploys as soon as the template arrives.
+        write("b-instance.yaml", instance.replace("greeter", "later").replace("early", "late"));
+        deployer.scan();
+        assertThat(state("b-instance.yaml").deployed()).isFalse();
+        write("y-later.yaml", templateOnly.replace("id: greeter", "id: later"));
+        deployer.scan();
+        assertThat(state("b-instance.yaml").deployed()).as("%s", state("b-instance.yaml").error()).isTrue();
+        assertThat(template.requestBody("direct:late", "Ada", String.class)).isEqualTo("Hello Ada");
+    }
 }

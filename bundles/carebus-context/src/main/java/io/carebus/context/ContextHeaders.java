@@ -20,6 +20,14 @@ public final class ContextHeaders {
      */
     public static final String TIMELINE = "CareBusPatientTimeline";
 
+    /**
+     * Out, with option {@code model}: {@code Boolean}, whether this message should (re)score the patient with that
+     * model: it added, changed or removed an observation whose code the model's card uses (or, with
+     * {@code scoreOnDemographics=true}, it changed the patient's demographics). A message processed a second time
+     * changes nothing, so it never scores twice.
+     */
+    public static final String SCORE_TRIGGERED = "CareBusScoreTriggered";
+
     private ContextHeaders() {
     }
 }

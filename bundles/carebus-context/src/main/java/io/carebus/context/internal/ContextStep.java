@@ -2,6 +2,7 @@ package io.carebus.context.internal;
 
 import io.carebus.camel.RouteStep;
 import io.carebus.context.ContextHeaders;
+import io.carebus.inference.ModelRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,21 +18,31 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code carebus:context[?lookback=P2D]}: records the message's FHIR form (header {@code CareBusFhirBundle}, else the
+ * {@code carebus:context[?lookback=P2D][&model=<id>[&scoreOnDemographics=false]]}: records the message's FHIR form (header {@code CareBusFhirBundle}, else the
  * body) into its subject's timeline and hands the route that timeline as of the event's own time
  * ({@link ContextHeaders}). The subject is header {@code CareBusSubject} when set (after {@code carebus:deid}: the
- * pseudonym, and every time in the message already shifted), else the message's patient identifier.
+ * pseudonym, and every time in the message already shifted), else the message's patient identifier. With
+ * {@code model}, it also says whether the message should score the patient with that model
+ * ({@link ContextHeaders#SCORE_TRIGGERED}).
  */
 @Component(service = RouteStep.class, configurationPid = "io.carebus.context")
 @Designate(ocd = ContextConfig.class)
 public class ContextStep implements RouteStep {
 
     static final Duration DEFAULT_LOOKBACK = Duration.ofDays(2);
+    private static final Instant FAR_FUTURE = Instant.parse("9999-12-31T00:00:00Z");
+
+    /** The models whose cards say which codes trigger a score; optional, so the context works without inference. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    volatile ModelRegistry registry;
     private static final Logger LOG = LoggerFactory.getLogger(ContextStep.class);
 
     private final TimelineStore store;
@@ -73,7 +84,7 @@ public class ContextStep implements RouteStep {
 
     @Override
     public Set<String> options() {
-        return Set.of("lookback");
+        return Set.of("lookback", "model", "scoreOnDemographics");
     }
 
     @Override
@@ -88,6 +99,7 @@ public class ContextStep implements RouteStep {
         // Whatever an earlier step or message left must not pass for this message's context.
         in.removeHeader(ContextHeaders.AS_OF);
         in.removeHeader(ContextHeaders.TIMELINE);
+        in.removeHeader(ContextHeaders.SCORE_TRIGGERED);
         in.setHeader(ContextHeaders.CODES, Set.of());
         if (fhir == null || fhir.isBlank() || !fhir.stripLeading().startsWith("{")) {
             throw new IllegalArgumentException("carebus:context needs FHIR JSON: header " + ContextHeaders.FHIR_BUNDLE
@@ -101,6 +113,19 @@ public class ContextStep implements RouteStep {
         Set<String> changed = store.record(message.get(), clock.instant());
         in.setHeader(ContextHeaders.CODES, changed);
         Optional<Instant> asOf = message.get().asOf();
+        boolean demographicsOnly = message.get().observations().isEmpty() && message.get().patient().isPresent();
+        boolean onDemographics = "true".equalsIgnoreCase(options.getOrDefault("scoreOnDemographics", "false").strip());
+        if (asOf.isEmpty() && demographicsOnly && onDemographics) {
+            // An ADT has no time of its own to score at: the patient's latest observation is the as-of.
+            asOf = store.timeline(message.get().subject(), Instant.EPOCH, FAR_FUTURE, 1).observations().stream()
+                    .map(TimelineStore.Entry::effective).max(Instant::compareTo);
+        }
+        String model = options.get("model");
+        if (model != null && !model.isBlank()) {
+            boolean triggered = asOf.isPresent() && (ScoreTrigger.usesAny(registry, model.strip(), changed)
+                    || (demographicsOnly && onDemographics));
+            in.setHeader(ContextHeaders.SCORE_TRIGGERED, triggered);
+        }
         if (asOf.isPresent()) {
             in.setHeader(ContextHeaders.AS_OF, asOf.get());
             in.setHeader(ContextHeaders.TIMELINE, TimelineBundle.json(

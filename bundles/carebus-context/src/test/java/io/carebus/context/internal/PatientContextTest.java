@@ -217,6 +217,27 @@ class PatientContextTest {
     }
 
     @Test
+    void onlyCodesTheModelReadsTriggerAScoreAndARedeliveryNeverDoes() throws Exception {
+        step.registry = models;
+        Map<String, String> sepsis = Map.of("model", "sepsis-risk");
+        Exchange adt = context(ClinicalFixtures.adt(MRN, "1956-03-14"), null, sepsis);
+        assertThat(adt.getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED)).as("ADT updates, does not score").isEqualTo(false);
+        assertThat(context(ClinicalFixtures.vitals(MRN), null, sepsis).getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED)).isEqualTo(true);
+        assertThat(context(ClinicalFixtures.vitals(MRN), null, sepsis).getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED))
+                .as("the same message again changes nothing").isEqualTo(false);
+        String cholesterol = bundle(observation("chol-1", "2093-3", EVENT, 195, "mg/dL", "final"));
+        assertThat(context(cholesterol, null, sepsis).getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED))
+                .as("a code sepsis-risk does not read").isEqualTo(false);
+        Exchange demographics = context(ClinicalFixtures.adt(MRN, "1956-03-15"), null,
+                Map.of("model", "sepsis-risk", "scoreOnDemographics", "true"));
+        assertThat(demographics.getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED)).isEqualTo(true);
+        assertThat(demographics.getMessage().getHeader(ContextHeaders.AS_OF, Instant.class))
+                .as("an ADT scores as of the patient's latest observation").isNotNull();
+        assertThat(context(ClinicalFixtures.labs(MRN)).getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED))
+                .as("no model option, no verdict").isNull();
+    }
+
+    @Test
     void aMessageProcessedTwiceCountsOnce() throws Exception {
         context(ClinicalFixtures.vitals(MRN));
         Exchange again = context(ClinicalFixtures.vitals(MRN));

@@ -28,7 +28,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * {@code carebus:ehr[?ehr=a,b][&types=Observation,RiskAssessment]}: puts FHIR resources into the outbox for the named
- * EHRs (default: every configured EHR; none configured: kept LOCAL, readable at the appliance's /fhir). The resources
+ * EHRs (default: every configured EHR; none configured: kept LOCAL, readable at the appliance's /fhir, unless
+ * {@code keepLocal=false}, which then queues nothing). The resources
  * are the body (a resource, a list of resources, or FHIR JSON of a resource or Bundle), or the message's FHIR form
  * (header {@code CareBusFhirBundle}) when the body is not FHIR. A resource without the engine identifier gets one
  * derived from the input (posted bytes or message id, and the resource's place in it), so running the route again
@@ -78,13 +79,19 @@ public class OutboxStep implements RouteStep {
 
     @Override
     public Set<String> options() {
-        return Set.of("ehr", "types", "fallback");
+        return Set.of("ehr", "types", "fallback", "keepLocal");
     }
 
     @Override
     public void process(Exchange exchange, Map<String, String> options) {
         Message in = exchange.getMessage();
         Set<String> types = options.containsKey("types") ? split(options.get("types")) : DEFAULT_TYPES;
+        if ("false".equalsIgnoreCase(String.valueOf(options.get("keepLocal")).strip()) && targets(options.get("ehr")).equals(List.of(LOCAL))) {
+            // Relaying what the hospital already has (an ADT's Patient) makes sense only towards an EHR: without one,
+            // a copy kept here would only be another store of PHI.
+            in.setHeader(OUTBOX_IDS, List.of());
+            return;
+        }
         List<Resource> resources = resources(in);
         Long messageId = in.getHeader(FhirHeaders.MESSAGE_ID, Long.class);
         String source = in.getHeader(FhirHeaders.PAYLOAD_SHA256, messageId == null ? exchange.getExchangeId() : "message-" + messageId,

@@ -81,6 +81,18 @@ class OutboxStepTest {
     }
 
     @Test
+    void keepLocalFalseQueuesNothingWhenNoEhrIsConfigured() {
+        OutboxStep step = step();
+        Exchange adt = exchange(BUNDLE, "adt");
+        step.process(adt, Map.of("types", "Patient,Observation", "keepLocal", "false"));
+        assertThat(ids(adt)).isEmpty();
+        assertThat(outbox.list(null, null, 10)).isEmpty();
+        Exchange kept = exchange(BUNDLE, "adt");
+        step.process(kept, Map.of("types", "Patient"));
+        assertThat(ids(kept)).hasSize(1);
+    }
+
+    @Test
     void aProvenanceIsQueuedByItsIdAndUnknownEhrsAreRefused() {
         OutboxStep step = step();
         Provenance provenance = new Provenance();

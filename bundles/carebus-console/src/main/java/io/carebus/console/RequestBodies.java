@@ -1,6 +1,8 @@
 package io.carebus.console;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
 import javax.servlet.http.HttpServletRequest;
 import javax.servlet.http.HttpServletResponse;
 
@@ -29,8 +31,30 @@ public final class RequestBodies {
         if (req.getContentLengthLong() > max) {
             return new Body(new byte[0], true);
         }
-        byte[] bytes = req.getInputStream().readNBytes(max + 1);
+        byte[] bytes = readAtMost(req.getInputStream(), max + 1);
         return new Body(bytes, bytes.length > max);
+    }
+
+    /**
+     * Up to {@code limit} bytes, in a buffer that grows as they arrive (a declared length sizes nothing). Not
+     * {@link InputStream#readNBytes(int)}: having read its count, that asks the stream for zero more bytes, and Jetty's
+     * request input blocks on such a read until more of the body arrives. A chunked body that stops exactly one byte
+     * past the cap then held a thread until the idle time-out instead of being answered 413.
+     */
+    static byte[] readAtMost(InputStream in, int limit) throws IOException {
+        byte[] buffer = new byte[Math.min(limit, 8192)];
+        int n = 0;
+        while (n < limit) {
+            if (n == buffer.length) {
+                buffer = Arrays.copyOf(buffer, (int) Math.min(limit, 2L * buffer.length));
+            }
+            int read = in.read(buffer, n, buffer.length - n);
+            if (read < 0) {
+                break;
+            }
+            n += read;
+        }
+        return n == buffer.length ? buffer : Arrays.copyOf(buffer, n);
     }
 
     /**

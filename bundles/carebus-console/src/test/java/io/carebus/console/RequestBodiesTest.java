@@ -112,6 +112,37 @@ class RequestBodiesTest {
         assertThat(RequestBodies.read(request(0, new CountingInput(new ByteArrayInputStream(new byte[0]))), 1000).bytes()).isEmpty();
     }
 
+    /**
+     * A chunked body that stops exactly one byte past the cap and holds the connection: Jetty blocks on any read,
+     * a zero-length one included, until more arrives. The cap must be recognised without another read.
+     */
+    @Test
+    void aBodyThatStopsOneBytePastTheCapIsRecognisedWithoutWaitingForMore() throws IOException {
+        int max = 100_000;
+        ServletInputStream held = new CountingInput(new InputStream() {
+            private int left = max + 1;
+
+            @Override
+            public int read() {
+                throw new AssertionError("single-byte read");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (len == 0 || left == 0) {
+                    throw new AssertionError("a read after the body stopped (len " + len + "): Jetty would block here");
+                }
+                int n = Math.min(Math.min(len, left), 4096);
+                Arrays.fill(b, off, off + n, (byte) 'z');
+                left -= n;
+                return n;
+            }
+        });
+        RequestBodies.Body read = RequestBodies.read(request(-1, held), max);
+        assertThat(read.tooLarge()).isTrue();
+        assertThat(read.bytes()).hasSize(max + 1);
+    }
+
     @Test
     void aContentLengthThatLiesLowIsNoWayAroundTheCap() throws IOException {
         CountingInput body = new CountingInput(endless());

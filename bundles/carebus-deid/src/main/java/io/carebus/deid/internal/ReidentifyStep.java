@@ -21,7 +21,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * {@code carebus:reidentify}: at the outbound edge, turns pseudonymous patient references in the body's FHIR
  * resources (a resource or a list, as {@code carebus:fhir-results} leaves them) back into the real patient's identifier
- * from the vault: {@code subject}/{@code patient} references with identifier {@code urn:carebus:pseudonym|...}.
+ * from the vault: {@code subject}/{@code patient} references, and a Binary's {@code securityContext} (the heatmap of an
+ * imaging result names its patient there), with identifier {@code urn:carebus:pseudonym|...}.
  * Every lookup is audited. An unknown pseudonym fails the exchange: a result must never reach an EHR about nobody.
  */
 @Component(service = RouteStep.class)
@@ -57,7 +58,7 @@ public class ReidentifyStep implements RouteStep {
         }
         String actor = "route:" + exchange.getFromRouteId();
         for (Resource resource : resources) {
-            for (String name : new String[] {"subject", "patient"}) {
+            for (String name : new String[] {"subject", "patient", "securityContext"}) {
                 Property p = resource.getNamedProperty(name);
                 if (p == null) {
                     continue;

@@ -26,8 +26,9 @@ import org.hl7.fhir.r4.model.Resource;
 /**
  * HL7v2 to the canonical FHIR R4 form: a transaction Bundle whose entries are conditional on business identifiers
  * (PID-3, PV1-19, OBR-3 + OBX-3/4), so replaying a message, or sending an update (A08, a corrected result), updates
- * the same resources instead of creating new ones. ADT events become Patient (+ Encounter); merges (MRG) link the
- * surviving and the retired Patient; ORU^R01 becomes Patient, DiagnosticReport per OBR and Observation per OBX.
+ * the same resources instead of creating new ones. ADT events become Patient (+ Encounter); patient merges (A40,
+ * A34, A18, ...: PID + MRG) link the surviving and the retired Patient ({@code replaces} / {@code replaced-by});
+ * ORU^R01 becomes Patient, DiagnosticReport per OBR and Observation per OBX.
  * Other message types have no canonical form yet ({@link Optional#empty()}).
  */
 public final class Hl7FhirMapper {
@@ -37,6 +38,12 @@ public final class Hl7FhirMapper {
     }
 
     private static final Set<String> RESULT_EVENTS = Set.of("R01", "R30", "R31", "R32");
+    /**
+     * Patient-level merges: A40 (merge patient - patient identifier list), A34 (patient ID only), A36 (patient ID and
+     * account number), A39 (merge person - patient ID), A18 and A30 (their pre-2.3.1 forms). A35, A41 and A42 merge
+     * accounts and visits of one patient, not patients: their MRG names no retired patient.
+     */
+    static final Set<String> MERGE_EVENTS = Set.of("A18", "A30", "A34", "A36", "A39", "A40");
 
     private final ZoneId zone;
 
@@ -69,21 +76,35 @@ public final class Hl7FhirMapper {
     }
 
     private void adt(List<V2Segment> segments, String trigger, String facility, Builder builder) {
-        Reference subject = null;
+        Reference first = null;
+        Reference current = null;
         V2Segment pv1 = null;
-        for (int i = 0; i < segments.size(); i++) {
-            V2Segment s = segments.get(i);
-            if ("PID".equals(s.name())) {
-                Patient patient = PatientMapping.fromPid(s, facility, zone);
-                V2Segment mrg = i + 1 < segments.size() && "MRG".equals(segments.get(i + 1).name()) ? segments.get(i + 1) : null;
-                subject = builder.patient(patient);
-                if (mrg != null) {
-                    merge(mrg, subject, facility, builder);
+        Reference pv1Subject = null;
+        boolean merges = MERGE_EVENTS.contains(trigger);
+        for (V2Segment s : segments) {
+            switch (s.name()) {
+                case "PID" -> {
+                    current = builder.patient(PatientMapping.fromPid(s, facility, zone));
+                    if (first == null) {
+                        first = current;
+                    }
                 }
-            } else if ("PV1".equals(s.name()) && pv1 == null) {
-                pv1 = s;
+                // MRG follows its PID, PD1 may stand between (ADT_A18, ADT_A30, ADT_A39: PID, PD1, MRG, PV1)
+                case "MRG" -> {
+                    if (merges && current != null) {
+                        merge(s, current, facility, builder);
+                    }
+                }
+                case "PV1" -> {
+                    if (pv1 == null) {
+                        pv1 = s;
+                        pv1Subject = current;
+                    }
+                }
+                default -> { }
             }
         }
+        Reference subject = pv1Subject != null ? pv1Subject : first;
         if (subject != null) {
             Encounter encounter = EncounterMapping.fromPv1(pv1, trigger, subject, facility, zone);
             if (encounter != null) {
@@ -92,13 +113,20 @@ public final class Hl7FhirMapper {
         }
     }
 
-    /** MRG-1 names the retired patient: it is marked inactive and "replaced-by" the surviving one, which "replaces" it. */
+    /**
+     * MRG names the retired patient (MRG-1, the prior patient identifier list, and MRG-4, the prior patient ID of
+     * older versions): it is marked inactive and "replaced-by" the surviving one (the PID before it), which "replaces"
+     * it. An identifier the survivor carries itself is not retired.
+     */
     private void merge(V2Segment mrg, Reference survivor, String facility, Builder builder) {
+        Patient surviving = (Patient) builder.resourceAt(survivor);
         Patient retired = new Patient();
-        for (int rep = 0; rep < mrg.repetitions(1); rep++) {
-            Identifier id = V2Types.cx(mrg, 1, rep, facility);
-            if (id != null) {
-                retired.addIdentifier(id);
+        for (int field : new int[] {1, 4}) {
+            for (int rep = 0; rep < mrg.repetitions(field); rep++) {
+                Identifier id = V2Types.cx(mrg, field, rep, facility);
+                if (id != null && !carries(surviving, id) && !carries(retired, id)) {
+                    retired.addIdentifier(id);
+                }
             }
         }
         if (retired.getIdentifier().isEmpty()) {
@@ -107,8 +135,11 @@ public final class Hl7FhirMapper {
         retired.setActive(false);
         retired.addLink().setType(Patient.LinkType.REPLACEDBY).setOther(survivor);
         Reference retiredRef = builder.patient(retired);
-        Patient surviving = (Patient) builder.resourceAt(survivor);
         surviving.addLink().setType(Patient.LinkType.REPLACES).setOther(retiredRef);
+    }
+
+    private static boolean carries(Patient patient, Identifier id) {
+        return patient.getIdentifier().stream().anyMatch(i -> i.getSystem().equals(id.getSystem()) && i.getValue().equals(id.getValue()));
     }
 
     private void oru(List<V2Segment> segments, String facility, String controlId, Builder builder) {

@@ -114,6 +114,46 @@ class Hl7FhirMapperTest {
         assertThat(all(mapped.bundle(), Encounter.class)).isEmpty();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"A40, ADT_A39", "A34, ADT_A30", "A18, ADT_A18"})
+    void aPatientMergeRetiresMrg1AndMrg4EvenWithPd1BetweenPidAndMrg(String trigger, String structure) throws Exception {
+        Hl7FhirMapper.Mapped mapped = map("MSH|^~\\&|ADT|HOSP|||20261128||ADT^" + trigger + "^" + structure + "|C8|P|2.5",
+                "EVN|" + trigger + "|20261128", "PID|1||MRN123^^^HOSP^MR||Muster^Anna||19800214|F", "PD1|||Clinic Zurich^^42",
+                "MRG|MRN999^^^HOSP^MR~4711^^^^PI|||EXT-7^^^EXTERNAL");
+        List<Patient> patients = all(mapped.bundle(), Patient.class);
+        assertThat(patients).hasSize(2);
+        Patient survivor = patients.get(0);
+        Patient retired = patients.get(1);
+        assertThat(survivor.getIdentifier()).extracting(i -> i.getSystem() + "|" + i.getValue())
+                .containsExactly("urn:carebus:hl7v2:id:HOSP|MRN123");
+        assertThat(survivor.getLink()).hasSize(1);
+        assertThat(survivor.getLinkFirstRep().getType()).isEqualTo(Patient.LinkType.REPLACES);
+        assertThat(survivor.getLinkFirstRep().getOther().getReference()).isEqualTo(mapped.bundle().getEntry().get(1).getFullUrl());
+        // an identifier without an authority gets the sending facility's, as PID-3 does: one identifier, one system
+        assertThat(retired.getIdentifier()).extracting(i -> i.getSystem() + "|" + i.getValue()).containsExactly(
+                "urn:carebus:hl7v2:id:HOSP|MRN999", "urn:carebus:hl7v2:id:HOSP|4711", "urn:carebus:hl7v2:id:EXTERNAL|EXT-7");
+        assertThat(retired.getIdentifierFirstRep().getType().getCodingFirstRep().getCode()).isEqualTo("MR");
+        assertThat(retired.getActive()).isFalse();
+        assertThat(retired.getLinkFirstRep().getType()).isEqualTo(Patient.LinkType.REPLACEDBY);
+        assertThat(retired.getLinkFirstRep().getOther().getReference()).isEqualTo(mapped.bundle().getEntry().get(0).getFullUrl());
+        assertThat(mapped.bundle().getEntry().get(1).getRequest().getUrl())
+                .isEqualTo("Patient?identifier=urn%3Acarebus%3Ahl7v2%3Aid%3AHOSP%7CMRN999");
+    }
+
+    @Test
+    void anAccountOrVisitMergeAndAnMrgNamingTheSurvivorItselfRetireNobody() throws Exception {
+        // A41 merges two accounts (A42 two visits) of one patient: whatever MRG-1 says, no patient is retired
+        Hl7FhirMapper.Mapped account = map("MSH|^~\\&|ADT|HOSP|||20261128||ADT^A41^ADT_A39|C9|P|2.5", "EVN|A41|20261128",
+                "PID|1||MRN123^^^HOSP^MR||Muster^Anna", "MRG|MRN999^^^HOSP^MR||ACC-1^^^HOSP");
+        assertThat(all(account.bundle(), Patient.class)).hasSize(1);
+        assertThat(all(account.bundle(), Patient.class).get(0).getLink()).isEmpty();
+        Hl7FhirMapper.Mapped self = map("MSH|^~\\&|ADT|HOSP|||20261128||ADT^A40^ADT_A39|C10|P|2.5", "EVN|A40|20261128",
+                "PID|1||MRN123^^^HOSP^MR||Muster^Anna", "MRG|MRN123^^^HOSP^MR");
+        assertThat(all(self.bundle(), Patient.class)).as("the survivor never retires itself").hasSize(1);
+        assertThat(all(self.bundle(), Patient.class).get(0).hasActive()).as("not marked inactive").isFalse();
+        assertThat(all(self.bundle(), Patient.class).get(0).getLink()).isEmpty();
+    }
+
     @Test
     void oruR01IsAReportWithOneObservationPerObxTypedByObx2() throws Exception {
         String pdf = java.util.Base64.getEncoder().encodeToString("%PDF-1.4 report".getBytes(StandardCharsets.US_ASCII));

@@ -42,9 +42,17 @@ public final class FhirDeidentifier {
     public static final String PSEUDONYM_SYSTEM = "urn:carebus:pseudonym";
     static final String LABEL_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
 
-    /** What came out, whose it was and how much changed. */
+    /**
+     * What came out, whose it was and how much changed. {@code linkedShiftDays}: for every other patient identifier the
+     * input named (a merge's retired Patient, {@code Patient.link}), its pseudonym and that patient's own date shift,
+     * so whoever moves that patient's (shifted) history to this one can move its dates into this patient's shift.
+     */
     public record Result(Resource resource, PatientIdentifier patient, String pseudonym, int shiftDays, int changed,
-                         FreeTextScrubber scrubber) {
+                         FreeTextScrubber scrubber, java.util.Map<String, Integer> linkedShiftDays) {
+
+        public Result(Resource resource, PatientIdentifier patient, String pseudonym, int shiftDays, int changed, FreeTextScrubber scrubber) {
+            this(resource, patient, pseudonym, shiftDays, changed, scrubber, java.util.Map.of());
+        }
     }
 
     private final PseudonymDomain domain;
@@ -87,7 +95,8 @@ public final class FhirDeidentifier {
         } else {
             walk.resource(input);
         }
-        return new Result(input, patient.orElse(null), patient.map(domain::pseudonym).orElse(null), walk.shift, walk.changed, scrubber);
+        return new Result(input, patient.orElse(null), patient.map(domain::pseudonym).orElse(null), walk.shift, walk.changed, scrubber,
+                java.util.Map.copyOf(walk.linked));
     }
 
     /**
@@ -168,7 +177,17 @@ public final class FhirDeidentifier {
         private final int shift;
         private final Set<String> allowedExtensions;
         private final FreeTextScrubber scrubber;
+        private final java.util.Map<String, Integer> linked = new java.util.TreeMap<>();
         private int changed;
+
+        /** The pseudonym of a patient identifier; another patient's is remembered with that patient's date shift. */
+        private String pseudonym(PatientIdentifier pid) {
+            String pseudonym = domain.pseudonym(pid);
+            if (!(known && pid.system().equals(patient.system()) && pid.value().equals(patient.value()))) {
+                linked.put(pseudonym, domain.dateShiftDays(pid));
+            }
+            return pseudonym;
+        }
 
         Walk(PatientIdentifier patient, boolean known, int shift, Set<String> allowedExtensions, FreeTextScrubber scrubber) {
             this.patient = patient;
@@ -205,7 +224,7 @@ public final class FhirDeidentifier {
             for (Identifier id : p.getIdentifier()) {
                 if (id.hasValue()) {
                     PatientIdentifier pid = new PatientIdentifier(id.hasSystem() ? id.getSystem() : "unknown", id.getValue());
-                    id.setSystem(PSEUDONYM_SYSTEM).setValue(domain.pseudonym(pid)).setAssigner(null).setType(null).setPeriod(null);
+                    id.setSystem(PSEUDONYM_SYSTEM).setValue(pseudonym(pid)).setAssigner(null).setType(null).setPeriod(null);
                     changed++;
                 }
             }
@@ -305,8 +324,11 @@ public final class FhirDeidentifier {
                 if (ref.hasIdentifier() && ref.getIdentifier().hasValue()) {
                     Identifier id = ref.getIdentifier();
                     PatientIdentifier asPatient = new PatientIdentifier(id.hasSystem() ? id.getSystem() : "unknown", id.getValue());
-                    if (known && asPatient.system().equals(patient.system()) && asPatient.value().equals(patient.value())) {
-                        id.setSystem(PSEUDONYM_SYSTEM).setValue(domain.pseudonym(asPatient));
+                    // Patient.link.other names another patient (a merge's retired or surviving one): its pseudonym,
+                    // the one that patient's own messages get, so a merge by identifier still names it.
+                    boolean linkedPatient = owner instanceof Patient && "other".equals(name);
+                    if (linkedPatient || known && asPatient.system().equals(patient.system()) && asPatient.value().equals(patient.value())) {
+                        id.setSystem(PSEUDONYM_SYSTEM).setValue(pseudonym(asPatient));
                     } else {
                         id.setValue(domain.identifier(id.getSystem(), id.getValue()));
                     }

@@ -56,7 +56,8 @@ public final class Hl7Deidentifier {
         for (Iterator<ca.uhn.hl7v2.model.Structure> it = ReadOnlyMessageIterator.createPopulatedSegmentIterator(message); it.hasNext(); ) {
             segments.add((Segment) it.next());
         }
-        Optional<PatientIdentifier> patient = patient(segments, encoding);
+        String facility = facility(segments.get(0), encoding);
+        Optional<PatientIdentifier> patient = patient(segments, facility, encoding);
         PatientIdentifier identity = patient.isPresent() ? patient.get()
                 : new PatientIdentifier("urn:carebus:message", "MSH:" + encoded(segments.get(0), 10, encoding));
         int shift = domain.dateShiftDays(identity);
@@ -104,7 +105,7 @@ public final class Hl7Deidentifier {
                 }
                 for (Type rep : reps) {
                     String before = encodedReps.containsKey(rep) ? encodedReps.get(rep) : rep.encode();
-                    String after = apply(action, before, segment.getName(), field, encoding, identity, shift, messageDate, scrubber);
+                    String after = apply(action, before, segment.getName(), field, encoding, identity, facility, shift, messageDate, scrubber);
                     if (!after.equals(before)) {
                         rep.parse(after);
                         changed++;
@@ -124,20 +125,22 @@ public final class Hl7Deidentifier {
     }
 
     private String apply(Hl7Profile.Action action, String text, String segment, int field, EncodingCharacters enc,
-                         PatientIdentifier patient, int shift, LocalDate messageDate, FreeTextScrubber scrubber) {
+                         PatientIdentifier patient, String facility, int shift, LocalDate messageDate, FreeTextScrubber scrubber) {
         String c = Character.toString(enc.getComponentSeparator());
         String[] comps = text.split(java.util.regex.Pattern.quote(c), -1);
         return switch (action) {
             case PSEUDONYM -> {
-                String system = authority(comps, enc);
                 if (comps[0].isBlank()) {
                     yield text;
                 }
-                if (system.isEmpty() && comps[0].strip().equals(patient.value())) {
-                    system = patient.system();
+                // Every patient identifier (PID-2/3/4, and MRG-1/2/4: the patient an A40 merges away) gets the
+                // pseudonym that identifier gets as a PID-3 of its own, with the sending facility's authority when the
+                // CX names none, as the FHIR form has it: a merge names the retired patient by its own pseudonym.
+                String system = authority(comps, enc);
+                if (system.isEmpty()) {
+                    system = AssigningAuthorities.local(facility);
                 }
-                String value = system.isEmpty() ? domain.identifier(segment + "-" + field, comps[0])
-                        : domain.pseudonym(new PatientIdentifier(system, comps[0].strip()));
+                String value = domain.pseudonym(new PatientIdentifier(system, comps[0].strip()));
                 String type = comps.length > 4 ? comps[4] : "";
                 yield value + c + c + c + "CAREBUS" + c + type;
             }
@@ -175,12 +178,8 @@ public final class Hl7Deidentifier {
      * The patient: the PID-3 repetition typed MR (medical record number), else the first with a value, else PID-2/PID-4;
      * its system from its authority (else the sending facility MSH-4), as the FHIR form has it.
      */
-    private Optional<PatientIdentifier> patient(List<Segment> segments, EncodingCharacters enc) throws HL7Exception {
-        String facility = "";
+    private Optional<PatientIdentifier> patient(List<Segment> segments, String facility, EncodingCharacters enc) throws HL7Exception {
         for (Segment segment : segments) {
-            if ("MSH".equals(segment.getName())) {
-                facility = encoded(segment, 4, enc).split(java.util.regex.Pattern.quote(Character.toString(enc.getComponentSeparator())))[0];
-            }
             if ("PID".equals(segment.getName())) {
                 for (int field : new int[] {3, 2, 4}) {
                     List<Type> reps = new ArrayList<>(List.of(segment.getField(field)));
@@ -193,8 +192,8 @@ public final class Hl7Deidentifier {
                         String[] comps = rep.encode().split(cs, -1);
                         if (!comps[0].isBlank()) {
                             String system = authority(comps, enc);
-                            return Optional.of(new PatientIdentifier(system.isEmpty() ? AssigningAuthorities.local(
-                                    facility.isBlank() ? "unknown" : facility) : system, comps[0].strip()));
+                            return Optional.of(new PatientIdentifier(system.isEmpty() ? AssigningAuthorities.local(facility) : system,
+                                    comps[0].strip()));
                         }
                     }
                 }
@@ -202,6 +201,16 @@ public final class Hl7Deidentifier {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The authority of identifiers that name none: the sending facility (MSH-4), else the sending application (MSH-3),
+     * as the HL7v2 intake's FHIR form has it (one identifier, one system, one pseudonym in both forms).
+     */
+    private static String facility(Segment msh, EncodingCharacters enc) throws HL7Exception {
+        String cs = java.util.regex.Pattern.quote(Character.toString(enc.getComponentSeparator()));
+        String facility = encoded(msh, 4, enc).split(cs, -1)[0].strip();
+        return facility.isEmpty() ? encoded(msh, 3, enc).split(cs, -1)[0].strip() : facility;
     }
 
     private static String encodedQuietly(Type type) {

@@ -20,12 +20,15 @@ import org.osgi.service.component.annotations.Reference;
  * exchange (header {@code CareBusDicomFile}) also the instance itself, into header {@code CareBusDicomDeidentified}; sets {@code CareBusSubject}
  * to the patient's pseudonym (what {@code carebus:infer} records) and {@code CareBusSubjectReference} to the pseudonymous
  * identifier ({@code urn:carebus:pseudonym|...}, what {@code carebus:fhir-results} puts on results and
- * {@code carebus:reidentify} turns back), and {@code CareBusDateShiftDays}.
+ * {@code carebus:reidentify} turns back), and {@code CareBusDateShiftDays}; when the message names other patients (a
+ * merge's retired one) {@code CareBusLinkedDateShiftDays}: {@code Map<String, Integer>}, each one's pseudonym to its
+ * own date shift (what {@code carebus:context} needs to move that patient's history into this one's dates).
  */
 @Component(service = RouteStep.class)
 public class DeidStep implements RouteStep {
 
     static final String FHIR_BUNDLE = "CareBusFhirBundle";
+    static final String LINKED_SHIFTS = "CareBusLinkedDateShiftDays";
     private final DeidService deid;
 
     @Activate
@@ -66,6 +69,7 @@ public class DeidStep implements RouteStep {
         }
         String pseudonym;
         int shift;
+        java.util.Map<String, Integer> linked = new java.util.TreeMap<>();
         if (text.startsWith("MSH")) {
             Hl7Deidentifier.Result result = deid.deidentifyHl7(text, profile, actor);
             in.setBody(body instanceof byte[] ? result.message().getBytes(StandardCharsets.UTF_8) : result.message());
@@ -73,15 +77,20 @@ public class DeidStep implements RouteStep {
             shift = result.shiftDays();
             String bundle = in.getHeader(FHIR_BUNDLE, String.class);
             if (bundle != null) {
-                in.setHeader(FHIR_BUNDLE, fhir(bundle, actor, false).json);
+                Fhir form = fhir(bundle, actor, false);
+                in.setHeader(FHIR_BUNDLE, form.json);
+                linked.putAll(form.result.linkedShiftDays());
             }
         } else {
             Fhir out = fhir(text, actor, text.stripLeading().startsWith("<"));
             in.setBody(out.json);
             pseudonym = out.result.pseudonym();
             shift = out.result.shiftDays();
+            linked.putAll(out.result.linkedShiftDays());
             if (in.getHeader(FHIR_BUNDLE) != null) {
-                in.setHeader(FHIR_BUNDLE, fhir(in.getHeader(FHIR_BUNDLE, String.class), actor, false).json);
+                Fhir form = fhir(in.getHeader(FHIR_BUNDLE, String.class), actor, false);
+                in.setHeader(FHIR_BUNDLE, form.json);
+                linked.putAll(form.result.linkedShiftDays());
             }
         }
         if (pseudonym == null && dicomPseudonym != null) {
@@ -94,6 +103,13 @@ public class DeidStep implements RouteStep {
             in.setHeader("CareBusSubjectReference", FhirDeidentifier.PSEUDONYM_SYSTEM + "|" + pseudonym);
         }
         in.setHeader("CareBusDateShiftDays", shift);
+        // Another patient the message names (the one an ADT^A40 merges away): its pseudonym and its own date shift,
+        // so carebus:context can move that patient's shifted history into this patient's shift.
+        if (linked.isEmpty()) {
+            in.removeHeader(LINKED_SHIFTS);
+        } else {
+            in.setHeader(LINKED_SHIFTS, java.util.Map.copyOf(linked));
+        }
     }
 
     private record Fhir(String json, FhirDeidentifier.Result result) {

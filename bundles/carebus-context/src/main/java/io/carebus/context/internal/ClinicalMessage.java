@@ -3,10 +3,20 @@ package io.carebus.context.internal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
-/** What one message says about one subject, reduced to what the timeline keeps. */
+/**
+ * What one message says about one subject, reduced to what the timeline keeps. {@code replaces}: the subject keys of
+ * patients this one replaces (a merge, ADT^A40: the Patient's {@code link} of type {@code replaces}), whose timelines
+ * move to {@code subject}; never {@code subject} itself.
+ */
 record ClinicalMessage(String subject, Optional<Demographics> patient, List<ObservationFact> observations,
-                       List<ConditionFact> conditions, List<EncounterFact> encounters) {
+                       List<ConditionFact> conditions, List<EncounterFact> encounters, Set<String> replaces) {
+
+    ClinicalMessage(String subject, Optional<Demographics> patient, List<ObservationFact> observations,
+                    List<ConditionFact> conditions, List<EncounterFact> encounters) {
+        this(subject, patient, observations, conditions, encounters, Set.of());
+    }
 
     record Demographics(String birthDate, String gender) {
     }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@code carebus:context[?lookback=P2D][&model=<id>[&scoreOnDemographics=false]]}: records the message's FHIR form (header {@code CareBusFhirBundle}, else the
  * body) into its subject's timeline and hands the route that timeline as of the event's own time
  * ({@link ContextHeaders}). The subject is header {@code CareBusSubject} when set (after {@code carebus:deid}: the
- * pseudonym, and every time in the message already shifted), else the message's patient identifier. With
+ * pseudonym, and every time in the message already shifted), else the message's patient identifier. A merge (ADT^A40:
+ * the Patient {@code replaces} another) first moves the retired patient's timeline to the subject. With
  * {@code model}, it also says whether the message should score the patient with that model
  * ({@link ContextHeaders#SCORE_TRIGGERED}).
  */
@@ -110,15 +111,19 @@ public class ContextStep implements RouteStep {
             LOG.debug("carebus:context: the message names no patient; nothing recorded");
             return;
         }
-        Set<String> changed = store.record(message.get(), clock.instant());
+        Set<String> changed = store.record(message.get(), clock.instant(), realignment(in, message.get().replaces()));
         in.setHeader(ContextHeaders.CODES, changed);
         Optional<Instant> asOf = message.get().asOf();
         boolean demographicsOnly = message.get().observations().isEmpty() && message.get().patient().isPresent();
         boolean onDemographics = "true".equalsIgnoreCase(options.getOrDefault("scoreOnDemographics", "false").strip());
         if (asOf.isEmpty() && demographicsOnly && onDemographics) {
             // An ADT has no time of its own to score at: the patient's latest observation is the as-of.
-            asOf = store.timeline(message.get().subject(), Instant.EPOCH, FAR_FUTURE, 1).observations().stream()
-                    .map(TimelineStore.Entry::effective).max(Instant::compareTo);
+            asOf = latest(message.get().subject());
+        }
+        boolean mergedObservations = !message.get().replaces().isEmpty() && !changed.isEmpty();
+        if (asOf.isEmpty() && mergedObservations) {
+            // A merge (ADT^A40) moved observations to the survivor: it is scored again, as of its latest observation.
+            asOf = latest(message.get().subject());
         }
         String model = options.get("model");
         if (model != null && !model.isBlank()) {
@@ -131,6 +136,33 @@ public class ContextStep implements RouteStep {
             in.setHeader(ContextHeaders.TIMELINE, TimelineBundle.json(
                     store.timeline(message.get().subject(), asOf.get().minus(lookback), asOf.get(), maxEntries), asOf.get()));
         }
+    }
+
+    /**
+     * After carebus:deid every patient's times are shifted by its own offset: the history of a patient merged away is
+     * moved by (survivor's shift − its shift) days, so it sits in the survivor's dates. Without de-identification
+     * (no {@code CareBusDateShiftDays}) times are real and stay.
+     */
+    private static Map<String, Integer> realignment(Message in, Set<String> replaced) {
+        Integer survivorShift = in.getHeader(ContextHeaders.DATE_SHIFT_DAYS, Integer.class);
+        Map<?, ?> linked = in.getHeader(ContextHeaders.LINKED_DATE_SHIFTS, Map.class);
+        if (replaced.isEmpty() || survivorShift == null || linked == null) {
+            return Map.of();
+        }
+        Map<String, Integer> days = new java.util.HashMap<>();
+        for (String key : replaced) {
+            String pseudonym = key.startsWith(FhirMessageReader.PSEUDONYM_SYSTEM + "|")
+                    ? key.substring(FhirMessageReader.PSEUDONYM_SYSTEM.length() + 1) : key;
+            if (linked.get(pseudonym) instanceof Number shift) {
+                days.put(key, survivorShift - shift.intValue());
+            }
+        }
+        return days;
+    }
+
+    private Optional<Instant> latest(String subject) throws java.sql.SQLException {
+        return store.timeline(subject, Instant.EPOCH, FAR_FUTURE, 1).observations().stream()
+                .map(TimelineStore.Entry::effective).max(Instant::compareTo);
     }
 
     /** The route's lookback, never more than {@code max.lookback}: no route can make the engine build an unbounded bundle. */

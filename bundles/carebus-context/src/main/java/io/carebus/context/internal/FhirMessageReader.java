@@ -10,11 +10,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -26,6 +28,9 @@ final class FhirMessageReader {
 
     static final String FHIR_ID_SYSTEM = "urn:carebus:fhir-id";
     static final String HASH_SYSTEM = "urn:carebus:context";
+    /** carebus:deid's pseudonym system (FhirDeidentifier.PSEUDONYM_SYSTEM): its values are the subjects after de-identification. */
+    static final String PSEUDONYM_SYSTEM = "urn:carebus:pseudonym";
+    static final int MAX_MERGED_KEYS = 32;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,29 +48,44 @@ final class FhirMessageReader {
         }
         List<JsonNode> resources = new ArrayList<>();
         Map<String, JsonNode> byUrl = new java.util.HashMap<>();
+        // the first Patient is the message's patient (as carebus:deid chooses it), known by these references
+        JsonNode firstPatient = null;
+        Set<String> firstPatientUrls = new HashSet<>();
         if ("Bundle".equals(root.path("resourceType").asText())) {
             for (JsonNode entry : root.path("entry")) {
                 JsonNode r = entry.path("resource");
                 if (r.isObject()) {
                     resources.add(r);
+                    boolean first = firstPatient == null && "Patient".equals(r.path("resourceType").asText());
+                    if (first) {
+                        firstPatient = r;
+                    }
                     if (entry.hasNonNull("fullUrl")) {
                         byUrl.put(entry.path("fullUrl").asText(), r);
+                        if (first) {
+                            firstPatientUrls.add(entry.path("fullUrl").asText());
+                        }
                     }
                     if (r.hasNonNull("id")) {
                         byUrl.put(r.path("resourceType").asText() + "/" + r.path("id").asText(), r);
+                        if (first) {
+                            firstPatientUrls.add("Patient/" + r.path("id").asText());
+                        }
                     }
                 }
             }
         } else {
             resources.add(root);
+            if ("Patient".equals(root.path("resourceType").asText())) {
+                firstPatient = root;
+            }
         }
         String subject = subjectHeader != null && !subjectHeader.isBlank() ? subjectHeader : subjectOf(resources, byUrl);
         if (subject == null) {
             return Optional.empty();
         }
-        if (subject.length() > 255) {
-            subject = HASH_SYSTEM + "|" + sha256(subject).substring(0, 32);
-        }
+        subject = bounded(subject);
+        Set<String> replaces = firstPatient == null ? Set.of() : replaced(firstPatient, firstPatientUrls, resources, byUrl, subject);
         Optional<ClinicalMessage.Demographics> patient = Optional.empty();
         List<ClinicalMessage.ObservationFact> observations = new ArrayList<>();
         List<ClinicalMessage.ConditionFact> conditions = new ArrayList<>();
@@ -89,7 +109,74 @@ final class FhirMessageReader {
                 }
             }
         }
-        return Optional.of(new ClinicalMessage(subject, patient, observations, conditions, encounters));
+        return Optional.of(new ClinicalMessage(subject, patient, observations, conditions, encounters, replaces));
+    }
+
+    /** A subject key fits the 255 characters of the subject columns; a longer one stays unique as its hash. */
+    private static String bounded(String subject) {
+        return subject.length() <= 255 ? subject : HASH_SYSTEM + "|" + sha256(subject).substring(0, 32);
+    }
+
+    /**
+     * A merge (ADT^A40, A34, A18 through the HL7v2 mapping; or a FHIR Patient so linked): the subject keys of the
+     * patients the message's Patient replaces, by its {@code link} of type {@code replaces}, or another Patient's
+     * {@code replaced-by} link to it. Each retired patient is named by every key it could have been filed under:
+     * {@code system|value} of each identifier, the bare value of a pseudonym (what carebus:deid puts in
+     * {@code CareBusSubject}), its id. Never the subject itself (an MRG that names the survivor moves nothing).
+     */
+    private static Set<String> replaced(JsonNode survivor, Set<String> survivorUrls, List<JsonNode> resources,
+                                        Map<String, JsonNode> byUrl, String subject) {
+        Set<String> keys = new TreeSet<>();
+        for (JsonNode link : survivor.path("link")) {
+            if ("replaces".equals(link.path("type").asText())) {
+                JsonNode other = link.path("other");
+                String reference = other.path("reference").asText(null);
+                JsonNode retired = reference == null ? null : byUrl.get(reference);
+                if (retired != null && retired != survivor) {
+                    patientKeys(retired, keys);
+                } else if (reference != null && retired == null) {
+                    keys.add(FHIR_ID_SYSTEM + "|" + reference);
+                }
+                identifierKeys(other.path("identifier"), keys);
+            }
+        }
+        for (JsonNode r : resources) {
+            if (r == survivor || !"Patient".equals(r.path("resourceType").asText())) {
+                continue;
+            }
+            for (JsonNode link : r.path("link")) {
+                if ("replaced-by".equals(link.path("type").asText()) && survivorUrls.contains(link.path("other").path("reference").asText(""))) {
+                    patientKeys(r, keys);
+                }
+            }
+        }
+        Set<String> bounded = new TreeSet<>();
+        for (String key : keys) {
+            bounded.add(bounded(key));
+        }
+        bounded.remove(subject);
+        // A hostile message could name thousands of identifiers: a merge names a few.
+        return bounded.size() <= MAX_MERGED_KEYS ? bounded : new TreeSet<>(List.copyOf(bounded).subList(0, MAX_MERGED_KEYS));
+    }
+
+    private static void patientKeys(JsonNode patient, Set<String> into) {
+        for (JsonNode id : patient.path("identifier")) {
+            identifierKeys(id, into);
+        }
+        if (patient.hasNonNull("id")) {
+            into.add(FHIR_ID_SYSTEM + "|Patient/" + patient.path("id").asText());
+        }
+    }
+
+    private static void identifierKeys(JsonNode id, Set<String> into) {
+        if (!id.hasNonNull("value") || id.path("value").asText().isBlank()) {
+            return;
+        }
+        String system = id.path("system").asText("");
+        into.add(system + "|" + id.path("value").asText());
+        if (PSEUDONYM_SYSTEM.equals(system)) {
+            into.add(id.path("value").asText());
+        }
     }
 
     /** An Observation without a time that can be placed on the timeline (a date only, none at all) is left out. */

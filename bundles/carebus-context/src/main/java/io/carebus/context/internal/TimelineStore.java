@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The timeline tables (migration V11 of carebus-store) in the engine's database. A message is written in one
@@ -29,6 +31,8 @@ final class TimelineStore {
     record Timeline(Optional<ClinicalMessage.Demographics> patient, List<Entry> observations) {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(TimelineStore.class);
+
     private final DataSource dataSource;
 
     TimelineStore(DataSource dataSource) {
@@ -40,24 +44,36 @@ final class TimelineStore {
      * (empty for a message already recorded as it is).
      */
     Set<String> record(ClinicalMessage message, Instant now) throws SQLException {
+        return record(message, now, Map.of());
+    }
+
+    /**
+     * @param shiftDays per subject the message's patient replaces (a merge), the days its stored times move by to be in
+     *                  the survivor's date shift (after carebus:deid each patient's dates are shifted by its own); absent: 0
+     */
+    Set<String> record(ClinicalMessage message, Instant now, Map<String, Integer> shiftDays) throws SQLException {
         try {
-            return recordOnce(message, now);
+            return recordOnce(message, now, shiftDays);
         } catch (SQLException e) {
             // Two messages of one subject inserting the same new key at once: the loser finds the winner's rows now.
             if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                return recordOnce(message, now);
+                return recordOnce(message, now, shiftDays);
             }
             throw e;
         }
     }
 
-    private Set<String> recordOnce(ClinicalMessage message, Instant now) throws SQLException {
+    private Set<String> recordOnce(ClinicalMessage message, Instant now, Map<String, Integer> shiftDays) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
                 Set<String> changed = new TreeSet<>();
                 long recorded = now.toEpochMilli();
+                int[] moved = new int[4];
+                for (String retired : message.replaces()) {
+                    merge(c, retired, message.subject(), shiftDays.getOrDefault(retired, 0), changed, moved);
+                }
                 for (ClinicalMessage.ObservationFact o : message.observations()) {
                     observation(c, message.subject(), o, recorded, changed);
                 }
@@ -71,6 +87,11 @@ final class TimelineStore {
                     encounter(c, message.subject(), encounter, recorded);
                 }
                 c.commit();
+                if (moved[0] + moved[1] + moved[2] + moved[3] > 0) {
+                    // counts only: the subjects are patient identifiers where no carebus:deid ran before
+                    LOG.info("Patient context: a merge moved {} observation entries, {} conditions, {} encounters and {} "
+                            + "demographics to the surviving patient", moved[0], moved[1], moved[2], moved[3]);
+                }
                 return changed;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -206,6 +227,110 @@ final class TimelineStore {
                 ps.setString(4, keep);
             }
             return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * A merge: the retired subject's timeline becomes the survivor's, in the message's transaction. Observations,
+     * conditions and encounters move (where the survivor already holds one of the same identity, the survivor's stays);
+     * demographics fill only what the survivor lacks. The codes of the observations that moved join {@code changed},
+     * so the survivor is scored again. Done once: the retired subject is empty afterwards, so a redelivered merge moves
+     * nothing (and, should messages for the retired identifier have come since, moves those).
+     *
+     * @param moved counts of observation entries, conditions, encounters and demographics rows moved (added to)
+     */
+    private static void merge(Connection c, String retired, String survivor, int shiftDays, Set<String> changed, int[] moved)
+            throws SQLException {
+        long shift = shiftDays * 86_400_000L;
+        dropShadowed(c, "context_observation", "obs_key = context_observation.obs_key AND s.code = context_observation.code", retired, survivor);
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT code FROM context_observation WHERE subject = ?")) {
+            ps.setString(1, retired);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    changed.add(rs.getString(1));
+                }
+            }
+        }
+        moved[0] += moveRows(c, "context_observation", ", effective_millis = effective_millis + ?", 1, shift, retired, survivor);
+        dropShadowed(c, "context_condition", "condition_key = context_condition.condition_key", retired, survivor);
+        moved[1] += moveRows(c, "context_condition", ", onset_millis = onset_millis + ?", 1, shift, retired, survivor);
+        dropShadowed(c, "context_encounter", "encounter_key = context_encounter.encounter_key", retired, survivor);
+        moved[2] += moveRows(c, "context_encounter", ", start_millis = start_millis + ?, end_millis = end_millis + ?", 2, shift,
+                retired, survivor);
+
+        ClinicalMessage.Demographics before = null;
+        long recorded = 0;
+        try (PreparedStatement ps = c.prepareStatement("SELECT birth_date, gender, recorded_millis FROM context_patient WHERE subject = ? FOR UPDATE")) {
+            ps.setString(1, retired);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    before = new ClinicalMessage.Demographics(shiftDate(rs.getString(1), shiftDays), rs.getString(2));
+                    recorded = rs.getLong(3);
+                }
+            }
+        }
+        if (before == null) {
+            return;
+        }
+        int updated;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE context_patient SET birth_date = COALESCE(birth_date, ?), "
+                + "gender = COALESCE(gender, ?) WHERE subject = ?")) {
+            ps.setString(1, before.birthDate());
+            ps.setString(2, before.gender());
+            ps.setString(3, survivor);
+            updated = ps.executeUpdate();
+        }
+        if (updated == 0) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO context_patient (subject, birth_date, gender, recorded_millis) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, survivor);
+                ps.setString(2, before.birthDate());
+                ps.setString(3, before.gender());
+                ps.setLong(4, recorded);
+                ps.executeUpdate();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM context_patient WHERE subject = ?")) {
+            ps.setString(1, retired);
+            ps.executeUpdate();
+        }
+        moved[3]++;
+    }
+
+    /** Deletes the retired subject's rows the survivor holds under the same identity ({@code match}, against alias s). */
+    private static void dropShadowed(Connection c, String table, String match, String retired, String survivor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE subject = ? AND EXISTS (SELECT 1 FROM "
+                + table + " s WHERE s.subject = ? AND s." + match + ")")) {
+            ps.setString(1, retired);
+            ps.setString(2, survivor);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Re-files the retired subject's rows under the survivor, its times ({@code shiftTimes}, {@code times} parameters)
+     * moved by {@code shift} ms; when the engine learnt them stays as it was (retention).
+     */
+    private static int moveRows(Connection c, String table, String shiftTimes, int times, long shift, String retired, String survivor)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET subject = ?" + shiftTimes + " WHERE subject = ?")) {
+            ps.setString(1, survivor);
+            for (int i = 0; i < times; i++) {
+                ps.setLong(2 + i, shift);
+            }
+            ps.setString(2 + times, retired);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** A full birth date moved by the days; a year or year-month (Safe Harbor over 89) stays as it is. */
+    private static String shiftDate(String date, int days) {
+        if (date == null || days == 0 || date.length() != 10) {
+            return date;
+        }
+        try {
+            return java.time.LocalDate.parse(date).plusDays(days).toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            return date;
         }
     }
 

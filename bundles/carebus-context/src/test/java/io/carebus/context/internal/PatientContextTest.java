@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carebus.api.model.Prediction;
 import io.carebus.context.ContextHeaders;
 import io.carebus.deid.FhirDeidentifier;
+import io.carebus.api.deid.PatientIdentifier;
 import io.carebus.deid.PseudonymDomain;
 import io.carebus.inference.ModelRegistries;
 import io.carebus.inference.internal.InferStep;
@@ -44,6 +45,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The patient context on the engine's real schema: three messages make one timeline, the sepsis-risk model (the real
@@ -308,6 +311,169 @@ class PatientContextTest {
         // a later observation of the patient is not in a timeline as of an earlier event
         context(bundle(p, observation("hr-next-day", "8867-4", EVENT.plus(Duration.ofDays(1)), 170, "/min", "final")));
         assertThat(values(context(now), "8867-4")).containsExactly(150.0, 110.0);
+    }
+
+    // ---- merges (ADT^A40): the survivor takes over the retired patient's timeline, once ----
+
+    private Exchange hl7(String er7, PseudonymDomain domain, Map<String, String> options) throws Exception {
+        Hl7Fixtures.Intake intake = Hl7Fixtures.intake(er7, domain);
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(er7);
+        exchange.getMessage().setHeader(ContextHeaders.FHIR_BUNDLE, intake.fhir());
+        intake.headers().forEach(exchange.getMessage()::setHeader);
+        step.process(exchange, options);
+        return exchange;
+    }
+
+    /** The subject a patient is filed under: its identifier, or after de-identification its pseudonym. */
+    private static String subject(String mrn, PseudonymDomain domain) {
+        PatientIdentifier id = new PatientIdentifier(Hl7Fixtures.HOSP, mrn);
+        return domain == null ? id.system() + "|" + id.value() : domain.pseudonym(id);
+    }
+
+    /** What the tables hold, subject by subject, for a before/after comparison. */
+    private List<String> snapshot() throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String query : List.of("SELECT subject, obs_key, code, effective_millis, value_num, recorded_millis FROM context_observation",
+                "SELECT subject, birth_date, gender, recorded_millis FROM context_patient",
+                "SELECT subject, encounter_key, class_code, start_millis, end_millis FROM context_encounter",
+                "SELECT subject, condition_key, code, onset_millis FROM context_condition")) {
+            try (Connection c = database.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+                while (rs.next()) {
+                    StringBuilder row = new StringBuilder();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.append(rs.getString(i)).append(' ');
+                    }
+                    out.add(row.toString());
+                }
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    private int rows(String table, String subject) throws Exception {
+        try (Connection c = database.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE subject = ?")) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** The timeline's observations as code, value and time moved back by {@code shiftDays} (real time). */
+    private static List<String> realTimeline(Exchange exchange, int shiftDays) throws Exception {
+        return observations(exchange).stream().map(o -> o.path("code").path("coding").path(0).path("code").asText() + "="
+                + o.path("valueQuantity").path("value").asDouble() + "@"
+                + Instant.parse(o.path("effectiveDateTime").asText()).minus(Duration.ofDays(shiftDays))).toList();
+    }
+
+    @ParameterizedTest(name = "de-identified: {0}")
+    @ValueSource(booleans = {false, true})
+    void anA40MovesTheRetiredPatientsTimelineToTheSurvivorOnceAndScoresTheSurvivorAgain(boolean deidentified) throws Exception {
+        step.registry = models;
+        Map<String, String> sepsis = Map.of("model", "sepsis-risk");
+        PseudonymDomain domain = deidentified ? new PseudonymDomain("k1", SECRET, 365) : null;
+        String a = subject("MRN-A", domain);
+        String b = subject("MRN-B", domain);
+        int shiftA = domain == null ? 0 : domain.dateShiftDays(new PatientIdentifier(Hl7Fixtures.HOSP, "MRN-A"));
+        int shiftB = domain == null ? 0 : domain.dateShiftDays(new PatientIdentifier(Hl7Fixtures.HOSP, "MRN-B"));
+        if (deidentified) {
+            assertThat(shiftA).as("each patient has its own date shift, which the merge must reconcile").isNotEqualTo(shiftB);
+        }
+        Instant hr1 = EVENT.minus(Duration.ofHours(3));
+        Instant lac = EVENT.minus(Duration.ofHours(2));
+        Instant hr2 = EVENT.minus(Duration.ofHours(1));
+        Instant rr = EVENT.minus(Duration.ofMinutes(50));
+        Instant wbc = EVENT.minus(Duration.ofMinutes(30));
+        // A: a heart rate and a lactate, no ADT (no demographics); B: admitted (birth date, sex, encounter), then vitals and labs
+        Exchange ofA = hl7(Hl7Fixtures.oru("MRN-A", "FA1", "8867-4", 100, "/min", hr1, "2524-7", 2.0, "mmol/L", lac), domain, sepsis);
+        hl7(Hl7Fixtures.adtA01("MRN-B", "19560314", "M", "V-B", EVENT.minus(Duration.ofDays(1))), domain, sepsis);
+        Exchange ofB = hl7(Hl7Fixtures.oru("MRN-B", "FB1", "8867-4", 130, "/min", hr2, "9279-1", 28, "/min", rr,
+                "6690-2", 15.4, "10*3/uL", wbc), domain, sepsis);
+        assertThat(ofA.getMessage().getHeader(ContextHeaders.SUBJECT, String.class)).isEqualTo(deidentified ? a : null);
+        assertThat(rows("context_observation", a)).isEqualTo(2);
+        assertThat(rows("context_observation", b)).as("filed under %s", b).isEqualTo(3);
+        assertThat(realTimeline(ofB, shiftB)).containsExactly("8867-4=130.0@" + hr2, "9279-1=28.0@" + rr, "6690-2=15.4@" + wbc);
+
+        Exchange merge = hl7(Hl7Fixtures.adtA40("MRN-A", "MRN-B", EVENT.plus(Duration.ofMinutes(5))), domain, sepsis);
+
+        assertThat(merge.getMessage().getHeader(ContextHeaders.CODES, Set.class)).as("what moved, so the survivor is scored again")
+                .containsExactlyInAnyOrder(LOINC + "|8867-4", LOINC + "|9279-1", LOINC + "|6690-2");
+        assertThat(merge.getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED)).isEqualTo(true);
+        assertThat(merge.getMessage().getHeader(ContextHeaders.AS_OF, Instant.class)).as("the survivor's latest observation, in its dates")
+                .isEqualTo(wbc.plus(Duration.ofDays(shiftA)));
+        // both histories, in the survivor's dates (after de-identification B's came shifted by B's offset)
+        assertThat(realTimeline(merge, shiftA)).containsExactly("8867-4=100.0@" + hr1, "2524-7=2.0@" + lac, "8867-4=130.0@" + hr2,
+                "9279-1=28.0@" + rr, "6690-2=15.4@" + wbc);
+        JsonNode survivor = JSON.readTree(merge.getMessage().getHeader(ContextHeaders.TIMELINE, String.class)).path("entry").path(0).path("resource");
+        assertThat(survivor.path("birthDate").asText()).as("demographics the survivor lacked")
+                .isEqualTo(java.time.LocalDate.of(1956, 3, 14).plusDays(shiftA).toString());
+        assertThat(survivor.path("gender").asText()).isEqualTo("male");
+        assertThat(rows("context_observation", a)).isEqualTo(5);
+        assertThat(rows("context_encounter", a)).isEqualTo(1);
+        for (String table : List.of("context_observation", "context_patient", "context_encounter", "context_condition")) {
+            assertThat(rows(table, b)).as("%s of the retired patient", table).isZero();
+        }
+
+        List<String> before = snapshot();
+        Exchange again = hl7(Hl7Fixtures.adtA40("MRN-A", "MRN-B", EVENT.plus(Duration.ofMinutes(5))), domain, sepsis);
+        assertThat(again.getMessage().getHeader(ContextHeaders.CODES, Set.class)).as("a redelivered merge moves nothing").isEmpty();
+        assertThat(again.getMessage().getHeader(ContextHeaders.SCORE_TRIGGERED)).isEqualTo(false);
+        assertThat(snapshot()).as("and changes nothing").isEqualTo(before);
+        Instant later = EVENT.plus(Duration.ofMinutes(10));
+        assertThat(realTimeline(hl7(Hl7Fixtures.oru("MRN-A", "FA2", "8867-4", 110, "/min", later), domain, sepsis), shiftA))
+                .as("a later message of the survivor sees both histories").containsExactly("8867-4=100.0@" + hr1, "2524-7=2.0@" + lac,
+                        "8867-4=130.0@" + hr2, "9279-1=28.0@" + rr, "6690-2=15.4@" + wbc, "8867-4=110.0@" + later);
+    }
+
+    @Test
+    void aMergeKeepsWhatTheSurvivorHoldsAndMovesOnlyWhatItLacks() throws Exception {
+        String a = ClinicalFixtures.MRN_SYSTEM + "|MRN-A";
+        String b = ClinicalFixtures.MRN_SYSTEM + "|MRN-B";
+        context(bundle(ClinicalFixtures.patient("MRN-A", "1960-01-01", "female"),
+                observation("shared-1", "8867-4", EVENT, 90, "/min", "final")));
+        context(bundle(ClinicalFixtures.patient("MRN-B", "1950-05-05", "male"),
+                observation("shared-1", "8867-4", EVENT, 95, "/min", "final"),
+                observation("b-only", "9279-1", EVENT, 20, "/min", "final"),
+                """
+                {"resource": {"resourceType": "Condition", "identifier": [{"system": "urn:x", "value": "cond-b"}],
+                  "code": {"coding": [{"system": "http://snomed.info/sct", "code": "91302008"}]},
+                  "onsetDateTime": "2026-11-09T10:00:00Z"}}
+                """));
+        // a FHIR sender's merge: the surviving Patient replaces the other, named by identifier
+        Exchange merge = context(bundle("""
+                {"resource": {"resourceType": "Patient",
+                  "identifier": [{"system": "%s", "value": "MRN-A"}],
+                  "link": [{"type": "replaces", "other": {"identifier": {"system": "%s", "value": "MRN-B"}}},
+                           {"type": "seealso", "other": {"identifier": {"system": "%s", "value": "MRN-C"}}}]}}
+                """.formatted(ClinicalFixtures.MRN_SYSTEM, ClinicalFixtures.MRN_SYSTEM, ClinicalFixtures.MRN_SYSTEM)));
+        assertThat(merge.getMessage().getHeader(ContextHeaders.CODES, Set.class)).as("only B's own observation moved")
+                .containsExactly(LOINC + "|9279-1");
+        assertThat(values(merge, "8867-4")).as("the survivor's version of an observation both held").containsExactly(90.0);
+        assertThat(values(merge, "9279-1")).containsExactly(20.0);
+        assertThat(rows("context_condition", a)).isEqualTo(1);
+        assertThat(rows("context_observation", b) + rows("context_condition", b) + rows("context_patient", b)).isZero();
+        JsonNode patient = JSON.readTree(merge.getMessage().getHeader(ContextHeaders.TIMELINE, String.class)).path("entry").path(0).path("resource");
+        assertThat(patient.path("birthDate").asText()).as("the survivor's own demographics win").isEqualTo("1960-01-01");
+        assertThat(patient.path("gender").asText()).isEqualTo("female");
+    }
+
+    @Test
+    void anMrgNamingTheSurvivorOrAnotherLinkTypeMovesNothing() throws Exception {
+        context(ClinicalFixtures.vitals("MRN-A"));
+        context(ClinicalFixtures.vitals("MRN-C"));
+        List<String> before = snapshot();
+        Exchange self = context(bundle("""
+                {"resource": {"resourceType": "Patient", "identifier": [{"system": "%1$s", "value": "MRN-A"}],
+                  "link": [{"type": "replaces", "other": {"identifier": {"system": "%1$s", "value": "MRN-A"}}},
+                           {"type": "seealso", "other": {"identifier": {"system": "%1$s", "value": "MRN-C"}}}]}}
+                """.formatted(ClinicalFixtures.MRN_SYSTEM)));
+        assertThat(self.getMessage().getHeader(ContextHeaders.CODES, Set.class)).isEmpty();
+        assertThat(self.getMessage().getHeader(ContextHeaders.AS_OF)).isNull();
+        assertThat(snapshot()).isEqualTo(before);
     }
 
     private int rows(String table) throws Exception {

@@ -1,5 +1,6 @@
 package io.carebus.audit.internal;
 
+import io.carebus.api.SecretFiles;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
@@ -59,7 +59,7 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Audi
         String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
                 : config.jdbc_password();
         this.dataSource = StoreDatabases.open(url, config.jdbc_user(), password);
-        ChainKeys keys = keys(config, data);
+        ChainKeys keys = keys(config.hmac_keys(), config.hmac_key_id(), keyDirectory(config.key_directory(), data));
         Path anchorDir = config.anchor_directory().isBlank() ? data.resolve("audit-anchors") : Path.of(config.anchor_directory());
         this.anchors = new Anchors(anchorDir, keys);
         this.log = new JdbcAuditLog(dataSource, StoreDatabases.isH2(url) ? io.carebus.store.H2Durability.of(url) : null, keys,
@@ -80,21 +80,30 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Audi
         LOG.info("Audit trail open: chain key '{}', anchors in {}", keys.currentId(), anchorDir);
     }
 
-    /** Keys from the configuration or the environment; else one generated once and kept owner-only under data/. */
-    private static ChainKeys keys(AuditConfig config, Path data) throws IOException {
-        String spec = !config.hmac_keys().isBlank() ? config.hmac_keys() : System.getenv().getOrDefault("CAREBUS_AUDIT_KEYS", "");
-        String id = config.hmac_key_id();
+    /** The folder of the generated key: {@code key.directory}, blank = data/carebus (where it always was). */
+    static Path keyDirectory(String configured, Path data) {
+        return configured == null || configured.isBlank() ? data : Path.of(configured.strip());
+    }
+
+    /**
+     * Keys from the configuration or the environment; else the one in {@code keyDirectory}/audit-keys, generated once
+     * (atomically, owner-only, never overwritten) when that file does not exist.
+     */
+    static ChainKeys keys(String configured, String id, Path keyDirectory) throws IOException {
+        String spec = !configured.isBlank() ? configured : System.getenv().getOrDefault("CAREBUS_AUDIT_KEYS", "");
         if (spec.isBlank()) {
-            Path file = data.resolve("audit-keys");
+            Path file = keyDirectory.resolve("audit-keys");
             if (!Files.exists(file)) {
-                Files.createDirectories(data);
                 byte[] key = new byte[32];
                 new SecureRandom().nextBytes(key);
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(file, "k1=" + Base64.getEncoder().encodeToString(key) + "\n", StandardCharsets.US_ASCII);
-                LOG.warn("No audit key configured: generated one into {}; keep a copy apart from the database", file);
+                if (SecretFiles.createIfAbsent(file, "k1=" + Base64.getEncoder().encodeToString(key) + "\n")) {
+                    LOG.warn("No audit key configured: generated one into {}; keep a copy apart from the database", file);
+                }
             }
             spec = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            if (spec.isEmpty()) {
+                throw new IOException(file + " is empty: restore the audit key from its backup");
+            }
         }
         Map<String, byte[]> parsed = ChainKeys.parse(spec);
         return new ChainKeys(id.isBlank() ? parsed.keySet().iterator().next() : id, parsed);

@@ -18,9 +18,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String hmac_key_id() default "";
 
     @AttributeDefinition(description = "HMAC keys, id=base64 (at least 32 bytes), comma separated; or the environment "
-            + "variable CAREBUS_AUDIT_KEYS. Empty: a key is generated once into data/carebus/audit-keys (owner-only)",
+            + "variable CAREBUS_AUDIT_KEYS. Empty: the file audit-keys in key.directory (generated once, owner-only)",
             type = AttributeType.PASSWORD)
     String hmac_keys() default "";
+
+    @AttributeDefinition(description = "Folder of the generated key (audit-keys); keep it off the database's volume and "
+            + "back it up separately. Empty: data/carebus")
+    String key_directory() default "";
 
     @AttributeDefinition(description = "Directory for the signed anchors; put it on another volume than the database "
             + "(empty: data/carebus/audit-anchors)")

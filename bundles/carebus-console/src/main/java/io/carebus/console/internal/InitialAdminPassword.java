@@ -1,12 +1,11 @@
 package io.carebus.console.internal;
 
+import io.carebus.api.SecretFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +80,8 @@ public class InitialAdminPassword {
             }
             java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
         }
-        Files.move(pending, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        writeOwnerOnly(file, password + "\n");
+        Files.deleteIfExists(pending);
         LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
     }
 
@@ -118,16 +118,11 @@ public class InitialAdminPassword {
         return new String(chars);
     }
 
-    /** Written to a temporary file created with mode 600 and moved into place, so it is never readable by others. */
+    /**
+     * Written atomically and owner-only (temporary file created with mode 600, forced to disk, renamed, folder forced):
+     * never readable by others, never partial under its name.
+     */
     static void writeOwnerOnly(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), ".initial-admin-password", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        SecretFiles.write(file, content);
     }
 }

@@ -11,8 +11,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     String key_id() default "";
 
     @AttributeDefinition(type = AttributeType.PASSWORD, description = "Secrets as id=base64 (32+ bytes), comma separated; "
-            + "blank: CAREBUS_DEID_KEYS, else one generated once into data/carebus/deid-keys")
+            + "blank: CAREBUS_DEID_KEYS, else the file deid-keys in key.directory (generated once, owner-only)")
     String keys() default "";
+
+    @AttributeDefinition(description = "Folder of the generated secret (deid-keys); keep it off the database's volume and "
+            + "back it up separately. Blank: data/carebus")
+    String key_directory() default "";
 
     @AttributeDefinition(description = "Dates move by a per-patient offset within +/- this many days")
     int max_shift_days() default 365;

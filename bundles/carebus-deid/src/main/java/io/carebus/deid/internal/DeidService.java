@@ -2,6 +2,7 @@ package io.carebus.deid.internal;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.HL7Exception;
+import io.carebus.api.SecretFiles;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
@@ -19,7 +20,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Arrays;
@@ -78,8 +78,7 @@ public class DeidService implements Deidentification, HealthIndicator {
 
     @Activate
     public DeidService(DeidConfig config) throws IOException {
-        Path data = Path.of(System.getProperty("karaf.data", "data"), "carebus");
-        Map<String, byte[]> secrets = secrets(config.keys(), data);
+        Map<String, byte[]> secrets = secrets(config.keys(), keyDirectory(config.key_directory()));
         String keyId = config.key_id().isBlank() ? secrets.keySet().iterator().next() : config.key_id().strip();
         this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 4);
         this.domain = new PseudonymDomain(keyId, secrets.get(keyId), config.max_shift_days());
@@ -111,21 +110,32 @@ public class DeidService implements Deidentification, HealthIndicator {
         this.dataSource = null;
     }
 
-    /** {@code keys} ("id=base64,..."), else CAREBUS_DEID_KEYS, else a secret generated once into data/carebus/deid-keys. */
-    private static Map<String, byte[]> secrets(String configured, Path data) throws IOException {
+    /** The folder of the generated secret: {@code key.directory}, blank = data/carebus (where it always was). */
+    static Path keyDirectory(String configured) {
+        return configured == null || configured.isBlank() ? Path.of(System.getProperty("karaf.data", "data"), "carebus")
+                : Path.of(configured.strip());
+    }
+
+    /**
+     * {@code keys} ("id=base64,..."), else CAREBUS_DEID_KEYS, else the secret in {@code keyDirectory}/deid-keys, generated
+     * once (atomically, owner-only, never overwritten) when that file does not exist.
+     */
+    static Map<String, byte[]> secrets(String configured, Path keyDirectory) throws IOException {
         String spec = !configured.isBlank() ? configured : Optional.ofNullable(System.getenv("CAREBUS_DEID_KEYS")).orElse("");
         if (spec.isBlank()) {
-            Path file = data.resolve("deid-keys");
+            Path file = keyDirectory.resolve("deid-keys");
             if (!Files.exists(file)) {
-                Files.createDirectories(data);
                 byte[] secret = new byte[32];
                 new SecureRandom().nextBytes(secret);
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(file, "k1=" + Base64.getEncoder().encodeToString(secret) + "\n");
-                LOG.warn("No pseudonym secret configured: generated one into {}; keep a copy apart from the database, "
-                        + "without it no pseudonym can be re-linked", file);
+                if (SecretFiles.createIfAbsent(file, "k1=" + Base64.getEncoder().encodeToString(secret) + "\n")) {
+                    LOG.warn("No pseudonym secret configured: generated one into {}; keep a copy apart from the database, "
+                            + "without it no pseudonym can be re-linked", file);
+                }
             }
             spec = Files.readString(file).strip();
+            if (spec.isEmpty()) {
+                throw new IOException(file + " is empty: restore the pseudonym secret from its backup");
+            }
         }
         Map<String, byte[]> secrets = new LinkedHashMap<>();
         for (String entry : spec.split(",")) {

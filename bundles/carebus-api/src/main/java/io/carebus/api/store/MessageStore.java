@@ -13,8 +13,11 @@ public interface MessageStore {
 
     /**
      * Stores an accepted message as {@link MessageStatus#RECEIVED}. When the same sender sent the same control id on
-     * the same listener within the duplicate window, the message is recorded as {@link MessageStatus#FILTERED} with
-     * {@link StoreResult#duplicateOf()} set, and must not be processed again.
+     * the same listener within the duplicate window <em>with the same payload</em> (SHA-256), the message is recorded
+     * as {@link MessageStatus#FILTERED} with {@link StoreResult#duplicateOf()} set, and must not be processed again.
+     * The same control id with a different payload is a control-id collision: the message is stored as RECEIVED and
+     * processed like any other, with {@link StoreResult#collidesWith()} naming the earlier message and a warning in
+     * its history; the caller should audit it.
      */
     StoreResult store(InboundMessage message);
 
@@ -51,9 +54,30 @@ public interface MessageStore {
     /** The canonical form attached to a message, if any (none before mapping, and none after retention pruned it). */
     Optional<byte[]> canonical(long messageId);
 
-    record StoreResult(long messageId, Long duplicateOf) {
+    /**
+     * @param duplicateOf the earlier message this one repeats (same sender, control id and payload), or null
+     * @param collidesWith the earlier message that used the same sender and control id with a different payload, or
+     *        null; such a message is not a duplicate and is processed
+     */
+    record StoreResult(long messageId, Long duplicateOf, Long collidesWith) {
+
+        public StoreResult(long messageId, Long duplicateOf) {
+            this(messageId, duplicateOf, null);
+        }
+
         public boolean duplicate() {
             return duplicateOf != null;
+        }
+
+        /** The control id was used before by the same sender for different content (see {@link #collidesWith()}). */
+        public boolean collision() {
+            return collidesWith != null;
+        }
+
+        /** The warning recorded in a colliding message's history, or null when it does not collide. */
+        public static String collisionWarning(String controlId, Long collidesWith) {
+            return collidesWith == null ? null
+                    : "control id " + controlId + " already used by message " + collidesWith + " with different content";
         }
     }
 }

@@ -420,7 +420,10 @@ final class InstanceStore implements StoreService {
         long indexedAt = System.nanoTime();
         Status success = Status.success();
         boolean audited = audit(request, result.messageId(), sha256, success,
-                result.duplicate() ? "duplicate of message " + result.duplicateOf() : null);
+                result.duplicate() ? "duplicate of message " + result.duplicateOf()
+                        // same calling AE and SOP Instance UID as an earlier instance, other bytes: kept and processed
+                        : result.collision() ? "warning: " + MessageStore.StoreResult.collisionWarning(identity.sopInstance(),
+                                result.collidesWith()) : null);
         if (committed != null) {
             try {
                 committed.awaitDurable();

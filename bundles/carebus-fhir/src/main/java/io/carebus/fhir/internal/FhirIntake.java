@@ -179,8 +179,15 @@ public final class FhirIntake {
                         stored.messageId());
             }
             accepted.accept(stored.messageId());
-            return new Answer(202, information(OperationOutcome.IssueType.INFORMATIONAL, "stored as message " + stored.messageId()
-                    + "; it is processed next"), stored.messageId());
+            OperationOutcome outcome = information(OperationOutcome.IssueType.INFORMATIONAL, "stored as message " + stored.messageId()
+                    + "; it is processed next");
+            if (stored.collision()) {
+                // Same user and request id as an earlier message, other content: processed (no duplicate), flagged in
+                // the answer, the message history (the store's) and the audit record.
+                outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.WARNING).setCode(OperationOutcome.IssueType.DUPLICATE)
+                        .setDiagnostics(MessageStore.StoreResult.collisionWarning(controlId, stored.collidesWith()));
+            }
+            return new Answer(202, outcome, stored.messageId());
         } catch (StoreUnavailableException e) {
             LOG.error("FHIR intake: could not store a {} from {}: {}; answered 503", resourceType, remote, e.getMessage());
             return new Answer(503, error(OperationOutcome.IssueType.TRANSIENT, "not stored (store unavailable); please resend"), -1);
@@ -217,7 +224,7 @@ public final class FhirIntake {
             trail.append(new AuditRecord(clock.instant(), trail.nodeId(), user == null ? "fhir-intake" : user, remote,
                     AuditAction.RECEIVE, ok ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                     answer.messageId() >= 0 ? List.of("message/" + answer.messageId()) : List.of(), null, null, Sha256.hash(body),
-                    null, "FHIR POST answered " + answer.status()));
+                    null, "FHIR POST answered " + answer.status() + warnings(answer.outcome())));
             return answer;
         } catch (RuntimeException e) {
             LOG.error("FHIR intake: audit record for message {} not stored: {}", answer.messageId(), e.getMessage());
@@ -225,6 +232,19 @@ public final class FhirIntake {
             return ok && answer.status() == 202 ? new Answer(503, error(OperationOutcome.IssueType.TRANSIENT,
                     "stored as message " + answer.messageId() + " but not audited; please resend"), answer.messageId()) : answer;
         }
+    }
+
+    /** The answer's warnings (a control-id collision), for the audit record. */
+    private static String warnings(OperationOutcome outcome) {
+        StringBuilder text = new StringBuilder();
+        if (outcome != null) {
+            for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
+                if (issue.getSeverity() == OperationOutcome.IssueSeverity.WARNING && issue.hasDiagnostics()) {
+                    text.append("; warning: ").append(issue.getDiagnostics());
+                }
+            }
+        }
+        return text.toString();
     }
 
     private static String controlId(IBaseResource parsed, String requestId) {

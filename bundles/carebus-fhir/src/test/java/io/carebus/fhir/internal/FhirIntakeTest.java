@@ -217,4 +217,33 @@ class FhirIntakeTest {
         assertThat(diagnostics(again)).contains("already received as message " + first.messageId());
         assertThat(accepted).containsExactly(first.messageId());
     }
+
+    @Test
+    void theSameRequestIdWithOtherContentIsProcessedAndFlaggedAsACollision() {
+        byte[] body = OBSERVATION.getBytes(StandardCharsets.UTF_8);
+        byte[] other = OBSERVATION.replace("\"status\"", " \"status\"").getBytes(StandardCharsets.UTF_8);
+        assertThat(other).isNotEqualTo(body);
+        List<io.carebus.api.audit.AuditRecord> audits = new ArrayList<>();
+        FhirIntake audited = new FhirIntake(FhirContext.forR4Cached(), SharedValidation.get(), store, Clock.systemUTC(),
+                2 * 1024 * 1024, () -> record -> {
+                    audits.add(record);
+                    return audits.size();
+                }, accepted::add);
+        FhirIntake.Answer first = audited.handle(body, "application/fhir+json", null, "10.0.0.9", "engineer1", "req-43");
+        FhirIntake.Answer changed = audited.handle(other, "application/fhir+json", null, "10.0.0.9", "engineer1", "req-43");
+
+        assertThat(changed.status()).as("not a duplicate: processed").isEqualTo(202);
+        String warning = "control id req-43 already used by message " + first.messageId() + " with different content";
+        assertThat(changed.outcome().getIssue()).anySatisfy(issue -> {
+            assertThat(issue.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.WARNING);
+            assertThat(issue.getDiagnostics()).isEqualTo(warning);
+        });
+        assertThat(store.history(changed.messageId())).singleElement()
+                .satisfies(h -> assertThat(h.note()).contains("warning: " + warning));
+        assertThat(accepted).containsExactly(first.messageId(), changed.messageId());
+        assertThat(audits).hasSize(2);
+        assertThat(audits.get(0).detail()).isEqualTo("FHIR POST answered 202");
+        assertThat(audits.get(1).detail()).isEqualTo("FHIR POST answered 202; warning: " + warning);
+        assertThat(audits.get(1).entities()).containsExactly("message/" + changed.messageId());
+    }
 }

@@ -123,7 +123,8 @@ final class Hl7Intake {
         boolean accepted = "AA".equals(outcome.ackCode()) || "CA".equals(outcome.ackCode());
         String detail = (outcome.ackCode() == null ? "connection closed"
                 : outcome.unanswered() ? outcome.ackCode() + ", not sent (MSH-15)" : "answered " + outcome.ackCode())
-                + (outcome.duplicate() ? " (duplicate)" : "");
+                + (outcome.duplicate() ? " (duplicate)" : "")
+                + (outcome.warning() == null ? "" : "; warning: " + outcome.warning());
         AuditRecord record = new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
                 AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                 outcome.messageId() >= 0 ? List.of("message/" + outcome.messageId()) : List.of(), null, null,
@@ -226,8 +227,11 @@ final class Hl7Intake {
                 stored = store.store(inbound);
             }
             AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
+            // Same sender and control id as an earlier message but other content: processed like any message (it is
+            // no duplicate), with the warning in its history (the store's) and in its audit record.
             return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate())
-                    .withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed)).withUnsynced(committed);
+                    .withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed)).withUnsynced(committed)
+                    .withWarning(StoreResult.collisionWarning(inbound.controlId(), stored.collidesWith()));
         } catch (StoreUnavailableException e) {
             LOG.error("Listener {}: could not store message (control id {}): {}; answered 207, the sender must resend",
                     rules.listener(), msh.controlId(), e.getMessage());

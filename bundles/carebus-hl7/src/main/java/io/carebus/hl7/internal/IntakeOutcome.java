@@ -8,26 +8,32 @@ package io.carebus.hl7.internal;
  * @param ackCode   MSA-1 of the answer (AA, AE, AR, CA, CE, CR), or null when the connection is closed
  * @param accepted  the stored message as parsed at intake, handed on so processing need not read and parse it again
  * @param unsynced  when set, the store row is committed but not yet on disk (see {@link Hl7Intake})
+ * @param warning   what the audit record and the log must say about an accepted message, e.g. a control-id collision
+ *                  (same sender and control id as an earlier message, other content), or null
  */
 record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate,
-                     Hl7Dispatcher.Pending accepted, io.carebus.store.DeferredSyncStore.Committed unsynced) {
+                     Hl7Dispatcher.Pending accepted, io.carebus.store.DeferredSyncStore.Committed unsynced, String warning) {
 
     IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
-        this(ack, closeConnection, messageId, ackCode, duplicate, null, null);
+        this(ack, closeConnection, messageId, ackCode, duplicate, null, null, null);
+    }
+
+    IntakeOutcome withWarning(String text) {
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, text);
     }
 
     IntakeOutcome withAccepted(Hl7Dispatcher.Pending pending) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced, warning);
     }
 
     /** The message is committed but not yet forced to disk: the answer must wait for {@code committed}. */
     IntakeOutcome withUnsynced(io.carebus.store.DeferredSyncStore.Committed committed) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed, warning);
     }
 
     /** Nothing goes back (MSH-15 asks for no accept ACK with this code); the connection stays open. */
     IntakeOutcome withoutAnswer() {
-        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced);
+        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced, warning);
     }
 
     /** Stored and decided, but by the sender's wish not answered. */

@@ -120,6 +120,41 @@ class Hl7IntakeTest {
     }
 
     @Test
+    void theSameControlIdWithOtherContentIsAcceptedProcessedAndAuditedAsACollision() throws Exception {
+        RecordingTrail trail = new RecordingTrail();
+        HapiContext hapiAudit = new DefaultHapiContext();
+        hapiAudit.getParserConfiguration().setIdGenerator(new AckControlIds());
+        Hl7Intake audited = new Hl7Intake(new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
+                List.of(), true, StandardCharsets.ISO_8859_1), store, hapiAudit.getPipeParser(), hapiAudit.getPipeParser(),
+                Clock.systemUTC(), () -> trail);
+        String original = adt("COL-1", "");
+        String changed = original.replace("PV1|1|I|ICU^101^A", "PV1|1|I|ICU^102^B");
+
+        IntakeOutcome first = audited.handle(original.getBytes(StandardCharsets.ISO_8859_1), "peer");
+        IntakeOutcome second = audited.handle(changed.getBytes(StandardCharsets.ISO_8859_1), "peer");
+        IntakeOutcome resent = audited.handle(changed.getBytes(StandardCharsets.ISO_8859_1), "peer");
+
+        String warning = "control id COL-1 already used by message " + first.messageId() + " with different content";
+        assertThat(second.ackCode()).isEqualTo("AA");
+        assertThat(second.duplicate()).isFalse();
+        assertThat(second.toProcess()).as("a collision is processed, never FILTERED").isTrue();
+        assertThat(store.find(second.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.RECEIVED);
+        assertThat(store.history(second.messageId())).singleElement()
+                .satisfies(h -> assertThat(h.note()).contains("warning: " + warning));
+        assertThat(trail.records).hasSize(3);
+        assertThat(trail.records.get(0).detail()).doesNotContain("warning");
+        assertThat(trail.records.get(1).entities()).containsExactly("message/" + second.messageId());
+        assertThat(trail.records.get(1).detail()).isEqualTo("answered AA; warning: " + warning);
+        // The changed content sent again is a duplicate of the colliding message, not a second collision.
+        assertThat(resent.duplicate()).isTrue();
+        assertThat(resent.toProcess()).isFalse();
+        assertThat(store.find(resent.messageId()).orElseThrow().duplicateOf()).isEqualTo(second.messageId());
+        assertThat(trail.records.get(2).detail()).isEqualTo("answered AA (duplicate)");
+        assertThat(store.unfinished("HL7v2")).containsExactly(first.messageId(), second.messageId());
+        hapiAudit.close();
+    }
+
+    @Test
     void enhancedModeGetsACommitAck() throws Exception {
         IntakeOutcome outcome = send(adt("ENH-1", "|||AL|NE"));
         assertThat(outcome.ackCode()).isEqualTo("CA");

@@ -187,8 +187,11 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
     private List<Stored> writeBatch(Connection c, List<Write> batch) throws SQLException {
         List<StoreResult> results = new ArrayList<>(batch.size());
         try (PreparedStatement dedup = c.prepareStatement(
-                "SELECT id FROM message WHERE listener = ? AND sender = ? AND control_id = ? AND received_at >= ?"
-                        + " AND duplicate_of IS NULL AND status <> 'ERROR' ORDER BY id FETCH FIRST 1 ROWS ONLY");
+                // The earliest original with the same content if there is one (a duplicate), else the earliest with
+                // other content (a control-id collision).
+                "SELECT id, payload_sha256 FROM message WHERE listener = ? AND sender = ? AND control_id = ? AND received_at >= ?"
+                        + " AND duplicate_of IS NULL AND status <> 'ERROR'"
+                        + " ORDER BY CASE WHEN payload_sha256 = ? THEN 0 ELSE 1 END, id FETCH FIRST 1 ROWS ONLY");
              PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO message (listener, remote_address, protocol, message_type, version_id, control_id, sender,"
                         + " received_at, status, error, duplicate_of, payload, payload_sha256, payload_size, payload_key_id)"
@@ -198,9 +201,17 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
             Timestamp now = Timestamp.from(clock.instant());
             for (Write w : batch) {
                 InboundMessage m = w.message();
-                Long duplicateOf = w.status() == MessageStatus.RECEIVED ? findOriginal(dedup, m) : null;
+                Earlier earlier = w.status() == MessageStatus.RECEIVED ? findEarlier(dedup, m, w.sha256()) : null;
+                Long duplicateOf = earlier != null && earlier.sameContent() ? earlier.id() : null;
+                Long collidesWith = earlier != null && !earlier.sameContent() ? earlier.id() : null;
                 MessageStatus status = duplicateOf != null ? MessageStatus.FILTERED : w.status();
                 String error = duplicateOf != null ? "duplicate of message " + duplicateOf : w.error();
+                String note = error != null ? error : "received on " + m.listener();
+                if (collidesWith != null) {
+                    String warning = StoreResult.collisionWarning(truncate(m.controlId(), 200), collidesWith);
+                    LOG.warn("Listener {}: message from {}: {}", m.listener(), m.sender(), warning);
+                    note = truncate(note + "; warning: " + warning);
+                }
                 byte[] payload = m.payload();
                 insert.setString(1, m.listener());
                 insert.setString(2, m.remoteAddress());
@@ -226,9 +237,9 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                 history.setLong(1, id);
                 history.setTimestamp(2, now);
                 history.setString(3, status.name());
-                history.setString(4, error != null ? error : "received on " + m.listener());
+                history.setString(4, note);
                 history.addBatch();
-                results.add(new StoreResult(id, duplicateOf));
+                results.add(new StoreResult(id, duplicateOf, collidesWith));
             }
             history.executeBatch();
         }
@@ -249,7 +260,11 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         return stored;
     }
 
-    private Long findOriginal(PreparedStatement dedup, InboundMessage m) throws SQLException {
+    /** The earlier message with the same listener, sender and control id, and whether its payload is the same. */
+    private record Earlier(long id, boolean sameContent) {
+    }
+
+    private Earlier findEarlier(PreparedStatement dedup, InboundMessage m, String sha256) throws SQLException {
         if (m.controlId() == null || m.sender() == null || duplicateWindow.isZero()) {
             return null;
         }
@@ -257,8 +272,9 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         dedup.setString(2, truncate(m.sender(), 400));
         dedup.setString(3, truncate(m.controlId(), 200));
         dedup.setTimestamp(4, Timestamp.from(m.receivedAt().minus(duplicateWindow)));
+        dedup.setString(5, sha256);
         try (ResultSet rs = dedup.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : null;
+            return rs.next() ? new Earlier(rs.getLong(1), sha256.equals(rs.getString(2))) : null;
         }
     }
 

@@ -92,6 +92,54 @@ class JdbcMessageStoreTest {
         assertThat(store.unfinished("HL7v2")).containsExactly(first, otherSender.messageId(), afterWindow.messageId());
     }
 
+    private static InboundMessage hl7(String controlId, String sender, Instant at, String pid) {
+        String raw = "MSH|^~\\&|" + sender + "|||20260101||ADT^A01|" + controlId + "|P|2.5\rPID|||" + pid + "\r";
+        return new InboundMessage("mllp-2575", "10.0.0.7:51234", "HL7v2", "ADT^A01", "2.5", controlId, sender, at,
+                raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anIdenticalRedeliveryIsADuplicateNotProcessedAgain() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        long first = store.store(hl7("MSG010", "LAB^HOSP", t, "P1")).messageId();
+        StoreResult again = store.store(hl7("MSG010", "LAB^HOSP", t.plusSeconds(30), "P1"));
+
+        assertThat(again.duplicateOf()).isEqualTo(first);
+        assertThat(again.collision()).isFalse();
+        StoredMessage stored = store.find(again.messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.FILTERED);
+        assertThat(stored.duplicateOf()).isEqualTo(first);
+        assertThat(store.history(again.messageId())).extracting(HistoryEntry::note).containsExactly("duplicate of message " + first);
+        assertThat(store.unfinished("HL7v2")).containsExactly(first);
+    }
+
+    @Test
+    void theSameControlIdWithOtherContentIsProcessedAndFlaggedAsACollision() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        long first = store.store(hl7("MSG011", "LAB^HOSP", t, "P1")).messageId();
+        StoreResult other = store.store(hl7("MSG011", "LAB^HOSP", t.plusSeconds(30), "P2"));
+
+        assertThat(other.duplicate()).as("different content is never FILTERED").isFalse();
+        assertThat(other.collidesWith()).isEqualTo(first);
+        StoredMessage stored = store.find(other.messageId()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(MessageStatus.RECEIVED);
+        assertThat(stored.duplicateOf()).isNull();
+        assertThat(store.history(other.messageId())).singleElement().extracting(HistoryEntry::note).asString()
+                .contains("received on mllp-2575")
+                .contains("warning: control id MSG011 already used by message " + first + " with different content");
+        assertThat(store.unfinished("HL7v2")).containsExactly(first, other.messageId());
+
+        // Each content redelivered is a duplicate of its own original, not of the other one, and not a collision.
+        StoreResult firstAgain = store.store(hl7("MSG011", "LAB^HOSP", t.plusSeconds(60), "P1"));
+        StoreResult otherAgain = store.store(hl7("MSG011", "LAB^HOSP", t.plusSeconds(60), "P2"));
+        assertThat(firstAgain.duplicateOf()).isEqualTo(first);
+        assertThat(otherAgain.duplicateOf()).isEqualTo(other.messageId());
+        assertThat(otherAgain.collision()).isFalse();
+        assertThat(store.unfinished("HL7v2")).containsExactly(first, other.messageId());
+        // A plain message with its own control id collides with nothing.
+        assertThat(store.store(hl7("MSG012", "LAB^HOSP", t, "P1")).collision()).isFalse();
+    }
+
     @Test
     void rejectedMessagesAreKeptWithTheirReasonAndAreNotDuplicateOriginals() {
         Instant t = Instant.parse("2026-11-01T10:00:00Z");

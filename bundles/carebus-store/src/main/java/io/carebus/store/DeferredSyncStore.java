@@ -13,6 +13,9 @@ public interface DeferredSyncStore {
     /** Stores as {@link MessageStore#store} does, committed but not yet forced to disk. */
     Committed storeCommitted(InboundMessage message);
 
+    /** Stores as {@link MessageStore#store(InboundMessage, java.util.List)} does, committed but not yet forced to disk. */
+    Committed storeCommitted(InboundMessage message, java.util.List<io.carebus.api.store.MessageWarning> warnings);
+
     /** A committed message. */
     interface Committed {
         MessageStore.StoreResult result();

@@ -21,6 +21,15 @@ public interface MessageStore {
      */
     StoreResult store(InboundMessage message);
 
+    /**
+     * Stores an accepted message as {@link #store(InboundMessage)} does, together with the problems intake found in it
+     * and accepted all the same (lenient validation); they commit with the message, and {@link #warnings} returns them.
+     */
+    StoreResult store(InboundMessage message, List<MessageWarning> warnings);
+
+    /** The warnings stored with a message, in the order intake found them; empty when it had none. */
+    List<MessageWarning> warnings(long messageId);
+
     /** Stores a message that was refused (bad input) as {@link MessageStatus#ERROR}, with the reason, for reprocessing. */
     long storeRejected(InboundMessage message, String reason);
 

@@ -6,6 +6,7 @@ import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageQuery;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageSummary;
+import io.carebus.api.store.MessageWarning;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.store.CloseableMessageStore;
@@ -85,9 +86,12 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
     }
 
     /** {@code deferSync}: committed is enough; the caller forces it later (see {@link #storeCommitted}). */
-    private record Write(InboundMessage message, MessageStatus status, String error, String sha256, boolean deferSync,
-                         CompletableFuture<Stored> done) {
+    private record Write(InboundMessage message, List<MessageWarning> warnings, MessageStatus status, String error, String sha256,
+                         boolean deferSync, CompletableFuture<Stored> done) {
     }
+
+    /** At most this many warnings are kept per message (a message broken everywhere must not cost a row per field). */
+    static final int MAX_WARNINGS = 200;
 
     /** A stored message's result and, on H2, the ticket of its commit. */
     private record Stored(StoreResult result, long ticket) {
@@ -95,12 +99,22 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
 
     @Override
     public StoreResult store(InboundMessage message) {
-        return submit(message, MessageStatus.RECEIVED, null, false).result();
+        return store(message, List.of());
+    }
+
+    @Override
+    public StoreResult store(InboundMessage message, List<MessageWarning> warnings) {
+        return submit(message, warnings, MessageStatus.RECEIVED, null, false).result();
     }
 
     @Override
     public Committed storeCommitted(InboundMessage message) {
-        Stored stored = submit(message, MessageStatus.RECEIVED, null, true);
+        return storeCommitted(message, List.of());
+    }
+
+    @Override
+    public Committed storeCommitted(InboundMessage message, List<MessageWarning> warnings) {
+        Stored stored = submit(message, warnings, MessageStatus.RECEIVED, null, true);
         return new Committed() {
             @Override
             public StoreResult result() {
@@ -124,14 +138,16 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
 
     @Override
     public long storeRejected(InboundMessage message, String reason) {
-        return submit(message, MessageStatus.ERROR, truncate(reason), false).result().messageId();
+        return submit(message, List.of(), MessageStatus.ERROR, truncate(reason), false).result().messageId();
     }
 
-    private Stored submit(InboundMessage message, MessageStatus status, String error, boolean deferSync) {
+    private Stored submit(InboundMessage message, List<MessageWarning> warnings, MessageStatus status, String error,
+                          boolean deferSync) {
         if (!running) {
             throw new StoreUnavailableException("the message store is closed", null);
         }
-        Write write = new Write(message, status, error, Digests.sha256Hex(message.payload()), deferSync, new CompletableFuture<>());
+        Write write = new Write(message, warnings.size() > MAX_WARNINGS ? List.copyOf(warnings.subList(0, MAX_WARNINGS))
+                : List.copyOf(warnings), status, error, Digests.sha256Hex(message.payload()), deferSync, new CompletableFuture<>());
         try {
             if (!queue.offer(write, STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new StoreUnavailableException("the message store is overloaded (queue full for " + STORE_TIMEOUT + ")", null);
@@ -194,8 +210,10 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                         + " ORDER BY CASE WHEN payload_sha256 = ? THEN 0 ELSE 1 END, id FETCH FIRST 1 ROWS ONLY");
              PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO message (listener, remote_address, protocol, message_type, version_id, control_id, sender,"
-                        + " received_at, status, error, duplicate_of, payload, payload_sha256, payload_size, payload_key_id)"
-                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+                        + " received_at, status, error, duplicate_of, payload, payload_sha256, payload_size, payload_key_id,"
+                        + " warning_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+             PreparedStatement warningRow = c.prepareStatement(
+                "INSERT INTO message_warning (message_id, seq, location, problem, value_length) VALUES (?, ?, ?, ?, ?)");
              PreparedStatement history = c.prepareStatement(
                 "INSERT INTO message_history (message_id, at, status, note) VALUES (?, ?, ?, ?)")) {
             Timestamp now = Timestamp.from(clock.instant());
@@ -228,6 +246,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                 insert.setString(13, w.sha256());
                 insert.setInt(14, payload.length);
                 insert.setString(15, cipher == null ? null : cipher.currentKeyId());
+                insert.setInt(16, w.warnings().size());
                 insert.executeUpdate();
                 long id;
                 try (ResultSet keys = insert.getGeneratedKeys()) {
@@ -239,9 +258,25 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                 history.setString(3, status.name());
                 history.setString(4, note);
                 history.addBatch();
+                for (int i = 0; i < w.warnings().size(); i++) {
+                    MessageWarning found = w.warnings().get(i);
+                    warningRow.setLong(1, id);
+                    warningRow.setInt(2, i);
+                    warningRow.setString(3, truncate(found.location(), 60));
+                    warningRow.setString(4, truncate(found.problem(), 400));
+                    if (found.valueLength() == null) {
+                        warningRow.setNull(5, java.sql.Types.INTEGER);
+                    } else {
+                        warningRow.setInt(5, found.valueLength());
+                    }
+                    warningRow.addBatch();
+                }
                 results.add(new StoreResult(id, duplicateOf, collidesWith));
             }
             history.executeBatch();
+            if (batch.stream().anyMatch(w -> !w.warnings().isEmpty())) {
+                warningRow.executeBatch();
+            }
         }
         c.commit();
         long ticket = 0;
@@ -324,9 +359,33 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
     }
 
     @Override
+    public List<MessageWarning> warnings(long messageId) {
+        List<MessageWarning> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT location, problem, value_length FROM message_warning WHERE message_id = ? ORDER BY seq")) {
+            ps.setLong(1, messageId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int length = rs.getInt(3);
+                    Integer valueLength = rs.wasNull() ? null : length;
+                    found.add(new MessageWarning(rs.getString(1), rs.getString(2), valueLength));
+                }
+            }
+            return found;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("could not read the warnings of message " + messageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<MessageSummary> search(MessageQuery q) {
         StringBuilder sql = new StringBuilder("SELECT id, listener, remote_address, protocol, message_type, version_id,"
-                + " control_id, sender, received_at, status, error, duplicate_of, payload_size FROM message WHERE 1 = 1");
+                + " control_id, sender, received_at, status, error, duplicate_of, payload_size, warning_count FROM message"
+                + " WHERE 1 = 1");
+        if (q.withWarnings()) {
+            sql.append(" AND warning_count > 0");
+        }
         List<Object> args = new ArrayList<>();
         if (q.controlId() != null) {
             sql.append(" AND control_id = ?");
@@ -373,7 +432,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                     found.add(new MessageSummary(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                             rs.getTimestamp(9).toInstant(), MessageStatus.valueOf(rs.getString(10)), rs.getString(11),
-                            duplicateOf, rs.getInt(13)));
+                            duplicateOf, rs.getInt(13), rs.getInt(14)));
                 }
             }
             return found;

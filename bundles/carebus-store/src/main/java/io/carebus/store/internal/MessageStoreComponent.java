@@ -105,8 +105,23 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
     }
 
     @Override
+    public StoreResult store(InboundMessage message, List<io.carebus.api.store.MessageWarning> warnings) {
+        return store.store(message, warnings);
+    }
+
+    @Override
+    public List<io.carebus.api.store.MessageWarning> warnings(long messageId) {
+        return store.warnings(messageId);
+    }
+
+    @Override
     public Committed storeCommitted(InboundMessage message) {
         return store.storeCommitted(message);
+    }
+
+    @Override
+    public Committed storeCommitted(InboundMessage message, List<io.carebus.api.store.MessageWarning> warnings) {
+        return store.storeCommitted(message, warnings);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageQuery;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageSummary;
+import io.carebus.api.store.MessageWarning;
 import io.carebus.api.store.MessageStore.StoreResult;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.store.StoreUnavailableException;
@@ -206,6 +207,34 @@ class JdbcMessageStoreTest {
         assertThat(store.search(new MessageQuery(null, null, "ADT%", null, null, null, null, null, 10))).as("LIKE is escaped").isEmpty();
         assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, c, 1)))
                 .extracting(MessageSummary::id).containsExactly(b);
+    }
+
+    @Test
+    void warningsAreStoredWithTheMessageInOrderCountedAndFilterable() {
+        Instant t = Instant.parse("2026-11-01T10:00:00Z");
+        List<MessageWarning> found = List.of(new MessageWarning("TQ1-4.1", "not a valid time (TM)", 8),
+                new MessageWarning("OBX(2)-2", "data type CE withdrawn in 2.8; read as CE of 2.7", null));
+        long clean = store.store(hl7("W0", "LAB^HOSP", t)).messageId();
+        long warned = store.store(hl7("W1", "LAB^HOSP", t.plusSeconds(1)), found).messageId();
+
+        assertThat(store.warnings(warned)).containsExactlyElementsOf(found);
+        assertThat(store.warnings(clean)).isEmpty();
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, null, 10, true)))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.id()).isEqualTo(warned);
+                    assertThat(m.warnings()).isEqualTo(2);
+                });
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, null, 10)))
+                .extracting(MessageSummary::warnings).containsExactly(2, 0);
+        // deferred sync takes them too, and a message broken everywhere keeps only the first MAX_WARNINGS
+        List<MessageWarning> many = new ArrayList<>();
+        for (int i = 0; i < JdbcMessageStore.MAX_WARNINGS + 5; i++) {
+            many.add(new MessageWarning("OBX(" + (i + 1) + ")-5", "not a number (NM)", 3));
+        }
+        var committed = store.storeCommitted(hl7("W2", "LAB^HOSP", t.plusSeconds(2)), many);
+        committed.awaitDurable();
+        assertThat(store.warnings(committed.result().messageId())).hasSize(JdbcMessageStore.MAX_WARNINGS)
+                .first().isEqualTo(many.get(0));
     }
 
     @Test

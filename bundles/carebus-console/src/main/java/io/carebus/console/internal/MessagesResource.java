@@ -21,7 +21,9 @@ import java.util.function.Function;
 /**
  * The message browser: {@code GET /api/messages} (filters, paging newest first) and {@code GET /api/messages/{id}}
  * (metadata and history for every CareBus role; the raw message, its segments and its FHIR form, which are PHI, only
- * for engineers and admins). {@code patient} filters by a patient identifier ({@code system|value} or the value).
+ * for engineers and admins). {@code patient} filters by a patient identifier ({@code system|value} or the value);
+ * {@code warnings=true} lists only messages accepted with warnings (lenient HL7v2 intake). A message's warnings say
+ * where and what, never a value, so every role sees them.
  */
 final class MessagesResource {
 
@@ -41,10 +43,12 @@ final class MessagesResource {
             String limit = param.apply("limit");
             query = new MessageQuery(param.apply("controlId"), status == null ? null : MessageStatus.valueOf(status),
                     param.apply("type"), param.apply("sender"), instant(param.apply("since")), instant(param.apply("until")),
-                    param.apply("patient"), before == null ? null : Long.valueOf(before), limit == null ? 50 : Integer.parseInt(limit));
+                    param.apply("patient"), before == null ? null : Long.valueOf(before), limit == null ? 50 : Integer.parseInt(limit),
+                    flag("warnings", param.apply("warnings")));
         } catch (IllegalArgumentException | DateTimeParseException e) {
             return new Answer(400, Map.of("error", "bad query: " + e.getMessage()
-                    + " (status: RECEIVED|PROCESSED|FILTERED|ERROR; since/until: ISO-8601 instants; before, limit 1..1000: numbers)"));
+                    + " (status: RECEIVED|PROCESSED|FILTERED|ERROR; since/until: ISO-8601 instants; before, limit 1..1000: numbers;"
+                    + " warnings: true|false)"));
         }
         List<MessageSummary> page = store.search(query);
         Map<String, Object> body = new LinkedHashMap<>();
@@ -78,6 +82,7 @@ final class MessagesResource {
         body.put("error", m.error());
         body.put("duplicateOf", m.duplicateOf());
         body.put("history", store.history(id).stream().map(MessagesResource::history).toList());
+        body.put("warnings", store.warnings(id).stream().map(MessagesResource::warning).toList());
         if (roles.contains(Role.ENGINEER) || roles.contains(Role.ADMIN)) {
             byte[] raw = m.message().payload();
             // ISO-8859-1 maps every byte to one character, so the text is exact whatever MSH-18 says.
@@ -103,7 +108,26 @@ final class MessagesResource {
         m.put("error", s.error());
         m.put("duplicateOf", s.duplicateOf());
         m.put("bytes", s.payloadSize());
+        m.put("warnings", s.warnings());
         return m;
+    }
+
+    private static Map<String, Object> warning(io.carebus.api.store.MessageWarning w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("location", w.location());
+        m.put("problem", w.problem());
+        m.put("valueLength", w.valueLength());
+        return m;
+    }
+
+    private static boolean flag(String name, String value) {
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new IllegalArgumentException(name + " must be true or false");
     }
 
     private static Map<String, Object> history(HistoryEntry h) {

@@ -65,6 +65,30 @@ class MessagesResourceTest {
     }
 
     @Test
+    void warningsAreFilterableAndShownToEveryRoleWithoutValues() {
+        long warned = store.store(message("C3", "ORU^R01"), List.of(
+                new io.carebus.api.store.MessageWarning("TQ1-4", "not a valid TM: must be empty or a HL7 time string", 8))).messageId();
+        Map<String, String> params = Map.of("warnings", "true");
+        List<?> messages = (List<?>) ((Map<?, ?>) MessagesResource.list(store, params::get).body()).get("messages");
+        assertThat(messages).singleElement().satisfies(m -> {
+            assertThat(((Map<?, ?>) m).get("id")).isEqualTo(warned);
+            assertThat(((Map<?, ?>) m).get("warnings")).isEqualTo(1);
+        });
+        Map<String, String> all = Map.of("warnings", "false");
+        assertThat((List<?>) ((Map<?, ?>) MessagesResource.list(store, all::get).body()).get("messages")).hasSize(3);
+        Map<String, String> bad = Map.of("warnings", "maybe");
+        assertThat(MessagesResource.list(store, bad::get).status()).isEqualTo(400);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> viewer = (Map<String, Object>) MessagesResource.one(store, Long.toString(warned), Set.of(Role.VIEWER)).body();
+        assertThat((List<?>) viewer.get("warnings")).singleElement()
+                .isEqualTo(Map.of("location", "TQ1-4", "problem", "not a valid TM: must be empty or a HL7 time string", "valueLength", 8));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> clean = (Map<String, Object>) MessagesResource.one(store, Long.toString(adt), Set.of(Role.VIEWER)).body();
+        assertThat((List<?>) clean.get("warnings")).isEmpty();
+    }
+
+    @Test
     void badFiltersAreA400() {
         Map<String, String> params = Map.of("status", "LOST");
         assertThat(MessagesResource.list(store, params::get).status()).isEqualTo(400);

@@ -2,12 +2,8 @@ package io.carebus.hl7.internal;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
-import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HL7Exception;
-import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.model.Message;
-import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
-import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import io.carebus.hl7.internal.fhir.Hl7FhirMapper;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -19,8 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A stored HL7v2 message to its canonical FHIR R4 form (JSON). The message was already validated at intake, so it is
- * parsed here without validation; its bytes are decoded per MSH-18, and when MSH-18 is empty as UTF-8 if they are
+ * A stored HL7v2 message to its canonical FHIR R4 form (JSON). Intake already recorded what is wrong with the message,
+ * so it is parsed here leniently (as intake's lenient mode does); its bytes are decoded per MSH-18, and when MSH-18 is empty as UTF-8 if they are
  * valid UTF-8 (else ISO-8859-1, HL7's default).
  */
 final class CanonicalForm {
@@ -28,19 +24,22 @@ final class CanonicalForm {
     record Result(String json, List<String> patientIdentifiers) {
     }
 
-    private final HapiContext hapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
+    /** The listeners' lenient parser, so a stored message is read as intake read it (same fallbacks). */
+    private final Hl7Parsing hapi = Hl7Parsing.lenient();
     private final FhirContext fhir;
     private final Hl7FhirMapper mapper;
 
     CanonicalForm(FhirContext fhir, ZoneId zone) {
-        // HAPI's default id generator writes a file into the working directory; parsing needs no ids at all.
-        hapi.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         this.fhir = fhir;
         this.mapper = new Hl7FhirMapper(zone);
     }
 
     Message parse(byte[] payload) throws HL7Exception {
-        return hapi.getPipeParser().parse(MshHeader.fromMsh(text(payload)).replace("\n", "\r").replace("\r\r", "\r"));
+        Message message = hapi.read(MshHeader.fromMsh(text(payload)).replace("\n", "\r").replace("\r\r", "\r"));
+        if (message == null) {
+            throw new HL7Exception("HAPI cannot read this message (see its intake warnings)");
+        }
+        return message;
     }
 
     /** Empty when the message type has no canonical mapping (see the bundle README). */

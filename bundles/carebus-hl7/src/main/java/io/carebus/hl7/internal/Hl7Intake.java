@@ -5,6 +5,7 @@ import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.parser.PipeParser;
+import io.carebus.api.store.MessageWarning;
 import io.carebus.api.Sha256;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
@@ -28,10 +29,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One HL7v2 frame in, one answer out: read the MSH, check the listener's rules, parse with HAPI, store durably (the
- * message, or the refused message with its reason), and only then build the acknowledgement. A positive ACK is only
- * ever built from a successful {@link MessageStore#store}; when the store fails the sender gets AE/CE 207 and must
- * resend.
+ * One HL7v2 frame in, one answer out: read the MSH, check the listener's rules and the message's structure, parse with
+ * HAPI, store durably (the message with the problems found in it as warnings, or the refused message with its reason),
+ * and only then build the acknowledgement. In lenient mode (the default) the answer depends on structure alone: a
+ * message that breaks data type rules is accepted with warnings; in strict mode it is refused as HAPI's validation
+ * decides. A positive ACK is only ever built from a successful {@link MessageStore#store}; when the store fails the
+ * sender gets AE/CE 207 and must resend.
  */
 final class Hl7Intake {
 
@@ -52,22 +55,22 @@ final class Hl7Intake {
 
     private final ListenerRules rules;
     private final MessageStore store;
-    private final PipeParser parser;
+    private final Hl7Parsing parsing;
     private final AckBuilder acks;
     private final Clock clock;
     private final Supplier<AuditTrail> audit;
 
-    Hl7Intake(ListenerRules rules, MessageStore store, PipeParser parser, PipeParser headerParser, Clock clock) {
-        this(rules, store, parser, headerParser, clock, () -> null);
+    Hl7Intake(ListenerRules rules, MessageStore store, Hl7Parsing parsing, PipeParser headerParser, Clock clock) {
+        this(rules, store, parsing, headerParser, clock, () -> null);
     }
 
     /** @param audit the audit trail when one is running (else null): every answered frame is recorded before the answer */
-    Hl7Intake(ListenerRules rules, MessageStore store, PipeParser parser, PipeParser headerParser, Clock clock,
+    Hl7Intake(ListenerRules rules, MessageStore store, Hl7Parsing parsing, PipeParser headerParser, Clock clock,
               Supplier<AuditTrail> audit) {
         this.audit = audit;
         this.rules = rules;
         this.store = store;
-        this.parser = parser;
+        this.parsing = parsing;
         this.acks = new AckBuilder(headerParser);
         this.clock = clock;
     }
@@ -124,7 +127,8 @@ final class Hl7Intake {
         String detail = (outcome.ackCode() == null ? "connection closed"
                 : outcome.unanswered() ? outcome.ackCode() + ", not sent (MSH-15)" : "answered " + outcome.ackCode())
                 + (outcome.duplicate() ? " (duplicate)" : "")
-                + (outcome.warning() == null ? "" : "; warning: " + outcome.warning());
+                + (outcome.warning() == null ? "" : "; warning: " + outcome.warning())
+                + (outcome.warnings() == 0 ? "" : "; " + outcome.warnings() + " data warning" + (outcome.warnings() == 1 ? "" : "s"));
         AuditRecord record = new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
                 AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                 outcome.messageId() >= 0 ? List.of("message/" + outcome.messageId()) : List.of(), null, null,
@@ -187,6 +191,7 @@ final class Hl7Intake {
         Rejection rejection = checkHeader(msh);
         String text = null;
         Message parsed = null;
+        List<MessageWarning> warnings = List.of();
         if (rejection == null) {
             try {
                 text = MshHeader.fromMsh(decodeStrictly(frame, charset));
@@ -197,7 +202,9 @@ final class Hl7Intake {
         }
         if (rejection == null) {
             try {
-                parsed = parser.parse(text.replace("\n", "\r").replace("\r\r", "\r"));
+                Hl7Parsing.Result result = parsing.parse(text.replace("\n", "\r").replace("\r\r", "\r"));
+                parsed = result.message();
+                warnings = result.warnings();
             } catch (HL7Exception e) {
                 rejection = Rejection.error(parseErrorCode(e), "cannot parse: " + e.getMessage());
             } catch (RuntimeException e) {
@@ -221,17 +228,23 @@ final class Hl7Intake {
             io.carebus.store.DeferredSyncStore.Committed committed = null;
             StoreResult stored;
             if (store instanceof io.carebus.store.DeferredSyncStore deferring) {
-                committed = deferring.storeCommitted(inbound);
+                committed = deferring.storeCommitted(inbound, warnings);
                 stored = committed.result();
             } else {
-                stored = store.store(inbound);
+                stored = store.store(inbound, warnings);
+            }
+            if (!warnings.isEmpty()) {
+                // locations and rules only, no values: still DEBUG, one line per message is a lot at full rate
+                LOG.debug("Listener {}: message {} accepted with {} warning(s): {}", rules.listener(), stored.messageId(),
+                        warnings.size(), warnings);
             }
             AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
             // Same sender and control id as an earlier message but other content: processed like any message (it is
             // no duplicate), with the warning in its history (the store's) and in its audit record.
             return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate())
                     .withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed)).withUnsynced(committed)
-                    .withWarning(StoreResult.collisionWarning(inbound.controlId(), stored.collidesWith()));
+                    .withWarning(StoreResult.collisionWarning(inbound.controlId(), stored.collidesWith()))
+                    .withWarnings(warnings.size());
         } catch (StoreUnavailableException e) {
             LOG.error("Listener {}: could not store message (control id {}): {}; answered 207, the sender must resend",
                     rules.listener(), msh.controlId(), e.getMessage());

@@ -10,30 +10,36 @@ package io.carebus.hl7.internal;
  * @param unsynced  when set, the store row is committed but not yet on disk (see {@link Hl7Intake})
  * @param warning   what the audit record and the log must say about an accepted message, e.g. a control-id collision
  *                  (same sender and control id as an earlier message, other content), or null
+ * @param warnings  how many data problems were stored with the accepted message (lenient validation)
  */
 record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate,
-                     Hl7Dispatcher.Pending accepted, io.carebus.store.DeferredSyncStore.Committed unsynced, String warning) {
+                     Hl7Dispatcher.Pending accepted, io.carebus.store.DeferredSyncStore.Committed unsynced, String warning,
+                     int warnings) {
 
     IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
-        this(ack, closeConnection, messageId, ackCode, duplicate, null, null, null);
+        this(ack, closeConnection, messageId, ackCode, duplicate, null, null, null, 0);
     }
 
     IntakeOutcome withWarning(String text) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, text);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, text, warnings);
+    }
+
+    IntakeOutcome withWarnings(int count) {
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, warning, count);
     }
 
     IntakeOutcome withAccepted(Hl7Dispatcher.Pending pending) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced, warning);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced, warning, warnings);
     }
 
     /** The message is committed but not yet forced to disk: the answer must wait for {@code committed}. */
     IntakeOutcome withUnsynced(io.carebus.store.DeferredSyncStore.Committed committed) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed, warning);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed, warning, warnings);
     }
 
     /** Nothing goes back (MSH-15 asks for no accept ACK with this code); the connection stays open. */
     IntakeOutcome withoutAnswer() {
-        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced, warning);
+        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced, warning, warnings);
     }
 
     /** Stored and decided, but by the sender's wish not answered. */

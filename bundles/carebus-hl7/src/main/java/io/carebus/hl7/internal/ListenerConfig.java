@@ -3,6 +3,7 @@ package io.carebus.hl7.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 @ObjectClassDefinition(name = "CareBus HL7v2 MLLP listener",
         description = "One MLLP listener; add one etc/io.carebus.hl7-<name>.cfg file per listener")
@@ -52,8 +53,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "MSH fields that must be valued besides MSH-9, -10 and -12 (numbers, comma separated)")
     String[] required_msh_fields() default {};
 
-    @AttributeDefinition(description = "Check primitive data types (dates, times, numbers) with HAPI's default validation, less its US-only phone rule and the emptiness of withdrawn fields (AE 102 when wrong)")
-    boolean validate_datatypes() default true;
+    @AttributeDefinition(description = "lenient: a message that parses structurally is accepted (AA) and each data type "
+            + "problem (dates, times, numbers HAPI's default validation rejects) is stored as a warning on it; strict: "
+            + "such a message is refused with AE 102", options = {
+                @Option(label = "lenient", value = "lenient"), @Option(label = "strict", value = "strict")})
+    String validation() default "lenient";
+
+    @AttributeDefinition(description = "Deprecated alias of validation: true = strict, false = lenient (strict wins "
+            + "when either asks for it); empty = not set", required = false)
+    String validate_datatypes() default "";
 
     @AttributeDefinition(description = "Character set when MSH-18 is empty")
     String default_charset() default "ISO-8859-1";

@@ -9,10 +9,10 @@ import java.util.Set;
  * components of MSH-9 ({@code ADT} or {@code ADT^A01}).
  *
  * @param requiredMshFields MSH field numbers that must be valued (MSH-9, -10 and -12 always are)
- * @param validateDataTypes check primitive data types with HAPI's default validation (AE 102 when they are wrong)
+ * @param validation        lenient (data type problems are warnings) or strict (AE 102), see {@link ValidationMode}
  */
 record ListenerRules(String listener, Set<String> allowedVersions, Set<String> allowedMessageTypes,
-                     List<Integer> requiredMshFields, boolean validateDataTypes, Charset defaultCharset) {
+                     List<Integer> requiredMshFields, ValidationMode validation, Charset defaultCharset) {
 
     static final Set<String> ALL_VERSIONS = Set.of("2.1", "2.2", "2.3", "2.3.1", "2.4", "2.5", "2.5.1", "2.6", "2.7", "2.7.1", "2.8", "2.8.1");
 

@@ -54,8 +54,11 @@ public class MllpListener implements HealthIndicator {
     private static final Logger LOG = LoggerFactory.getLogger(MllpListener.class);
 
     private final CamelContext camel;
-    private final HapiContext hapi;
+    private final Hl7Parsing parsing;
     private final HapiContext headerHapi;
+    /** Since this listener started: accepted messages that had warnings, and the warnings (health details). */
+    private final java.util.concurrent.atomic.AtomicLong messagesWithWarnings = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong warnings = new java.util.concurrent.atomic.AtomicLong();
     private final Hl7Intake intake;
     private final Hl7Dispatcher dispatcher;
     private final AckControlIds batchIds;
@@ -74,16 +77,20 @@ public class MllpListener implements HealthIndicator {
     public MllpListener(ListenerConfig config, @Reference CamelContext camel, @Reference MessageStore store,
                         @Reference Hl7Dispatcher dispatcher) throws Exception {
         this.camel = camel;
+        ValidationMode validation = ValidationMode.of(config.validation(), config.validate_datatypes());
+        if (config.validate_datatypes() != null && !config.validate_datatypes().isBlank()) {
+            LOG.warn("HL7v2 listener {}: validate.datatypes is deprecated, use validation = lenient | strict (now {})",
+                    config.name(), validation.name().toLowerCase(java.util.Locale.ROOT));
+        }
         ListenerRules rules = new ListenerRules(config.name(), versions(config), values(config.allowed_message_types()),
-                values(config.required_msh_fields()).stream().map(Integer::valueOf).toList(), config.validate_datatypes(),
+                values(config.required_msh_fields()).stream().map(Integer::valueOf).toList(), validation,
                 Charset.forName(config.default_charset()));
-        this.hapi = new DefaultHapiContext(config.validate_datatypes() ? new DatatypeValidation() : ValidationContextFactory.noValidation());
-        this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
         AckControlIds ackIds = new AckControlIds();
         this.batchIds = ackIds;
-        hapi.getParserConfiguration().setIdGenerator(ackIds);
+        this.parsing = new Hl7Parsing(validation, ackIds);
+        this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
         headerHapi.getParserConfiguration().setIdGenerator(ackIds);
-        this.intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headerHapi.getPipeParser(), Clock.systemUTC(),
+        this.intake = new Hl7Intake(rules, store, parsing, headerHapi.getPipeParser(), Clock.systemUTC(),
                 () -> audit);
         this.dispatcher = dispatcher;
         this.listenerName = config.name();
@@ -217,6 +224,10 @@ public class MllpListener implements HealthIndicator {
             LOG.error("HL7v2 listener {}: intake failed: {}", routeId, e.toString());
             outcome = IntakeOutcome.close(-1);
         }
+        if (outcome.warnings() > 0 && outcome.messageId() >= 0) {
+            messagesWithWarnings.incrementAndGet();
+            warnings.addAndGet(outcome.warnings());
+        }
         if (outcome.toProcess()) {
             try {
                 dispatcher.submit(outcome.accepted() != null ? outcome.accepted()
@@ -244,18 +255,21 @@ public class MllpListener implements HealthIndicator {
     @Override
     public HealthReport report() {
         if (!enabled) {
-            return HealthReport.of(List.of(), Map.of("endpoint", endpoint, "routeStatus", "disabled"));
+            return HealthReport.of(List.of(), Map.of("endpoint", endpoint, "routeStatus", "disabled",
+                    "validation", parsing.mode().name().toLowerCase(java.util.Locale.ROOT)));
         }
         ServiceStatus status = camel.getRouteController().getRouteStatus(routeId);
         List<String> problems = status == ServiceStatus.Started ? List.of()
                 : List.of("HL7v2 listener " + endpoint + " is " + status);
+        // Warnings are no health problem: the messages were accepted. The counts show a sender that needs a word.
         return HealthReport.of(problems, Map.of("endpoint", endpoint, "routeStatus", String.valueOf(status),
-                "audited", audit != null));
+                "audited", audit != null, "validation", parsing.mode().name().toLowerCase(java.util.Locale.ROOT),
+                "messagesWithWarnings", messagesWithWarnings.get(), "warnings", warnings.get()));
     }
 
     @Deactivate
     void deactivate() throws Exception {
-        hapi.close();
+        parsing.close();
         headerHapi.close();
         if (!enabled) {
             return;

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -34,27 +35,37 @@ class Hl7IntakeTest {
     Path dir;
 
     private CloseableMessageStore store;
-    private HapiContext hapi;
+    private HapiContext headers;
+    private Hl7Parsing lenient;
+    private Hl7Parsing strict;
+    /** The default: lenient. */
     private Hl7Intake intake;
+    private Hl7Intake strictIntake;
     private final AtomicInteger seq = new AtomicInteger();
 
     @BeforeEach
     void open() {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(24));
-        hapi = new DefaultHapiContext(new DatatypeValidation());
-        HapiContext headers = new DefaultHapiContext(ValidationContextFactory.noValidation());
+        headers = new DefaultHapiContext(ValidationContextFactory.noValidation());
         AckControlIds ackIds = new AckControlIds();
-        hapi.getParserConfiguration().setIdGenerator(ackIds);
         headers.getParserConfiguration().setIdGenerator(ackIds);
-        ListenerRules rules = new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
-                List.of(), true, StandardCharsets.ISO_8859_1);
-        intake = new Hl7Intake(rules, store, hapi.getPipeParser(), headers.getPipeParser(), Clock.systemUTC());
+        lenient = new Hl7Parsing(ValidationMode.LENIENT, ackIds);
+        strict = new Hl7Parsing(ValidationMode.STRICT, ackIds);
+        intake = new Hl7Intake(rules(ValidationMode.LENIENT), store, lenient, headers.getPipeParser(), Clock.systemUTC());
+        strictIntake = new Hl7Intake(rules(ValidationMode.STRICT), store, strict, headers.getPipeParser(), Clock.systemUTC());
+    }
+
+    static ListenerRules rules(ValidationMode mode) {
+        return new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"), List.of(), mode,
+                StandardCharsets.ISO_8859_1);
     }
 
     @AfterEach
     void close() throws Exception {
         store.close();
-        hapi.close();
+        headers.close();
+        lenient.close();
+        strict.close();
     }
 
     static String adt(String controlId, String extraMsh) {
@@ -78,6 +89,11 @@ class Hl7IntakeTest {
 
     private IntakeOutcome send(String message) {
         return intake.handle(message.getBytes(StandardCharsets.ISO_8859_1), "127.0.0.1:40000");
+    }
+
+    private IntakeOutcome send(ValidationMode mode, String message) {
+        return (mode == ValidationMode.STRICT ? strictIntake : intake).handle(message.getBytes(StandardCharsets.ISO_8859_1),
+                "127.0.0.1:40000");
     }
 
     private void assertStillServing() throws Exception {
@@ -122,10 +138,7 @@ class Hl7IntakeTest {
     @Test
     void theSameControlIdWithOtherContentIsAcceptedProcessedAndAuditedAsACollision() throws Exception {
         RecordingTrail trail = new RecordingTrail();
-        HapiContext hapiAudit = new DefaultHapiContext();
-        hapiAudit.getParserConfiguration().setIdGenerator(new AckControlIds());
-        Hl7Intake audited = new Hl7Intake(new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
-                List.of(), true, StandardCharsets.ISO_8859_1), store, hapiAudit.getPipeParser(), hapiAudit.getPipeParser(),
+        Hl7Intake audited = new Hl7Intake(rules(ValidationMode.LENIENT), store, lenient, headers.getPipeParser(),
                 Clock.systemUTC(), () -> trail);
         String original = adt("COL-1", "");
         String changed = original.replace("PV1|1|I|ICU^101^A", "PV1|1|I|ICU^102^B");
@@ -151,7 +164,6 @@ class Hl7IntakeTest {
         assertThat(store.find(resent.messageId()).orElseThrow().duplicateOf()).isEqualTo(second.messageId());
         assertThat(trail.records.get(2).detail()).isEqualTo("answered AA (duplicate)");
         assertThat(store.unfinished("HL7v2")).containsExactly(first.messageId(), second.messageId());
-        hapiAudit.close();
     }
 
     @Test
@@ -218,10 +230,7 @@ class Hl7IntakeTest {
     @Test
     void everyAnswerIsAuditedFirstAndAnAuditOutageIsNeverAcknowledgedPositively() throws Exception {
         RecordingTrail trail = new RecordingTrail();
-        HapiContext hapiAudit = new DefaultHapiContext();
-        hapiAudit.getParserConfiguration().setIdGenerator(new AckControlIds());
-        Hl7Intake audited = new Hl7Intake(new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of("ADT", "ORU^R01"),
-                List.of(), true, StandardCharsets.ISO_8859_1), store, hapiAudit.getPipeParser(), hapiAudit.getPipeParser(),
+        Hl7Intake audited = new Hl7Intake(rules(ValidationMode.LENIENT), store, lenient, headers.getPipeParser(),
                 Clock.systemUTC(), () -> trail);
 
         byte[] frame = adt("AUD-1", "").getBytes(StandardCharsets.ISO_8859_1);
@@ -246,23 +255,32 @@ class Hl7IntakeTest {
         assertThat(notAudited.ackCode()).isEqualTo("AE");
         assertThat(new Terser(ackOf(notAudited, StandardCharsets.ISO_8859_1)).get("ERR-3-1")).isEqualTo("207");
         assertThat(store.find(notAudited.messageId())).as("stored all the same, for the resend to find").isPresent();
-        hapiAudit.close();
     }
 
     /**
      * Messages that are right but broke two of HAPI's default rules: phone numbers outside the US format in v2.1-2.4
-     * (HAPI's TN rule), and a withdrawn field still valued by a sender that moved to v2.7+ (EVN-1). A date that is not
-     * one is still AE.
+     * (HAPI's TN rule), and a withdrawn field still valued by a sender that moved to v2.7+ (EVN-1). In strict mode a
+     * date that is not one is still AE; in lenient mode it is AA with a warning, and the others have none.
      */
-    @Test
-    void phoneNumbersOfAnyCountryAndValuedWithdrawnFieldsAreAcceptedBadDatesAreNot() {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ValidationMode.class)
+    void phoneNumbersOfAnyCountryAndValuedWithdrawnFieldsAreAcceptedBadDatesOnlyLeniently(ValidationMode mode) {
         String v23 = adt("TN-1", "").replace("|P|2.5", "|P|2.3").replace("Springfield^IL^62701", "Berlin^^10115^DE|||+49 30 1234567");
-        assertThat(send(v23).ackCode()).isEqualTo("AA");
         String v23us = adt("TN-2", "").replace("|P|2.5", "|P|2.3").replace("^IL^62701", "^IL^62701|||(555)555-1234 x123");
-        assertThat(send(v23us).ackCode()).isEqualTo("AA");
         String v28 = adt("WD-1", "").replace("|P|2.5", "|P|2.8").replace("EVN||", "EVN|A01|");
-        assertThat(send(v28).ackCode()).isEqualTo("AA");
-        assertThat(send(v28.replace("|WD-1|", "|WD-2|").replace("|19800101|", "|1980-01-01|")).ackCode()).isEqualTo("AE");
+        for (String right : List.of(v23, v23us, v28)) {
+            IntakeOutcome outcome = send(mode, right);
+            assertThat(outcome.ackCode()).isEqualTo("AA");
+            assertThat(store.warnings(outcome.messageId())).isEmpty();
+        }
+        IntakeOutcome badDate = send(mode, v28.replace("|WD-1|", "|WD-2|").replace("|19800101|", "|1980-01-01|"));
+        if (mode == ValidationMode.STRICT) {
+            assertThat(badDate.ackCode()).isEqualTo("AE");
+        } else {
+            assertThat(badDate.ackCode()).isEqualTo("AA");
+            assertThat(store.warnings(badDate.messageId())).singleElement()
+                    .satisfies(w -> assertThat(w.toString()).startsWith("PID-7: not a valid DTM").endsWith("(10 characters)"));
+        }
     }
 
     /** Blank lines or a UTF-8 byte order mark before the MSH are not HL7, but change no byte of the message. */
@@ -295,26 +313,32 @@ class Hl7IntakeTest {
         assertThat(store.find(outcome.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.ERROR);
     }
 
+    /**
+     * The bad-input table of the README. Both modes refuse every structural problem with the same answer; a data
+     * type error is refused in strict mode only (lenient: AA, and a warning on the stored message).
+     */
     static Stream<Arguments> badInput() {
         String valid = adt("BAD-1", "");
-        return Stream.of(
-                Arguments.of("unknown version", valid.replace("|P|2.5", "|P|9.9"), "AR", "203"),
-                Arguments.of("empty version", valid.replace("|P|2.5", "|P|"), "AR", "203"),
-                Arguments.of("message type not accepted here", valid.replace("ADT^A01^ADT_A01", "SIU^S12^SIU_S12"), "AR", "200"),
-                Arguments.of("no control id", valid.replace("|BAD-1|", "||"), "AR", "101"),
-                Arguments.of("lowercase segment id", valid.replace("\rPID|", "\rpid|"), "AE", "100"),
-                Arguments.of("garbage segment id", valid.replace("\rPV1|", "\r#$%|"), "AE", "100"),
-                Arguments.of("NUL byte", valid.replace("Jane", "Ja\0ne"), "AE", "102"),
-                Arguments.of("bad encoding characters", valid.replace("MSH|^~\\&|", "MSH|^^^^|"), "AR", "102"),
-                Arguments.of("data type error", valid.replace("|19800101|", "|not-a-date|"), "AE", "102"),
-                Arguments.of("huge repetition", valid.replace("ICU^101^A", "ICU^101^A" + "~X".repeat(50_000)), "AA", null));
+        return Stream.of(ValidationMode.values()).flatMap(mode -> Stream.of(
+                Arguments.of(mode, "unknown version", valid.replace("|P|2.5", "|P|9.9"), "AR", "203"),
+                Arguments.of(mode, "empty version", valid.replace("|P|2.5", "|P|"), "AR", "203"),
+                Arguments.of(mode, "message type not accepted here", valid.replace("ADT^A01^ADT_A01", "SIU^S12^SIU_S12"), "AR", "200"),
+                Arguments.of(mode, "no control id", valid.replace("|BAD-1|", "||"), "AR", "101"),
+                Arguments.of(mode, "lowercase segment id", valid.replace("\rPID|", "\rpid|"), "AE", "100"),
+                Arguments.of(mode, "garbage segment id", valid.replace("\rPV1|", "\r#$%|"), "AE", "100"),
+                Arguments.of(mode, "NUL byte", valid.replace("Jane", "Ja\0ne"), "AE", "102"),
+                Arguments.of(mode, "bad encoding characters", valid.replace("MSH|^~\\&|", "MSH|^^^^|"), "AR", "102"),
+                mode == ValidationMode.STRICT
+                        ? Arguments.of(mode, "data type error", valid.replace("|19800101|", "|not-a-date|"), "AE", "102")
+                        : Arguments.of(mode, "data type error", valid.replace("|19800101|", "|not-a-date|"), "AA", null),
+                Arguments.of(mode, "huge repetition", valid.replace("ICU^101^A", "ICU^101^A" + "~X".repeat(50_000)), "AA", null)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("badInput")
-    void badInputGetsTheRightAnswerIsStoredAndTheNextMessageIsServed(String name, String message, String code, String err)
-            throws Exception {
-        IntakeOutcome outcome = send(message);
+    void badInputGetsTheRightAnswerIsStoredAndTheNextMessageIsServed(ValidationMode mode, String name, String message,
+                                                                     String code, String err) throws Exception {
+        IntakeOutcome outcome = send(mode, message);
 
         assertThat(outcome.ackCode()).isEqualTo(code);
         Terser ack = new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1));
@@ -329,22 +353,24 @@ class Hl7IntakeTest {
         assertStillServing();
     }
 
-    @Test
-    void invalidUtf8UnderMsh18Utf8IsAnError() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ValidationMode.class)
+    void invalidUtf8UnderMsh18Utf8IsAnError(ValidationMode mode) throws Exception {
         byte[] head = adt("ENC-1", "||||||UNICODE UTF-8").getBytes(StandardCharsets.US_ASCII);
         byte[] frame = java.util.Arrays.copyOf(head, head.length + 2);
         frame[head.length] = (byte) 0xC3;
         frame[head.length + 1] = (byte) 0x28;
-        IntakeOutcome outcome = intake.handle(frame, "127.0.0.1:40000");
+        IntakeOutcome outcome = (mode == ValidationMode.STRICT ? strictIntake : intake).handle(frame, "127.0.0.1:40000");
         assertThat(outcome.ackCode()).isEqualTo("AE");
         assertThat(new String(outcome.ack(), StandardCharsets.UTF_8)).startsWith("MSH");
         assertThat(new Terser(ackOf(outcome, StandardCharsets.UTF_8)).get("ERR-3-1")).isEqualTo("102");
         assertStillServing();
     }
 
-    @Test
-    void notHl7IsRefusedWithAnArAndTheBytesAreKept() throws Exception {
-        IntakeOutcome outcome = intake.handle("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII), "127.0.0.1:40000");
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ValidationMode.class)
+    void notHl7IsRefusedWithAnArAndTheBytesAreKept(ValidationMode mode) throws Exception {
+        IntakeOutcome outcome = send(mode, "GET / HTTP/1.1\r\n\r\n");
         assertThat(outcome.closeConnection()).isFalse();
         assertThat(outcome.ackCode()).isEqualTo("AR");
         String ack = new String(outcome.ack(), StandardCharsets.US_ASCII);
@@ -363,5 +389,120 @@ class Hl7IntakeTest {
             assertThat(outcome.ackCode()).as("version %s: %s", version, store.find(outcome.messageId()).orElseThrow().error())
                     .isEqualTo("AA");
         }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ValidationMode.class)
+    void aRequiredMshFieldLeftEmptyIsAnErrorInBothModes(ValidationMode mode) throws Exception {
+        ListenerRules base = rules(mode);
+        Hl7Intake requiring = new Hl7Intake(new ListenerRules("test", base.allowedVersions(), base.allowedMessageTypes(),
+                List.of(4), mode, base.defaultCharset()), store, mode == ValidationMode.STRICT ? strict : lenient,
+                headers.getPipeParser(), Clock.systemUTC());
+        IntakeOutcome outcome = requiring.handle(adt("REQ-1", "").replace("|REG|HOSP|", "|REG||").getBytes(StandardCharsets.ISO_8859_1), "peer");
+        assertThat(outcome.ackCode()).isEqualTo("AE");
+        assertThat(new Terser(ackOf(outcome, StandardCharsets.ISO_8859_1)).get("ERR-3-1")).isEqualTo("101");
+    }
+
+    /** The sloppy forms of issue 23 that real senders send (and Mirth or HAPI's own server accept). */
+    static Stream<Arguments> sloppy() {
+        return Stream.of(
+                Arguments.of("TQ1-4 a time with colons",
+                        "MSH|^~\\&|CPOE|HOSP|CAREBUS|HOSP|20261101120000||ADT^A01^ADT_A01|SL-1|P|2.5.1\r"
+                                + "EVN||20261101120000\rPID|1||MRN1^^^HOSP^MR||Doe^Jane\rPV1|1|I\r"
+                                + "ORC|NW|ORD1\rTQ1|1|||11:30:05\r",
+                        "TQ1-4", 8),
+                Arguments.of("IN1-13 a timezone offset in a DT",
+                        "MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261101120000||ADT^A01^ADT_A01|SL-2|P|2.5\r"
+                                + "EVN||20261101120000\rPID|1||MRN1^^^HOSP^MR||Doe^Jane\rPV1|1|I\r"
+                                + "IN1|1|PLAN1|PAYER1^^^HOSP|Acme Health||||||||20160101|20171007150405-0500\r",
+                        "IN1-13", 19),
+                Arguments.of("RQD-10 a timezone offset in a DT",
+                        "MSH|^~\\&|REF|HOSP|CAREBUS|HOSP|20261101120000||REF^I12^REF_I12|SL-3|P|2.5\r"
+                                + "RF1|P^Pending|||||REF123\r"
+                                + "PID|1||MRN1^^^HOSP^MR||Doe^Jane\r"
+                                + "RQD|1|||||||||202110201030+0215\r",
+                        "RQD-10", 17),
+                Arguments.of("OBR-23 a DTM in an NM",
+                        "MSH|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261101120000||ORU^R01^ORU_R01|SL-4|P|2.5.1\r"
+                                + "PID|1||MRN1^^^HOSP^MR||Doe^Jane\r"
+                                + "OBR|1||LAB1|24331-1^Lipid panel^LN" + "|".repeat(19) + "20261101113000-0500\r"
+                                + "OBX|1|NM|2093-3^Cholesterol^LN||195|mg/dL|<200|N|||F\r",
+                        "OBR-23", 19),
+                Arguments.of("PV1-46 a DTM in an NM",
+                        "MSH|^~\\&|REG|HOSP|CAREBUS|HOSP|20261101120000||ADT^A03^ADT_A03|SL-5|P|2.4\r"
+                                + "EVN|A03|20261101120000\rPID|1||MRN1^^^HOSP^MR||Doe^Jane\r"
+                                + "PV1|1|I|W1^1^A" + "|".repeat(43) + "20261101113000+0100\r",
+                        "PV1-46", 19),
+                Arguments.of("PRB-2 a 16-digit timestamp",
+                        "MSH|^~\\&|EHR|HOSP|CAREBUS|HOSP|20261101120000||PPR^PC1^PPR_PC1|SL-6|P|2.4\r"
+                                + "PID|1||MRN1^^^HOSP^MR||Doe^Jane\r"
+                                + "PRB|AD|2004062916580000|I10^Hypertension^I9|PRB1\r",
+                        "PRB-2", 16),
+                Arguments.of("OBX-2 CE in v2.8",
+                        "MSH|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261101120000||ORU^R01^ORU_R01|SL-7|P|2.8\r"
+                                + "PID|1||MRN1^^^HOSP^MR||Doe^Jane\r"
+                                + "OBR|1||LAB2|600-7^Blood culture^LN\r"
+                                + "OBX|1|CE|600-7^Blood culture^LN||3092008^Staphylococcus aureus^SCT||||||F\r",
+                        "OBX-2", 2),
+                Arguments.of("SIU with SCH shifted by one",
+                        "MSH|^~\\&|SCHED|HOSP|CAREBUS|HOSP|20261101120000||SIU^S12^SIU_S12|SL-8|P|2.5\r"
+                                + "SCH|APT1|APT1||||||ROUTINE^Routine|NORMAL|30|min|^^30^20261105090000^20261105093000\r"
+                                + "PID|1||MRN1^^^HOSP^MR||Doe^Jane\r"
+                                + "RGS|1\rAIS|1||CONSULT^Consultation\r",
+                        "SCH-11", 3));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sloppy")
+    void sloppyFormsAreAcceptedLenientlyWithAWarningThatNamesTheFieldNotTheValue(String name, String message, String field,
+                                                                                 int length) throws Exception {
+        Hl7Intake all = new Hl7Intake(new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of(), List.of(),
+                ValidationMode.LENIENT, StandardCharsets.ISO_8859_1), store, lenient, headers.getPipeParser(), Clock.systemUTC());
+        IntakeOutcome outcome = all.handle(message.getBytes(StandardCharsets.ISO_8859_1), "peer");
+
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        assertThat(outcome.accepted().parsed()).isNotNull();
+        assertThat(store.find(outcome.messageId()).orElseThrow().status()).isEqualTo(MessageStatus.RECEIVED);
+        var warnings = store.warnings(outcome.messageId());
+        assertThat(warnings).as("warnings of %s", name).anySatisfy(w -> {
+            assertThat(w.location()).startsWith(field);
+            assertThat(w.valueLength()).isEqualTo(length);
+        });
+        assertThat(outcome.warnings()).isEqualTo(warnings.size());
+        assertThat(store.search(new io.carebus.api.store.MessageQuery(null, null, null, null, null, null, null, null, 10, true)))
+                .extracting(io.carebus.api.store.MessageSummary::id).contains(outcome.messageId());
+        // the values are PHI: none of them is in any warning
+        for (String value : List.of("11:30:05", "20171007150405-0500", "202110201030+0215", "20261101113000",
+                "NORMAL",
+                "2004062916580000", "min", "Doe", "MRN1")) {
+            assertThat(warnings).allSatisfy(w -> assertThat(w.toString()).doesNotContain(value));
+        }
+    }
+
+    @Test
+    void strictModeRefusesTheSloppyDataTypesButNotAWithdrawnType() throws Exception {
+        Hl7Intake all = new Hl7Intake(new ListenerRules("test", ListenerRules.ALL_VERSIONS, Set.of(), List.of(),
+                ValidationMode.STRICT, StandardCharsets.ISO_8859_1), store, strict, headers.getPipeParser(), Clock.systemUTC());
+        Map<String, String> answers = new java.util.TreeMap<>();
+        sloppy().forEach(a -> answers.put((String) a.get()[0],
+                all.handle(((String) a.get()[1]).getBytes(StandardCharsets.ISO_8859_1), "peer").ackCode()));
+        assertThat(answers).containsEntry("OBX-2 CE in v2.8", "AA");
+        answers.remove("OBX-2 CE in v2.8");
+        assertThat(answers.values()).as("%s", answers).containsOnly("AE");
+    }
+
+    @Test
+    void anObxWithoutATypeAndAnExplicitStructureTheVersionLacksAreReadLeniently() throws Exception {
+        String noType = oru("NT-1").replace("OBX|1|NM|", "OBX|1||");
+        IntakeOutcome outcome = send(noType);
+        assertThat(outcome.ackCode()).isEqualTo("AA");
+        assertThat(store.warnings(outcome.messageId())).extracting(w -> w.location() + " " + w.problem())
+                .contains("OBX-2 empty while OBX-5 is valued; OBX-5 read as ST");
+        assertThat(send(ValidationMode.STRICT, oru("NT-2").replace("OBX|1|NM|", "OBX|1||")).ackCode()).isEqualTo("AE");
+
+        // ADT_A04 is no structure in 2.5 (A04 uses ADT_A01): the trigger decides, not GenericMessage
+        IntakeOutcome a04 = send(adt("A04-1", "").replace("ADT^A01^ADT_A01", "ADT^A04^ADT_A04"));
+        assertThat(a04.accepted().parsed().getName()).isEqualTo("ADT_A01");
+        assertThat(new Terser(a04.accepted().parsed()).get("/PID-3-1")).isEqualTo("MRN12345");
     }
 }

@@ -86,6 +86,30 @@ class MllpListenerNetworkTest {
     }
 
     @Test
+    void aSloppyMessageIsAcceptedByDefaultAndCountedInTheListenersHealth() throws Exception {
+        assertThat(listener.report().details()).containsEntry("validation", "lenient").containsEntry("warnings", 0L);
+        String sloppy = adt("SLOPPY-1").replace("Doe^Jane", "Doe^Jane||1980-01-01");
+        assertThat(exchange(sloppy)).contains("MSA|AA|SLOPPY-1");
+        assertStillServing("CLEAN-1");
+        assertThat(listener.report().details()).containsEntry("messagesWithWarnings", 1L).containsEntry("warnings", 1L);
+        assertThat(store.warnings(stored("SLOPPY-1").get(0).id())).singleElement()
+                .satisfies(w -> assertThat(w.location()).startsWith("PID-7"));
+    }
+
+    @Test
+    void strictValidationAndItsDeprecatedAliasRefuseTheSameMessage() throws Exception {
+        String sloppy = adt("STRICT-1").replace("Doe^Jane", "Doe^Jane||1980-01-01");
+        for (Map<String, Object> cfg : List.<Map<String, Object>>of(Map.of("validation", "strict"), Map.of("validate_datatypes", "true"))) {
+            listener.deactivate();
+            var config = new java.util.HashMap<String, Object>(Map.of("name", "wire", "host", "127.0.0.1", "port", port));
+            config.putAll(cfg);
+            listener = new MllpListener(ListenerConfigs.of(config), camel, store, dispatcher);
+            assertThat(listener.report().details()).as("%s", cfg).containsEntry("validation", "strict");
+            assertThat(exchange(sloppy)).as("%s", cfg).contains("MSA|AE|STRICT-1").contains("102");
+        }
+    }
+
+    @Test
     void anOversizeFrameIsRejectedWithAnArAndItsStartStoredAsError() throws Exception {
         String huge = adt("BIG-1").replace("Doe^Jane", "Doe^Jane" + "X".repeat(2 * MAX_FRAME));
         try (Socket socket = connect()) {

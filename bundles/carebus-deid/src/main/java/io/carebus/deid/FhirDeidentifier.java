@@ -56,13 +56,28 @@ public final class FhirDeidentifier {
     }
 
     private final PseudonymDomain domain;
+    private final FreeTextDetector detector;
 
+    /** With the free-text detector on its defaults (tags). */
     public FhirDeidentifier(PseudonymDomain domain) {
+        this(domain, new FreeTextDetector(domain, FreeTextDetector.Options.defaults()));
+    }
+
+    public FhirDeidentifier(PseudonymDomain domain, FreeTextDetector detector) {
         this.domain = domain;
+        this.detector = detector;
     }
 
     /** De-identifies the resource (a Bundle: every entry) in place and returns it. */
     public Result deidentify(Resource input, Set<String> allowedExtensions, Collection<String> known) {
+        return deidentify(input, allowedExtensions, known, detector);
+    }
+
+    /**
+     * As {@link #deidentify(Resource, Set, Collection)} with another free-text detector (a profile's options): strings,
+     * markdown (annotations too) and attachment titles go through it, then through the known-value scrub.
+     */
+    public Result deidentify(Resource input, Set<String> allowedExtensions, Collection<String> known, FreeTextDetector detector) {
         List<Resource> resources = new ArrayList<>();
         if (input instanceof Bundle bundle) {
             bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource).filter(r -> r != null).forEach(resources::add);
@@ -74,10 +89,13 @@ public final class FhirDeidentifier {
                 input.fhirType() + "/" + input.getIdElement().getIdPart()));
         FreeTextScrubber scrubber = new FreeTextScrubber();
         known.forEach(scrubber::add);
+        List<String> names = new ArrayList<>();
         for (Resource r : resources) {
-            collect(r, scrubber);
+            collect(r, scrubber, names);
         }
-        Walk walk = new Walk(identity, patient.isPresent(), domain.dateShiftDays(identity), allowedExtensions, scrubber);
+        int shift = domain.dateShiftDays(identity);
+        Walk walk = new Walk(identity, patient.isPresent(), shift, allowedExtensions, scrubber, detector,
+                new FreeTextDetector.Subject(identity, shift, FreeTextDetector.nameWords(names)));
         if (input instanceof Bundle bundle) {
             walk.resource(bundle);
             for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
@@ -134,9 +152,14 @@ public final class FhirDeidentifier {
         return Optional.empty();
     }
 
-    /** What identifies people in the input, for the free-text scrub. */
-    private static void collect(Resource r, FreeTextScrubber scrubber) {
+    /** What identifies people in the input, for the free-text scrub; people's names (clinicians' too) for the detector. */
+    private static void collect(Resource r, FreeTextScrubber scrubber, List<String> names) {
+        if (r instanceof org.hl7.fhir.r4.model.Practitioner practitioner) {
+            practitioner.getName().forEach(n -> names.add(n.getNameAsSingleString()));
+        }
         if (r instanceof Patient p) {
+            p.getName().forEach(n -> names.add(n.getNameAsSingleString()));
+            p.getContact().forEach(c -> names.add(c.getName().getNameAsSingleString()));
             p.getName().forEach(n -> name(n, scrubber));
             p.getTelecom().forEach(t -> scrubber.add(t.getValue()));
             p.getAddress().forEach(a -> address(a, scrubber));
@@ -150,6 +173,7 @@ public final class FhirDeidentifier {
                 address(c.getAddress(), scrubber);
             });
         } else if (r instanceof RelatedPerson rp) {
+            rp.getName().forEach(n -> names.add(n.getNameAsSingleString()));
             rp.getName().forEach(n -> name(n, scrubber));
             rp.getTelecom().forEach(t -> scrubber.add(t.getValue()));
             rp.getAddress().forEach(a -> address(a, scrubber));
@@ -177,6 +201,8 @@ public final class FhirDeidentifier {
         private final int shift;
         private final Set<String> allowedExtensions;
         private final FreeTextScrubber scrubber;
+        private final FreeTextDetector detector;
+        private final FreeTextDetector.Subject subject;
         private final java.util.Map<String, Integer> linked = new java.util.TreeMap<>();
         private int changed;
 
@@ -189,12 +215,20 @@ public final class FhirDeidentifier {
             return pseudonym;
         }
 
-        Walk(PatientIdentifier patient, boolean known, int shift, Set<String> allowedExtensions, FreeTextScrubber scrubber) {
+        Walk(PatientIdentifier patient, boolean known, int shift, Set<String> allowedExtensions, FreeTextScrubber scrubber,
+             FreeTextDetector detector, FreeTextDetector.Subject subject) {
             this.patient = patient;
             this.known = known;
             this.shift = shift;
             this.allowedExtensions = allowedExtensions;
             this.scrubber = scrubber;
+            this.detector = detector;
+            this.subject = subject;
+        }
+
+        /** Free text: the detector's findings replaced, then the known values. */
+        private String clean(String text) {
+            return text == null ? null : scrubber.scrub(detector.redact(text, subject));
         }
 
         void resource(Resource r) {
@@ -305,7 +339,7 @@ public final class FhirDeidentifier {
                     att.setData(null).setUrl(null);
                     changed++;
                 }
-                att.setTitle(scrubber.scrub(att.getTitle()));
+                att.setTitle(clean(att.getTitle()));
                 return;
             }
             if (value instanceof Reference ref) {
@@ -362,7 +396,7 @@ public final class FhirDeidentifier {
 
         private void scrubPrimitive(org.hl7.fhir.r4.model.PrimitiveType<String> text) {
             String before = text.getValue();
-            String after = scrubber.scrub(before);
+            String after = clean(before);
             if (before != null && !before.equals(after)) {
                 text.setValue(after);
                 changed++;

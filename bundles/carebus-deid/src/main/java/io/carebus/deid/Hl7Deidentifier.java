@@ -41,10 +41,22 @@ public final class Hl7Deidentifier {
     private static final DateTimeFormatter V2_DATE = DateTimeFormatter.ofPattern("yyyyMMdd");
 
     private final PseudonymDomain domain;
+    private final FreeTextDetector detector;
     private final HapiContext hapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
 
+    /** With the free-text detector on its defaults (tags). */
     public Hl7Deidentifier(PseudonymDomain domain) {
+        this(domain, new FreeTextDetector(domain, FreeTextDetector.Options.defaults()));
+    }
+
+    /** @param detector the free-text detector (a profile's {@code freetext.*} lines override its options) */
+    public Hl7Deidentifier(PseudonymDomain domain, FreeTextDetector detector) {
         this.domain = domain;
+        this.detector = detector;
+    }
+
+    /** What free text is cleaned with: the profile's detector and whom the message is about. */
+    private record FreeText(FreeTextDetector detector, FreeTextDetector.Subject subject) {
     }
 
     /** @param known values the engine already knows identify this patient (from the vault), scrubbed from free text too */
@@ -65,13 +77,16 @@ public final class Hl7Deidentifier {
 
         FreeTextScrubber scrubber = new FreeTextScrubber();
         known.forEach(scrubber::add);
+        FreeText freeText = new FreeText(detector.with(detector.options().with(profile.settings())),
+                new FreeTextDetector.Subject(identity, shift, FreeTextDetector.nameWords(personNames(segments, encoding))));
         // Each field is encoded once (HAPI's encode is most of the cost) and parsed again only when it changed.
         java.util.Map<Type, String> encodedReps = new java.util.IdentityHashMap<>();
         // First what every profiled field held, so free text anywhere in the message can be cleaned of it.
         for (Segment segment : segments) {
             for (int field = 1; field <= segment.numFields(); field++) {
                 Hl7Profile.Action action = profile.action(segment.getName(), field);
-                if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB || action == Hl7Profile.Action.SCRUB_TEXT) {
+                if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB || action == Hl7Profile.Action.SCRUB_TEXT
+                        || action == Hl7Profile.Action.SCRUB_KNOWN) {
                     continue;
                 }
                 for (Type rep : segment.getField(field)) {
@@ -89,7 +104,9 @@ public final class Hl7Deidentifier {
         for (Segment segment : segments) {
             for (int field = 1; field <= segment.numFields(); field++) {
                 Hl7Profile.Action action = profile.action(segment.getName(), field);
-                if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB_TEXT && !isTextObservation(segment, encoding)) {
+                String observationType = action == Hl7Profile.Action.SCRUB_TEXT ? observationType(segment) : "";
+                if (action == Hl7Profile.Action.KEEP || action == Hl7Profile.Action.SCRUB_TEXT && !TEXT_TYPES.contains(observationType)
+                        && !CODED_TYPES.contains(observationType)) {
                     continue;
                 }
                 Type[] reps = segment.getField(field);
@@ -105,7 +122,9 @@ public final class Hl7Deidentifier {
                 }
                 for (Type rep : reps) {
                     String before = encodedReps.containsKey(rep) ? encodedReps.get(rep) : rep.encode();
-                    String after = apply(action, before, segment.getName(), field, encoding, identity, facility, shift, messageDate, scrubber);
+                    String after = action == Hl7Profile.Action.SCRUB || action == Hl7Profile.Action.SCRUB_TEXT
+                            ? freeText(before, CODED_TYPES.contains(observationType), encoding, freeText, scrubber)
+                            : apply(action, before, segment.getName(), field, encoding, identity, facility, shift, messageDate, scrubber);
                     if (!after.equals(before)) {
                         rep.parse(after);
                         changed++;
@@ -159,7 +178,7 @@ public final class Hl7Deidentifier {
                 String country = comps.length > 5 ? comps[5] : "";
                 yield c + c + c + state + c + (zip == null ? "" : zip) + c + country;
             }
-            case SCRUB, SCRUB_TEXT -> scrubber.scrub(text);
+            case SCRUB, SCRUB_TEXT, SCRUB_KNOWN -> scrubber.scrub(text);
             default -> text;
         };
     }
@@ -231,13 +250,62 @@ public final class Hl7Deidentifier {
         return reps.length == 0 ? "" : reps[0].encode();
     }
 
-    private static boolean isTextObservation(Segment segment, EncodingCharacters enc) {
-        try {
-            String type = encoded(segment, 2, enc);
-            return "TX".equals(type) || "FT".equals(type) || "ST".equals(type) || type.isEmpty();
-        } catch (HL7Exception e) {
-            return true;
+    /** OBX-2 value types whose OBX-5 is free text: the detector reads all of it. An empty type is read as text. */
+    private static final java.util.Set<String> TEXT_TYPES = java.util.Set.of("TX", "FT", "ST", "");
+    /** Coded types: only their text components (2, 5, 9) are free text; codes stay as they are. */
+    private static final java.util.Set<String> CODED_TYPES = java.util.Set.of("CWE", "CE", "CNE", "CF");
+
+    /** OBX-2 (the value type) of an OBX; "" for other segments (their scrub-text fields are read as text). */
+    private static String observationType(Segment segment) {
+        if (!"OBX".equals(segment.getName())) {
+            return "";
         }
+        try {
+            Type[] reps = segment.getField(2);
+            return reps.length == 0 ? "" : reps[0].encode().strip().toUpperCase(java.util.Locale.ROOT);
+        } catch (HL7Exception e) {
+            return "";
+        }
+    }
+
+    /**
+     * A free-text value: the detector's findings replaced (dates shifted by the patient's offset), then every known
+     * value. For a coded value only the text components go through the detector.
+     */
+    private static String freeText(String text, boolean coded, EncodingCharacters enc, FreeText freeText, FreeTextScrubber scrubber) {
+        if (!coded) {
+            return scrubber.scrub(freeText.detector().redactHl7(text, freeText.subject()));
+        }
+        String c = Character.toString(enc.getComponentSeparator());
+        String[] comps = text.split(java.util.regex.Pattern.quote(c), -1);
+        for (int i : new int[] {1, 4, 8}) {
+            if (i < comps.length && !comps[i].isEmpty()) {
+                comps[i] = freeText.detector().redactHl7(comps[i], freeText.subject());
+            }
+        }
+        return scrubber.scrub(String.join(c, comps));
+    }
+
+    /** Every person's name the message holds in a name field (XPN, XCN: patient, relatives, clinicians), for the detector. */
+    private static List<String> personNames(List<Segment> segments, EncodingCharacters enc) throws HL7Exception {
+        List<String> names = new ArrayList<>();
+        String separators = "[" + java.util.regex.Pattern.quote(Character.toString(enc.getComponentSeparator()))
+                + java.util.regex.Pattern.quote(Character.toString(enc.getSubcomponentSeparator())) + "]";
+        for (Segment segment : segments) {
+            for (int field = 1; field <= segment.numFields(); field++) {
+                for (Type rep : segment.getField(field)) {
+                    String type = rep.getName();
+                    if ("XPN".equals(type) || "XCN".equals(type) || "PN".equals(type) || "CN".equals(type)) {
+                        String[] parts = rep.encode().split(separators, -1);
+                        // XCN starts with an id; its name parts follow
+                        for (int i = "XCN".equals(type) || "CN".equals(type) ? 1 : 0; i < parts.length && i < 5; i++) {
+                            names.add(parts[i]);
+                        }
+                    }
+                }
+            }
+        }
+        return names;
     }
 
     /** A DT/TS/DTM value moved by the shift; its precision and time of day stay. Unreadable dates go. */

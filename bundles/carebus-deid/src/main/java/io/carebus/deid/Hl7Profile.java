@@ -30,33 +30,49 @@ public final class Hl7Profile {
         BIRTH,
         /** An address: state, 3-digit ZIP (Safe Harbor) and country only. */
         ADDRESS,
-        /** Free text: every identifying value of the message (and the vault) replaced. */
+        /**
+         * Free text: every identifying value of the message (and the vault) replaced, and the free-text detector's
+         * findings (phones, names after cue words, dates shifted, ...).
+         */
         SCRUB,
-        /** OBX-5: scrubbed when OBX-2 is a text type (TX, FT, ST), kept for numbers and codes. */
-        SCRUB_TEXT
+        /**
+         * OBX-5: scrubbed like {@link #SCRUB} when OBX-2 is a text type (TX, FT, ST); for coded values (CWE, CE, CNE,
+         * CF) only the text components (2, 5, 9) go through the detector; numbers and codes are kept as they are.
+         */
+        SCRUB_TEXT,
+        /** Not free text but may hold a known value (MSH-10 control ids built from MRNs): known values only. */
+        SCRUB_KNOWN
     }
 
     private final String name;
     private final Map<String, Action> rules;
     private final Action zSegments;
+    private final Map<String, String> settings;
 
-    private Hl7Profile(String name, Map<String, Action> rules, Action zSegments) {
+    private Hl7Profile(String name, Map<String, Action> rules, Action zSegments, Map<String, String> settings) {
         this.name = name;
         this.rules = Map.copyOf(rules);
         this.zSegments = zSegments;
+        this.settings = Map.copyOf(settings);
     }
 
     public static Hl7Profile of(String name, Properties lines) {
         Map<String, Action> rules = new TreeMap<>();
+        Map<String, String> settings = new TreeMap<>();
         Action z = Action.KEEP;
         for (String key : lines.stringPropertyNames()) {
             String k = key.strip().toUpperCase(Locale.ROOT);
+            if (k.startsWith("FREETEXT.")) {
+                // free-text detector settings of this profile (freetext.replacement = tags|surrogates, ...)
+                settings.put(key.strip().toLowerCase(Locale.ROOT), lines.getProperty(key).strip());
+                continue;
+            }
             Action action;
             try {
                 action = Action.valueOf(lines.getProperty(key).strip().toUpperCase(Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("profile " + name + ": " + key + " = " + lines.getProperty(key)
-                        + " is not one of keep, remove, pseudonym, hash, name, shift, birth, address, scrub, scrub-text");
+                        + " is not one of keep, remove, pseudonym, hash, name, shift, birth, address, scrub, scrub-text, scrub-known");
             }
             if (k.equals("Z*")) {
                 z = action;
@@ -66,7 +82,7 @@ public final class Hl7Profile {
                 throw new IllegalArgumentException("profile " + name + ": " + key + " is not a field (SEG-n) or Z*");
             }
         }
-        return new Hl7Profile(name, rules, z);
+        return new Hl7Profile(name, rules, z, settings);
     }
 
     /** A profile shipped in the bundle ({@code profiles/<name>.hl7.properties}). */
@@ -85,6 +101,11 @@ public final class Hl7Profile {
 
     public String name() {
         return name;
+    }
+
+    /** The profile's {@code freetext.*} lines (the detector's options for this profile), lower-case keys. */
+    public Map<String, String> settings() {
+        return settings;
     }
 
     public Map<String, Action> rules() {

@@ -101,6 +101,17 @@ public final class PseudonymDomain implements Pseudonymizer {
                 GIVEN.get((h[3] & 0xff) % GIVEN.size())};
     }
 
+    /**
+     * A keyed stand-in for one word of a person's name found in free text, the same for the same word of the same
+     * patient ({@code patientKey}: system|value, or empty): a word from the neutral lists plus two keyed letters.
+     */
+    public String surrogateName(String patientKey, String word) {
+        byte[] h = hmac("text-name", patientKey == null ? "" : patientKey, word.strip().toLowerCase(Locale.ROOT));
+        int pick = ((h[0] & 0xff) << 8 | (h[1] & 0xff)) % (GIVEN.size() + FAMILY.size());
+        String base = pick < GIVEN.size() ? GIVEN.get(pick) : FAMILY.get(pick - GIVEN.size());
+        return base + base32(new byte[] {h[2], h[3]}, 2).toLowerCase(Locale.ROOT);
+    }
+
     /** Any other identifier (visit, account, order, accession number): a keyed replacement, the same for the same input. */
     @Override
     public String identifier(String system, String value) {

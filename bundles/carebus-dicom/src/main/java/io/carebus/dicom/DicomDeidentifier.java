@@ -47,8 +47,10 @@ import java.util.regex.Pattern;
  *       without it, PixelMed removes them;</li>
  *   <li>Patient's Age over 89 years aggregated to 090Y (HIPAA Safe Harbor) when patient characteristics are kept;</li>
  *   <li>private attributes removed unless their private creator is allow-listed;</li>
- *   <li>Clean Descriptors: descriptions kept but every occurrence of the patient's name parts, ids and accession
- *       number in them replaced;</li>
+ *   <li>Clean Descriptors: descriptions kept, free text in them (ST, LT, UT values and LO/SH descriptions, comments,
+ *       reasons, histories) passed through the engine's free-text detector ({@link TextCleaner}: the same one HL7v2
+ *       and FHIR text goes through, so the same note gets the same replacements), then every occurrence of the
+ *       patient's name parts, ids and accession number replaced;</li>
  *   <li>Burned In Annotation = YES: refused by default, or configured pixel regions masked (uncompressed pixel data);</li>
  *   <li>Patient Identity Removed = YES, De-identification Method and its Code Sequence (DCM 113100 and one code per
  *       option).</li>
@@ -94,10 +96,30 @@ public final class DicomDeidentifier {
         }
     }
 
+    /**
+     * Cleans free text the profile keeps (descriptions, comments): the engine's shared free-text detector, given whom
+     * the instance is about (null when no Patient ID), that patient's date shift and the identifying phrases the
+     * header held (names, ids). CareBus's de-identification bundle provides it; this bundle cannot depend on that one.
+     */
+    @FunctionalInterface
+    public interface TextCleaner {
+
+        /** Leaves text as it is (only the known phrases are replaced). */
+        TextCleaner NONE = (text, patient, shiftDays, knownPhrases) -> text;
+
+        String clean(String text, PatientIdentifier patient, int shiftDays, Set<String> knownPhrases);
+    }
+
     private final Pseudonymizer pseudonyms;
+    private final TextCleaner textCleaner;
 
     public DicomDeidentifier(Pseudonymizer pseudonyms) {
+        this(pseudonyms, TextCleaner.NONE);
+    }
+
+    public DicomDeidentifier(Pseudonymizer pseudonyms, TextCleaner textCleaner) {
         this.pseudonyms = pseudonyms;
+        this.textCleaner = textCleaner;
     }
 
     /** The patient a DICOM header names, as the engine identifies patients everywhere; null without a Patient ID. */
@@ -136,7 +158,7 @@ public final class DicomDeidentifier {
                     options.retainLongitudinalModifiedDates() ? ClinicalTrialsAttributes.HandleDates.keep
                             : ClinicalTrialsAttributes.HandleDates.remove, null, null);
             int shift = patient == null ? 0 : pseudonyms.dateShiftDays(patient);
-            walk(list, options, shift, phrases);
+            walk(list, options, patient, shift, phrases);
             String pseudonym = patient == null ? null : pseudonyms.pseudonym(patient);
             put(list, new LongStringAttribute(TagFromName.PatientID), pseudonym == null ? "" : pseudonym);
             list.remove(TagFromName.IssuerOfPatientID);
@@ -222,14 +244,15 @@ public final class DicomDeidentifier {
     }
 
     /** UIDs remapped, dates shifted, kept text cleaned: the whole data set, sequences included. */
-    private void walk(AttributeList list, Options options, int shift, Set<String> phrases) throws DicomException {
+    private void walk(AttributeList list, Options options, PatientIdentifier patient, int shift, Set<String> phrases)
+            throws DicomException {
         for (Attribute attribute : new ArrayList<>(list.values())) {
             byte[] vr = attribute.getVR();
             AttributeTag tag = attribute.getTag();
             if (attribute instanceof SequenceAttribute sequence) {
                 for (int i = 0; i < sequence.getNumberOfItems(); i++) {
                     SequenceItem item = sequence.getItem(i);
-                    walk(item.getAttributeList(), options, shift, phrases);
+                    walk(item.getAttributeList(), options, patient, shift, phrases);
                 }
                 continue;
             }
@@ -267,9 +290,11 @@ public final class DicomDeidentifier {
                         }
                     }
                 }
-            } else if (text && !phrases.isEmpty()) {
+            } else if (text) {
+                boolean freeText = freeText(tag, vr);
                 for (int i = 0; i < values.length; i++) {
-                    String cleaned = values[i];
+                    String cleaned = freeText && textCleaner != TextCleaner.NONE ? textCleaner.clean(values[i], patient, shift, phrases)
+                            : values[i];
                     for (String phrase : phrases) {
                         cleaned = cleaned.replaceAll("(?i)" + Pattern.quote(phrase), "*");
                     }
@@ -286,6 +311,18 @@ public final class DicomDeidentifier {
                 }
             }
         }
+    }
+
+    /** Words in an attribute's name that make its LO/SH value free text a person wrote. */
+    private static final List<String> FREE_TEXT_NAMES = List.of("Description", "Comment", "Reason", "History", "Remark", "Note");
+
+    /** ST, LT and UT are free text; LO and SH only when they are descriptions, comments, reasons or histories. */
+    private static boolean freeText(AttributeTag tag, byte[] vr) {
+        if (ValueRepresentation.isShortTextVR(vr) || ValueRepresentation.isLongTextVR(vr) || ValueRepresentation.isUnlimitedTextVR(vr)) {
+            return true;
+        }
+        String name = AttributeList.getDictionary().getNameFromTag(tag);
+        return name != null && FREE_TEXT_NAMES.stream().anyMatch(name::contains);
     }
 
     private static void removePrivate(AttributeList list, Set<String> allowedCreators) {

@@ -48,6 +48,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "DICOM: pixel regions to mask, x,y,width,height separated by ';' (e.g. 0,0,512,40)")
     String dicom_mask_regions() default "";
 
+    @AttributeDefinition(description = "Free-text detection (phones, e-mail, URLs, IPs, SSNs, record numbers, dates shifted, "
+            + "addresses, ZIP codes, ages over 89, names after cue words) in HL7v2 text fields, FHIR strings/markdown and DICOM "
+            + "descriptions; false = only the values known from structured fields are removed")
+    boolean freetext_enabled() default true;
+
+    @AttributeDefinition(description = "What replaces a found identifier: tags ([NAME], [PHONE], ...) or surrogates (keyed "
+            + "stand-ins from the pseudonym domain); dates are always shifted, ZIP codes keep 3 digits, ages over 89 become 90+")
+    String freetext_replacement() default "tags";
+
+    @AttributeDefinition(description = "Characters of one field examined by the detector; the rest of a longer field is replaced whole")
+    int freetext_max_chars() default 65536;
+
     String jdbc_url() default "";
 
     String jdbc_user() default "";

@@ -60,6 +60,7 @@ public class DeidService implements Deidentification, HealthIndicator {
     private final FhirDeidentifier fhir;
     private final io.carebus.dicom.DicomDeidentifier dicom;
     private final io.carebus.dicom.DicomDeidentifier.Options dicomOptions;
+    private final io.carebus.deid.FreeTextDetector detector;
     private final Set<String> allowedExtensions;
     private final Path profiles;
     private final DataSource dataSource;
@@ -83,9 +84,10 @@ public class DeidService implements Deidentification, HealthIndicator {
         this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 4);
         this.domain = new PseudonymDomain(keyId, secrets.get(keyId), config.max_shift_days());
         this.vault = new Vault(dataSource, keyId, secrets, Clock.systemUTC());
-        this.hl7 = new Hl7Deidentifier(domain);
-        this.fhir = new FhirDeidentifier(domain);
-        this.dicom = new io.carebus.dicom.DicomDeidentifier(domain);
+        this.detector = new io.carebus.deid.FreeTextDetector(domain, freeTextOptions(config));
+        this.hl7 = new Hl7Deidentifier(domain, detector);
+        this.fhir = new FhirDeidentifier(domain, detector);
+        this.dicom = new io.carebus.dicom.DicomDeidentifier(domain, textCleaner(detector));
         this.dicomOptions = dicomOptions(config);
         this.allowedExtensions = Arrays.stream(config.fhir_allowed_extensions().split(",")).map(String::strip)
                 .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
@@ -99,11 +101,17 @@ public class DeidService implements Deidentification, HealthIndicator {
 
     DeidService(PseudonymDomain domain, Vault vault, Set<String> allowedExtensions, Path profiles,
                 io.carebus.dicom.DicomDeidentifier.Options dicomOptions) {
+        this(domain, vault, allowedExtensions, profiles, dicomOptions, io.carebus.deid.FreeTextDetector.Options.defaults());
+    }
+
+    DeidService(PseudonymDomain domain, Vault vault, Set<String> allowedExtensions, Path profiles,
+                io.carebus.dicom.DicomDeidentifier.Options dicomOptions, io.carebus.deid.FreeTextDetector.Options freeText) {
         this.domain = domain;
         this.vault = vault;
-        this.hl7 = new Hl7Deidentifier(domain);
-        this.fhir = new FhirDeidentifier(domain);
-        this.dicom = new io.carebus.dicom.DicomDeidentifier(domain);
+        this.detector = new io.carebus.deid.FreeTextDetector(domain, freeText);
+        this.hl7 = new Hl7Deidentifier(domain, detector);
+        this.fhir = new FhirDeidentifier(domain, detector);
+        this.dicom = new io.carebus.dicom.DicomDeidentifier(domain, textCleaner(detector));
         this.dicomOptions = dicomOptions;
         this.allowedExtensions = allowedExtensions;
         this.profiles = profiles;
@@ -152,6 +160,22 @@ public class DeidService implements Deidentification, HealthIndicator {
         return domain;
     }
 
+    static io.carebus.deid.FreeTextDetector.Options freeTextOptions(DeidConfig config) {
+        return io.carebus.deid.FreeTextDetector.Options.defaults().with(Map.of("freetext.enabled", Boolean.toString(config.freetext_enabled()),
+                "freetext.replacement", config.freetext_replacement(), "freetext.max.chars", Integer.toString(config.freetext_max_chars())));
+    }
+
+    /** DICOM descriptions and comments through the same detector as HL7v2 and FHIR text (one pseudonym domain). */
+    static io.carebus.dicom.DicomDeidentifier.TextCleaner textCleaner(io.carebus.deid.FreeTextDetector detector) {
+        return (text, patient, shift, phrases) -> detector.redact(text, new io.carebus.deid.FreeTextDetector.Subject(patient, shift,
+                io.carebus.deid.FreeTextDetector.nameWords(phrases)));
+    }
+
+    /** The detector with a profile's {@code freetext.*} lines over the configured options. */
+    io.carebus.deid.FreeTextDetector detector(String profileName) {
+        return detector.with(detector.options().with(profile(profileName == null ? "safe-harbor" : profileName).settings()));
+    }
+
     static io.carebus.dicom.DicomDeidentifier.Options dicomOptions(DeidConfig config) {
         io.carebus.dicom.DicomDeidentifier.BurnedIn burnedIn;
         try {
@@ -183,11 +207,19 @@ public class DeidService implements Deidentification, HealthIndicator {
      * the de-identification is audited. Refused (burned-in annotation) is an IllegalArgumentException saying why.
      */
     io.carebus.dicom.DicomDeidentifier.Result deidentifyDicom(byte[] part10, String actor) {
+        return deidentifyDicom(part10, null, actor);
+    }
+
+    /** As {@link #deidentifyDicom(byte[], String)}, the free text with the profile's detector options. */
+    io.carebus.dicom.DicomDeidentifier.Result deidentifyDicom(byte[] part10, String profileName, String actor) {
         io.carebus.dicom.DicomDeidentifier.Result result;
+        io.carebus.deid.FreeTextDetector profiled = detector(profileName);
+        io.carebus.dicom.DicomDeidentifier deidentifier = profiled == detector ? dicom
+                : new io.carebus.dicom.DicomDeidentifier(domain, textCleaner(profiled));
         try {
             Set<String> known = Optional.ofNullable(io.carebus.dicom.DicomDeidentifier.patientOf(part10))
                     .flatMap(p -> vault.lookup(domain.pseudonym(p))).map(Vault.Entry::knownValues).orElse(Set.of());
-            result = dicom.deidentify(part10, dicomOptions, known);
+            result = deidentifier.deidentify(part10, dicomOptions, known);
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         } catch (io.carebus.dicom.DicomDeidentifier.RefusedException e) {
@@ -258,13 +290,18 @@ public class DeidService implements Deidentification, HealthIndicator {
         return result;
     }
 
-    /** FHIR de-identified; as for HL7v2. */
+    /** FHIR de-identified; as for HL7v2 (free text with the built-in profile's detector options). */
     FhirDeidentifier.Result deidentifyFhir(Resource resource, String actor) {
+        return deidentifyFhir(resource, null, actor);
+    }
+
+    /** FHIR de-identified, free text with the profile's detector options. */
+    FhirDeidentifier.Result deidentifyFhir(Resource resource, String profileName, String actor) {
         Optional<PatientIdentifier> patient = FhirDeidentifier.patientOf(resource instanceof org.hl7.fhir.r4.model.Bundle b
                 ? b.getEntry().stream().map(org.hl7.fhir.r4.model.Bundle.BundleEntryComponent::getResource).filter(r -> r != null).toList()
                 : List.of(resource));
         Set<String> known = patient.flatMap(p -> vault.lookup(domain.pseudonym(p))).map(Vault.Entry::knownValues).orElse(Set.of());
-        FhirDeidentifier.Result result = fhir.deidentify(resource, allowedExtensions, known);
+        FhirDeidentifier.Result result = fhir.deidentify(resource, allowedExtensions, known, detector(profileName));
         if (result.pseudonym() != null) {
             vault.remember(result.pseudonym(), result.patient(), result.scrubber().values());
         }
@@ -273,6 +310,19 @@ public class DeidService implements Deidentification, HealthIndicator {
         audit(actor, AuditAction.DEID, result.pseudonym(), "FHIR " + resource.fhirType() + " de-identified (" + result.changed()
                 + " elements changed)");
         return result;
+    }
+
+    /**
+     * Plain text with no patient (the try-it endpoint's text/plain that is not HL7v2): the detector alone; with no
+     * patient there is no date shift, so dates become [DATE].
+     */
+    String deidentifyText(String text, String profileName, String actor) {
+        io.carebus.deid.FreeTextDetector profiled = detector(profileName);
+        String out = profiled.options().enabled() ? profiled.redact(text, io.carebus.deid.FreeTextDetector.Subject.unknown())
+                : profiled.with(new io.carebus.deid.FreeTextDetector.Options(true, profiled.options().replacement(),
+                        profiled.options().maxChars())).redact(text, io.carebus.deid.FreeTextDetector.Subject.unknown());
+        audit(actor, AuditAction.DEID, null, "free text de-identified (" + text.length() + " characters)");
+        return out;
     }
 
     /** The real patient behind a pseudonym, audited (who asked, which pseudonym; never the identifier). */
@@ -306,21 +356,24 @@ public class DeidService implements Deidentification, HealthIndicator {
     public byte[] deidentify(String mediaType, byte[] payload, String profile, String actor) {
         String type = mediaType == null ? "" : mediaType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
         if (type.equals("application/dicom")) {
-            return deidentifyDicom(payload, actor).part10();
+            return deidentifyDicom(payload, profile, actor).part10();
         }
         String text = new String(payload, StandardCharsets.UTF_8);
         try {
             return switch (type) {
-                case "application/hl7-v2", "x-application/hl7-v2+er7", "text/plain" ->
+                case "application/hl7-v2", "x-application/hl7-v2+er7" ->
                         deidentifyHl7(text, profile == null ? "safe-harbor" : profile, actor).message().getBytes(StandardCharsets.UTF_8);
+                case "text/plain" -> text.startsWith("MSH")
+                        ? deidentifyHl7(text, profile == null ? "safe-harbor" : profile, actor).message().getBytes(StandardCharsets.UTF_8)
+                        : deidentifyText(text, profile, actor).getBytes(StandardCharsets.UTF_8);
                 case "application/fhir+json", "application/json" -> {
                     Resource r = parseFhir(text, false);
-                    yield fhirContext.newJsonParser().encodeResourceToString(deidentifyFhir(r, actor).resource())
+                    yield fhirContext.newJsonParser().encodeResourceToString(deidentifyFhir(r, profile, actor).resource())
                             .getBytes(StandardCharsets.UTF_8);
                 }
                 case "application/fhir+xml", "application/xml" -> {
                     Resource r = parseFhir(text, true);
-                    yield fhirContext.newXmlParser().encodeResourceToString(deidentifyFhir(r, actor).resource())
+                    yield fhirContext.newXmlParser().encodeResourceToString(deidentifyFhir(r, profile, actor).resource())
                             .getBytes(StandardCharsets.UTF_8);
                 }
                 default -> throw new UnsupportedOperationException("cannot de-identify " + mediaType + " (yet): "

@@ -55,7 +55,8 @@ public class DeidStep implements RouteStep {
         Integer dicomShift = null;
         java.nio.file.Path dicomFile = in.getHeader(io.carebus.dicom.DicomHeaders.FILE, java.nio.file.Path.class);
         if (dicomFile != null) {
-            io.carebus.dicom.DicomDeidentifier.Result dicom = deid.deidentifyDicom(java.nio.file.Files.readAllBytes(dicomFile), actor);
+            io.carebus.dicom.DicomDeidentifier.Result dicom = deid.deidentifyDicom(java.nio.file.Files.readAllBytes(dicomFile), profile,
+                    actor);
             in.setHeader(io.carebus.dicom.DicomHeaders.DEIDENTIFIED, dicom.part10());
             if (dicom.patient() != null) {
                 dicomPseudonym = dicom.pseudonym();
@@ -77,18 +78,18 @@ public class DeidStep implements RouteStep {
             shift = result.shiftDays();
             String bundle = in.getHeader(FHIR_BUNDLE, String.class);
             if (bundle != null) {
-                Fhir form = fhir(bundle, actor, false);
+                Fhir form = fhir(bundle, profile, actor, false);
                 in.setHeader(FHIR_BUNDLE, form.json);
                 linked.putAll(form.result.linkedShiftDays());
             }
         } else {
-            Fhir out = fhir(text, actor, text.stripLeading().startsWith("<"));
+            Fhir out = fhir(text, profile, actor, text.stripLeading().startsWith("<"));
             in.setBody(out.json);
             pseudonym = out.result.pseudonym();
             shift = out.result.shiftDays();
             linked.putAll(out.result.linkedShiftDays());
             if (in.getHeader(FHIR_BUNDLE) != null) {
-                Fhir form = fhir(in.getHeader(FHIR_BUNDLE, String.class), actor, false);
+                Fhir form = fhir(in.getHeader(FHIR_BUNDLE, String.class), profile, actor, false);
                 in.setHeader(FHIR_BUNDLE, form.json);
                 linked.putAll(form.result.linkedShiftDays());
             }
@@ -115,10 +116,10 @@ public class DeidStep implements RouteStep {
     private record Fhir(String json, FhirDeidentifier.Result result) {
     }
 
-    private Fhir fhir(String text, String actor, boolean xml) {
+    private Fhir fhir(String text, String profile, String actor, boolean xml) {
         IParser parser = xml ? deid.fhirContext().newXmlParser() : deid.fhirContext().newJsonParser();
         Resource resource = deid.parseFhir(text, xml);
-        FhirDeidentifier.Result result = deid.deidentifyFhir(resource, actor);
+        FhirDeidentifier.Result result = deid.deidentifyFhir(resource, profile, actor);
         return new Fhir(parser.encodeResourceToString(result.resource()), result);
     }
 }

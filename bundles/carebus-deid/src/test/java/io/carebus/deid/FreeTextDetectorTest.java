@@ -74,6 +74,27 @@ class FreeTextDetectorTest {
     }
 
     @Test
+    void spelledOutAddressesParticlesAndPeopleSpokenTo() {
+        assertThat(redact("Called Ama back; write to emiko at gmail dot com.")).isEqualTo("Called [NAME] back; write to [EMAIL].");
+        assertThat(redact("Attending: Dr. van der Berg. Mr. St. Clair is stable.")).isEqualTo("Attending: Dr. [NAME]. Mr. [NAME] is stable.");
+        assertThat(redact("A ninety-two-year-old; MR. Spoke with Cardiology; Ht 172 cm, Wt 81 kg"))
+                .isEqualTo("A 90+-year-old; MR. Spoke with Cardiology; Ht 172 cm, Wt 81 kg");
+        assertThat(redact("Moved to 12 Old Mill last spring; lives on Cedar Ridge Rd now."))
+                .isEqualTo("Moved to [ADDRESS] last spring; lives on [ADDRESS] now.");
+    }
+
+    @Test
+    void aProfileChoosesSurrogates() throws Exception {
+        java.util.Properties lines = new java.util.Properties();
+        lines.setProperty("OBX-5", "scrub-text");
+        lines.setProperty("freetext.replacement", "surrogates");
+        String msg = "MSH|^~\\&|A|B|C|D|20261127||ORU^R01^ORU_R01|1|P|2.5\rPID|1||77^^^HOSP^MR||Old^Person\r"
+                + "OBX|1|TX|1^Note^L||daughter Emiko, 319-555-0190||||||F";
+        String out = new Hl7Deidentifier(domain).deidentify(msg, Hl7Profile.of("site", lines), List.of()).message();
+        assertThat(out).doesNotContain("Emiko").doesNotContain("0190").doesNotContain("[NAME]").contains("daughter ").contains("555-01");
+    }
+
+    @Test
     void surrogatesAreKeyedAndConsistent() {
         FreeTextDetector surrogates = detector.with(FreeTextDetector.Options.defaults().with(Map.of("freetext.replacement", "surrogates")));
         String out = surrogates.redact("daughter Emiko called 319-555-0190; Emiko again", subject);

@@ -14,7 +14,7 @@ final class Lexicon {
     static final Set<String> TITLES = Set.of("dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sr", "rev",
             "pastor", "sister", "nurse", "mister", "madam", "dra", "herr", "frau", "sra", "sgt", "capt", "officer");
 
-    static final Set<String> KIN = Set.of("daughter", "son", "wife", "husband", "mother", "father", "mom", "mum", "dad", "sister",
+    static final Set<String> KIN = Set.of("dtr", "dau", "husb", "sis", "bro", "daughter", "son", "wife", "husband", "mother", "father", "mom", "mum", "dad", "sister",
             "brother", "niece", "nephew", "aunt", "uncle", "grandson", "granddaughter", "grandmother", "grandfather", "grandma",
             "grandpa", "granny", "cousin", "partner", "spouse", "fiance", "fiancé", "fiancee", "fiancée", "girlfriend", "boyfriend",
             "friend", "neighbor", "neighbour", "caregiver", "carer", "guardian", "roommate", "stepson", "stepdaughter", "stepmother",

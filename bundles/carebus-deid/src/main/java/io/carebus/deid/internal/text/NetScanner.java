@@ -52,8 +52,9 @@ final class NetScanner {
             out.add(new Found(s, e, PhiCategory.URL));
             return;
         }
-        int at = text.indexOf('@', s);
-        if (at >= 0 && at < e) {
+        // every search stays inside this chunk: a search to the end of the text per chunk would be quadratic
+        int at = indexOf(text, '@', s, e);
+        if (at >= 0) {
             int ls = at;
             while (ls > s && localChar(text.charAt(ls - 1))) {
                 ls--;
@@ -84,6 +85,15 @@ final class NetScanner {
         if (bareUrl(text, s, e)) {
             out.add(new Found(s, e, PhiCategory.URL));
         }
+    }
+
+    private static int indexOf(String text, char c, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean localChar(char c) {
@@ -143,14 +153,23 @@ final class NetScanner {
                 return false;
             }
         }
-        return colons >= 2 && (text.indexOf("::", s) >= 0 && text.indexOf("::", s) < e || long3 && hexLetter && colons >= 3);
+        boolean doubleColon = false;
+        for (int i = s; i + 1 < e && !doubleColon; i++) {
+            doubleColon = text.charAt(i) == ':' && text.charAt(i + 1) == ':';
+        }
+        return colons >= 2 && (doubleColon || long3 && hexLetter && colons >= 3);
     }
 
     /** host.tld or host.tld/path: at least two labels with letters, a known top-level domain. */
     private static boolean bareUrl(String text, int s, int e) {
-        int slash = text.indexOf('/', s);
-        int hostEnd = slash >= 0 && slash < e ? slash : e;
-        int dot = text.lastIndexOf('.', hostEnd - 1);
+        int slash = indexOf(text, '/', s, e);
+        int hostEnd = slash >= 0 ? slash : e;
+        int dot = -1;
+        for (int i = hostEnd - 1; i > s && dot < 0; i--) {
+            if (text.charAt(i) == '.') {
+                dot = i;
+            }
+        }
         if (dot <= s || dot >= hostEnd - 1) {
             return false;
         }

@@ -55,6 +55,7 @@ public final class PhiScanner {
         s.pass();
         s.expandNames();
         s.found.sort(Comparator.comparingInt(Found::start));
+        s.mergeNames();
         return s.found;
     }
 
@@ -141,7 +142,7 @@ public final class PhiScanner {
         byte type = tk.type(t);
         int end;
         if (type == NUM || type == ALNUM) {
-            if ((end = address(t)) > 0 || (end = age(t)) > 0 || (end = dayFirstDate(t)) > 0 || (end = numbers(t)) > 0
+            if ((end = address(t)) > 0 || (end = age(t)) > 0 || (end = streetWithoutNumber(t)) > 0 || (end = dayFirstDate(t)) > 0 || (end = numbers(t)) > 0
                     || (end = zip(t)) > 0 || (end = alnumId(t)) > 0) {
                 return end;
             }
@@ -155,9 +156,9 @@ public final class PhiScanner {
             return -1;
         }
         if (type == WORD) {
-            if ((end = monthFirstDate(t)) > 0 || (end = poBox(t)) > 0 || (end = streetWithoutNumber(t)) > 0
+            if ((end = spelledAge(t)) > 0 || (end = spelledEmail(t)) > 0 || (end = monthFirstDate(t)) > 0 || (end = poBox(t)) > 0 || (end = streetWithoutNumber(t)) > 0
                     || (end = titled(t)) > 0 || (end = kin(t)) > 0 || (end = role(t)) > 0 || (end = act(t)) > 0
-                    || (end = credential(t)) > 0 || (end = kinAfterName(t)) > 0) {
+                    || (end = credential(t)) > 0 || (end = kinAfterName(t)) > 0 || (end = spokenTo(t)) > 0) {
                 return end;
             }
         }
@@ -195,7 +196,7 @@ public final class PhiScanner {
                     kind = kind == 0 ? ' ' : kind;
                 } else if (tk.type(w) == PUNCT && "-./()".indexOf(tk.first(w)) >= 0) {
                     char c = tk.first(w);
-                    kind = c == '(' || c == ')' ? ')' : kind == 0 || kind == ' ' ? c : kind == c ? c : 'x';
+                    kind = c == '(' || c == ')' || kind == ')' ? ')' : kind == 0 || kind == ' ' ? c : kind == c ? c : 'x';
                 } else {
                     break;
                 }
@@ -268,7 +269,7 @@ public final class PhiScanner {
         }
         // NANP: (1) 3 3 4, (3) 3-4, 3 7, 10 digits, 1 + 10 digits
         int k0 = len[0] == 1 && tk.first(g[0]) == '1' && n >= 4 ? 1 : 0;
-        if (n - k0 >= 3 && len[k0] == 3 && len[k0 + 1] == 3 && len[k0 + 2] == 4 && sep[k0 + 1] != '/' && sep[k0 + 2] != '/') {
+        if (n - k0 >= 3 && len[k0] == 3 && len[k0 + 1] == 3 && len[k0 + 2] == 4) {
             return g[k0 + 2] + 1;
         }
         if (n - k0 >= 2 && len[k0] == 3 && len[k0 + 1] == 7 && sep[k0 + 1] != '/') {
@@ -703,6 +704,64 @@ public final class PhiScanner {
         return -1;
     }
 
+    /** "ninety-two-year-old", "aged ninety-five": ages over 89 in words. */
+    private int spelledAge(int t) {
+        String w = tk.lower(t);
+        if (!w.startsWith("ninety") && !w.startsWith("hundred") && !w.equals("one-hundred")) {
+            return -1;
+        }
+        int glued = w.indexOf("-year");
+        if (glued > 0 && owner[t] < 0) {
+            // "ninety-two-year-old" is one word token: only its number part
+            int index = found.size();
+            found.add(new Found(tk.start(t), tk.start(t) + glued, PhiCategory.AGE));
+            owner[t] = index;
+            return t + 1;
+        }
+        int end = t + 1;
+        if (tk.is(end, '-') && tk.type(end + 1) == WORD && tk.lower(end + 1).startsWith("year")) {
+            return claim(t, end, PhiCategory.AGE, null) ? end : -1;
+        }
+        int next = tk.next(t, false);
+        boolean after = next >= 0 && tk.type(next) == WORD && tk.lower(next).startsWith("year");
+        int p = tk.previous(t, false);
+        boolean before = p >= 0 && Set.of("age", "aged").contains(tk.lower(p));
+        return (after || before) && claim(t, end, PhiCategory.AGE, null) ? end : -1;
+    }
+
+    private static final Set<String> TLD_WORDS = Set.of("com", "org", "net", "edu", "gov", "us", "io", "info");
+
+    /** "emiko at gmail dot com": an address spelled out so filters miss it. */
+    private int spelledEmail(int t) {
+        if (tk.type(t) != WORD && tk.type(t) != ALNUM) {
+            return -1;
+        }
+        int u = tk.next(t, false);
+        if (u < 0 || !tk.lower(u).equals("at")) {
+            return -1;
+        }
+        int host = tk.next(u, false);
+        int dot = host < 0 ? -1 : tk.next(host, false);
+        int tld = dot < 0 ? -1 : tk.next(dot, false);
+        if (host < 0 || dot < 0 || tld < 0 || !(tk.type(host) == WORD || tk.type(host) == ALNUM) || !tk.lower(dot).equals("dot")
+                || !TLD_WORDS.contains(tk.lower(tld))) {
+            return -1;
+        }
+        return claim(t, tld + 1, PhiCategory.EMAIL, null) ? tld + 1 : -1;
+    }
+
+    private static final Set<String> SPOKEN_TO = Set.of("called", "call", "paged", "phoned", "texted", "messaged", "emailed", "asked",
+            "told", "informed", "notified", "updated", "reassured", "thanked", "reminded", "instructed", "educated", "met", "visited");
+
+    /** "Called Ama back", "paged Kwame": a verb of talking to someone, then a capitalised name. */
+    private int spokenTo(int t) {
+        if (!SPOKEN_TO.contains(tk.lower(t)) || !tk.inlineSpace(t + 1) || Lexicon.TITLES.contains(tk.lower(t + 2))) {
+            return -1;
+        }
+        int end = nameSeq(t + 2, Strength.WEAK, false, false);
+        return end > 0 ? claimName(t + 2, end) : -1;
+    }
+
     // ---------------------------------------------------------------- addresses
 
     private boolean capitalised(int t) {
@@ -753,7 +812,7 @@ public final class PhiScanner {
             u += 2;
         }
         if (suffix < 0) {
-            return -1;
+            return addressCue(t) ? streetWithoutSuffix(t) : -1;
         }
         int end = suffix + 1;
         if (tk.is(end, '.')) {
@@ -761,6 +820,35 @@ public final class PhiScanner {
         }
         end = afterStreet(end);
         return finishAddress(t, end);
+    }
+
+    private static final Set<String> ADDRESS_VERBS = Set.of("lives", "living", "live", "moved", "moving", "resides", "residing",
+            "located", "home", "address", "relocated", "stays", "staying");
+
+    /** "lives at", "moved to", "address:" right before t. */
+    private boolean addressCue(int t) {
+        int p = tk.previous(t, false);
+        if (p >= 0 && tk.is(p, ':')) {
+            p = tk.previous(p, false);
+            return p >= 0 && tk.lower(p).equals("address");
+        }
+        if (p < 0 || !Set.of("at", "to", "on", "in").contains(tk.lower(p))) {
+            return false;
+        }
+        int v = tk.previous(p, false);
+        return v >= 0 && ADDRESS_VERBS.contains(tk.lower(v));
+    }
+
+    /** After an address cue: a house number and capitalised words, no street suffix ("moved to 12 Old Mill"). */
+    private int streetWithoutSuffix(int t) {
+        int end = -1;
+        int u = t + 2;
+        for (int words = 0; words < 4 && tk.inlineSpace(u - 1) && (capitalised(u) && !Lexicon.HARD_STOP.contains(tk.lower(u)) || ordinal(u));
+             words++) {
+            end = u + 1;
+            u += 2;
+        }
+        return end < 0 ? -1 : finishAddress(t, afterStreet(end));
     }
 
     /** Post-direction and unit after a street: "NW", ", Apt 4B", "#12", "Suite 300". */
@@ -880,7 +968,7 @@ public final class PhiScanner {
 
     /** "on Old Mill Road": capitalised words and a strong street suffix after a place preposition. */
     private int streetWithoutNumber(int t) {
-        if (!capitalised(t) || Lexicon.HARD_STOP.contains(tk.lower(t))) {
+        if (!(capitalised(t) || ordinal(t)) || Lexicon.HARD_STOP.contains(tk.lower(t))) {
             return -1;
         }
         int p = tk.previous(t, false);
@@ -894,8 +982,15 @@ public final class PhiScanner {
             }
             u += 2;
             String w = tk.lower(u);
-            if (Lexicon.STRONG_SUFFIXES.contains(w) && w.length() > 3) {
-                return finishAddress(t, afterStreet(u + 1));
+            boolean lane = Set.of("on", "off", "along", "near").contains(tk.lower(p));
+            boolean anotherSuffix = tk.inlineSpace(u + 1) && capitalised(u + 2) && Lexicon.STREET_SUFFIXES.contains(tk.lower(u + 2));
+            if (!anotherSuffix && (Lexicon.STRONG_SUFFIXES.contains(w) && w.length() > 3
+                    || lane && Lexicon.STREET_SUFFIXES.contains(w) && !tk.is(u + 1, '\''))) {
+                int end = u + 1;
+                if (tk.is(end, '.') && lane) {
+                    end++;
+                }
+                return finishAddress(t, afterStreet(end));
             }
         }
         return -1;
@@ -957,9 +1052,14 @@ public final class PhiScanner {
                 v += 3;
                 continue;
             }
-            if (words > 0 && tk.type(v) == WORD && PARTICLES.contains(tk.text(v)) && tk.inlineSpace(v + 1)
-                    && nameLike(v + 2, strength, allowCaps)) {
+            if (tk.type(v) == WORD && PARTICLES.contains(tk.text(v)) && tk.inlineSpace(v + 1)
+                    && (nameLike(v + 2, strength, allowCaps) || tk.type(v + 2) == WORD && PARTICLES.contains(tk.text(v + 2)))) {
                 v += 2;
+                continue;
+            }
+            if (tk.type(v) == WORD && tk.text(v).equals("St") && tk.is(v + 1, '.') && singleSpace(v + 2)
+                    && nameLike(v + 3, strength, allowCaps)) {
+                v += 3;
                 continue;
             }
             if (!nameLike(v, strength, allowCaps)) {
@@ -1016,7 +1116,8 @@ public final class PhiScanner {
             return -1;
         }
         u++;
-        boolean ambiguous = allCaps(t) && tk.length(t) == 2 && !dot;
+        // MR, MS, DR in capitals are also mitral regurgitation, multiple sclerosis, ...: a name in capitals must follow
+        boolean ambiguous = allCaps(t) && tk.length(t) == 2;
         if (ambiguous && !allCaps(u)) {
             return -1;
         }
@@ -1107,7 +1208,8 @@ public final class PhiScanner {
             u++;
             steps++;
         }
-        if (steps == 0 || colonOnly && !colon) {
+        // short role words (cm, sw, np, pt, rn) are abbreviations of many things: only as a heading ("CM: Jane Roe")
+        if (steps == 0 || (colonOnly || w.length() <= 3 && !w.equals("pcp")) && !colon) {
             return -1;
         }
         if (Lexicon.TITLES.contains(tk.lower(u))) {
@@ -1217,16 +1319,60 @@ public final class PhiScanner {
             if (owner[t] < 0 || found.get(owner[t]).category() != PhiCategory.NAME) {
                 continue;
             }
+            particlesBefore(t);
             int right = t + 2;
-            if (tk.inlineSpace(t + 1) && free(right) && nameLike(right, Strength.WEAK, allCaps(t) && tk.length(t) > 1)) {
+            if (singleSpace(t + 1) && free(right) && nameLike(right, Strength.WEAK, allCaps(t) && tk.length(t) > 1)) {
                 claim(right, right + 1, PhiCategory.NAME, null);
             }
             int left = t - 2;
-            if (tk.inlineSpace(t - 1) && free(left) && nameLike(left, Strength.WEAK, allCaps(t) && tk.length(t) > 1)
+            if (singleSpace(t - 1) && free(left) && nameLike(left, Strength.WEAK, allCaps(t) && tk.length(t) > 1)
                     && !sentenceStart(left)) {
                 claim(left, left + 1, PhiCategory.NAME, null);
             }
         }
+    }
+
+    private boolean singleSpace(int t) {
+        return tk.inlineSpace(t) && tk.length(t) == 1;
+    }
+
+    /**
+     * Particles before a name word ("van der" Berg, "St." Clair): claimed with it, so the whole surname is one finding.
+     * Walks left from name token t over at most three particles.
+     */
+    private void particlesBefore(int t) {
+        int u = t;
+        for (int steps = 0; steps < 3; steps++) {
+            if (!singleSpace(u - 1)) {
+                return;
+            }
+            int p = u - 2;
+            if (tk.is(p, '.') && tk.type(p - 1) == WORD && tk.text(p - 1).equals("St") && free(p - 1) && free(p)) {
+                claim(p - 1, p + 1, PhiCategory.NAME, null);
+                u = p - 1;
+            } else if (tk.type(p) == WORD && PARTICLES.contains(tk.lower(p)) && free(p)) {
+                claim(p, p + 1, PhiCategory.NAME, null);
+                u = p;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** Name findings with only a blank (or "St. "'s period) between them become one: the whole name is replaced. */
+    private void mergeNames() {
+        List<Found> merged = new ArrayList<>(found.size());
+        for (Found f : found) {
+            Found last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && last.category() == PhiCategory.NAME && f.category() == PhiCategory.NAME && f.start() - last.end() <= 2
+                    && text.substring(last.end(), f.start()).chars().allMatch(c -> c == ' ' || c == '.')) {
+                merged.set(merged.size() - 1, new Found(last.start(), f.end(), PhiCategory.NAME));
+            } else {
+                merged.add(f);
+            }
+        }
+        found.clear();
+        found.addAll(merged);
     }
 
     private boolean sentenceStart(int t) {

@@ -1,0 +1,164 @@
+package io.carebus.deid.internal;
+
+import io.carebus.deid.FreeTextDetector;
+import io.carebus.deid.PseudonymDomain;
+import io.carebus.dicom.DicomDeidentifier;
+import io.carebus.store.StoreDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.IntConsumer;
+
+/**
+ * The cost of free-text detection (issue 22): HL7v2 ORU^R01 messages with two 2 KB notes each through the Safe Harbor
+ * profile (vault on H2), messages/s on one core with the detector off (free text only scrubbed of known values, what
+ * main did at 4bc60f7) and on, in the same run; then the detector alone on 1 MB and 10 MB of digits, of note text, and
+ * on a 100,000-character line, to show the time grows linearly with the input.
+ */
+public final class FreeTextBench {
+
+    private FreeTextBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int seconds = Integer.parseInt(args.length > 0 ? args[0] : "10");
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        Path dir = Files.createTempDirectory("carebus-freetext-bench");
+        PseudonymDomain domain = new PseudonymDomain("k1", secret, 365);
+        Vault vault = new Vault(StoreDatabases.openPooled(StoreDatabases.embeddedUrl(dir.resolve("store")), "", "", 2), "k1",
+                Map.of("k1", secret), Clock.systemUTC());
+        FreeTextDetector.Options on = FreeTextDetector.Options.defaults();
+        FreeTextDetector.Options off = new FreeTextDetector.Options(false, FreeTextDetector.Replacement.TAGS, on.maxChars());
+        DeidService before = new DeidService(domain, vault, Set.of(), dir, DicomDeidentifier.Options.defaults(), off);
+        DeidService after = new DeidService(domain, vault, Set.of(), dir, DicomDeidentifier.Options.defaults(), on);
+        String[] messages = new String[50];
+        Random random = new Random(7);
+        for (int i = 0; i < messages.length; i++) {
+            messages[i] = oru(i, note(random, 2048), note(random, 2048));
+        }
+        String sample = after.deidentifyHl7(messages[0], "safe-harbor", "bench").message();
+        if (sample.contains("Emiko") || sample.contains("555-0190")) {
+            throw new IllegalStateException("the detector is not on");
+        }
+        double beforeRate = rate(seconds, i -> hl7(before, messages[i % messages.length]));
+        double afterRate = rate(seconds, i -> hl7(after, messages[i % messages.length]));
+        System.out.printf("one core, Safe Harbor profile, vault on H2, ORU^R01 with two 2 KB notes (%d bytes per message)%n",
+                messages[0].length());
+        System.out.printf("free-text detection off (known values only, as main at 4bc60f7): %8.0f msg/s%n", beforeRate);
+        System.out.printf("free-text detection on:                                         %8.0f msg/s%n", afterRate);
+        System.out.printf("cost: %.2fx the time per message (%.0f%% fewer messages/s)%n", beforeRate / afterRate,
+                100 * (1 - afterRate / beforeRate));
+
+        FreeTextDetector unlimited = new FreeTextDetector(domain, new FreeTextDetector.Options(true, FreeTextDetector.Replacement.TAGS,
+                Integer.MAX_VALUE));
+        FreeTextDetector.Subject subject = new FreeTextDetector.Subject(new io.carebus.api.deid.PatientIdentifier("urn:bench", "1"), 17,
+                Set.of("whitfield"));
+        System.out.println("linear time: the detector alone, no cap (best of 3 runs)");
+        for (String kind : List.of("digits", "note text")) {
+            double oneMb = time(unlimited, subject, input(kind, 1 << 20, random));
+            double tenMb = time(unlimited, subject, input(kind, 10 << 20, random));
+            System.out.printf("  %-9s  1 MB %7.1f ms   10 MB %7.1f ms   ratio %.1f (linear: 10)%n", kind, oneMb, tenMb, tenMb / oneMb);
+        }
+        String line = "word " .repeat(20_000);
+        System.out.printf("  one 100,000-character line: %.1f ms; 10 such lines: %.1f ms%n", time(unlimited, subject, line),
+                time(unlimited, subject, (line + "\n").repeat(10)));
+        for (String unit : List.of("Dr. Kwame Osei and ", "1-2-", "a@b.", "(319) ", "Whitfield ", "22 Old Mill Road, ", "x.y.z/")) {
+            String one = unit.repeat(100_000 / unit.length());
+            System.out.printf("  adversarial line %-22s 100k chars %6.1f ms   1M chars %7.1f ms%n", "\"" + unit + "\"",
+                    time(unlimited, subject, one), time(unlimited, subject, unit.repeat(1_000_000 / unit.length())));
+        }
+        FreeTextDetector capped = new FreeTextDetector(domain, FreeTextDetector.Options.defaults());
+        System.out.printf("  with the default cap (%d characters examined per field), 10 MB of digits: %.1f ms%n", on.maxChars(),
+                time(capped, subject, input("digits", 10 << 20, random)));
+    }
+
+    private static void hl7(DeidService deid, String message) {
+        try {
+            deid.deidentifyHl7(message, "safe-harbor", "bench");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String input(String kind, int size, Random random) {
+        StringBuilder s = new StringBuilder(size + 4096);
+        if (kind.equals("digits")) {
+            while (s.length() < size) {
+                s.append((char) ('0' + random.nextInt(10)));
+            }
+        } else {
+            while (s.length() < size) {
+                s.append(note(random, 2048)).append('\n');
+            }
+        }
+        s.setLength(size);
+        return s.toString();
+    }
+
+    private static double time(FreeTextDetector detector, FreeTextDetector.Subject subject, String text) {
+        double best = Double.MAX_VALUE;
+        for (int run = 0; run < 3; run++) {
+            long start = System.nanoTime();
+            String out = detector.redact(text, subject);
+            best = Math.min(best, (System.nanoTime() - start) / 1e6);
+            if (out.isEmpty()) {
+                throw new IllegalStateException();
+            }
+        }
+        return best;
+    }
+
+    private static final String[] SENTENCES = {
+        "He lives at 22 Old Mill Road with his daughter Emiko (319-555-0190).",
+        "Seen by Dr. Osei on 03/14/2026; BP 132/84, HR 88, Na 139, K 4.2, Cr 1.1.",
+        "Mrs Whitfield reports pain 4/10 after ambulating 50 feet with a walker.",
+        "Metformin 500 mg PO BID, lisinopril 10 mg daily, atorvastatin 40 mg at bedtime.",
+        "Discussed with son Kwame by phone at +1 319 555 0142; he agrees with the plan.",
+        "Chest X-ray on March 3, 2026 showed bibasilar atelectasis, no pneumothorax.",
+        "Follow up in clinic in 2 weeks; MRN 00884422; call 319.555.0177 ext. 23 with questions.",
+        "Lungs clear bilaterally, abdomen soft, non-tender. No edema. Wound clean and dry.",
+        "E-mail results to emiko.t@example.com or see https://portal.example.org/p/7731.",
+        "A 92-year-old woman, aged 92, with CHF and CKD stage 3, EF 35-40%, on apixaban 5 mg BID."};
+
+    /** A note of about {@code size} characters, sentences with and without PHI. */
+    static String note(Random random, int size) {
+        StringBuilder s = new StringBuilder(size + 128);
+        while (s.length() < size) {
+            s.append(SENTENCES[random.nextInt(SENTENCES.length)]).append(' ');
+        }
+        return s.substring(0, size).strip();
+    }
+
+    private static String oru(int patient, String note1, String note2) {
+        return String.join("\r",
+                "MSH|^~\\&|LAB|GENHOSP|CAREBUS|CAREBUS|20261127120000||ORU^R01^ORU_R01|C" + patient + "|P|2.5.1",
+                "PID|1||MRN" + (100000 + patient) + "^^^GENHOSP^MR||Whitfield" + patient + "^Jane||19700304|F|||1 Main St^^Boston^MA^02139",
+                "ORC|RE|O" + patient + "|F" + patient,
+                "OBR|1|O" + patient + "|F" + patient + "|11506-3^Progress note^LN|||20261127113000",
+                "OBX|1|NM|2951-2^Sodium^LN||140|mmol/L|||||F|||20261127113000",
+                "OBX|2|NM|2823-3^Potassium^LN||4.1|mmol/L|||||F|||20261127113000",
+                "OBX|3|TX|11506-3^Progress note^LN||" + note1 + "||||||F",
+                "OBX|4|TX|18842-5^Discharge summary^LN||" + note2 + "||||||F");
+    }
+
+    private static double rate(int seconds, IntConsumer work) {
+        long warmEnd = System.nanoTime() + 3_000_000_000L;
+        int i = 0;
+        while (System.nanoTime() < warmEnd) {
+            work.accept(i++);
+        }
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        int n = 0;
+        while (System.nanoTime() < end) {
+            work.accept(n++);
+        }
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+}

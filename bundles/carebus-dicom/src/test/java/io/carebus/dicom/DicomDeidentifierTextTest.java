@@ -81,7 +81,7 @@ class DicomDeidentifierTextTest {
         try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
             list.read(in);
         }
-        return Attribute.getSingleStringValueOrEmptyString(list, tag);
+        return Attribute.getSingleStringValueOrEmptyString(list, tag).strip();
     }
 
     @Test

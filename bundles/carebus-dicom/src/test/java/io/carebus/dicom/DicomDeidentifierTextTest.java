@@ -88,7 +88,7 @@ class DicomDeidentifierTextTest {
     void keptDescriptionsAndCommentsGoThroughTheTextCleanerWithThePatientAndItsShift() throws Exception {
         List<String> seen = new ArrayList<>();
         DicomDeidentifier deid = new DicomDeidentifier(FIXED, (text, patient, shift, phrases) -> {
-            seen.add(text);
+            seen.add(text.strip()); // PixelMed pads values to an even length
             assertThat(patient.value()).isEqualTo("884422");
             assertThat(shift).isEqualTo(12);
             assertThat(phrases).contains("Whitfield", "Harold");

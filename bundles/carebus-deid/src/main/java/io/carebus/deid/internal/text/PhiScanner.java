@@ -22,6 +22,23 @@ import java.util.Set;
  */
 public final class PhiScanner {
 
+    // word lists the recognizers compare with, built once
+    private static final Set<String> WORDS_1 = Set.of("x", "ext", "extension", "ex");
+    private static final Set<String> WORDS_2 = Set.of("is", "number", "num", "no", "of", "the", "patient's", "pt's", "his", "her");
+    private static final Set<String> WORDS_3 = Set.of("yo", "y", "yr", "yrs", "f", "m", "yof", "yom", "yoF", "yowf", "yowm");
+    private static final Set<String> WORDS_4 = Set.of("year", "years", "yr", "yrs", "yo", "y", "yoa", "yearold", "year-old", "years-old");
+    private static final Set<String> WORDS_5 = Set.of("age", "aged", "ages");
+    private static final Set<String> WORDS_6 = Set.of("age", "aged");
+    private static final Set<String> WORDS_7 = Set.of("at", "to", "on", "in");
+    private static final Set<String> WORDS_8 = Set.of("on", "at", "off", "near", "along", "of", "from", "to", "in");
+    private static final Set<String> WORDS_9 = Set.of("on", "off", "along", "near");
+    private static final Set<String> WORDS_10 = Set.of("dr", "mr", "mrs", "ms");
+    private static final Set<String> WORDS_11 = Set.of("s", "named", "called", "is", "was", "name", "names", "are", "nicknamed", "aka");
+    private static final Set<String> WORDS_12 = Set.of("his", "her", "their", "the", "patient's", "pt's", "s");
+    private static final Set<String> WORDS_13 = Set.of("to", "from", "re", "attn", "by");
+    private static final Set<String> WORDS_14 = Set.of("sincerely", "regards", "thanks", "respectfully", "signed", "cc");
+    private static final Set<String> WORDS_15 = Set.of("is", "was", "name");
+
     private static final int MAX_GROUPS = 6;
     private static final int MAX_NAME_WORDS = 3;
 
@@ -319,7 +336,7 @@ public final class PhiScanner {
             }
             return end;
         }
-        boolean word = tk.type(u) == WORD && Set.of("x", "ext", "extension", "ex").contains(tk.lower(u));
+        boolean word = tk.type(u) == WORD && WORDS_1.contains(tk.lower(u));
         if (!word && !tk.is(u, '#')) {
             return end;
         }
@@ -364,7 +381,7 @@ public final class PhiScanner {
                 if (Lexicon.ID_CUES.contains(w)) {
                     return true;
                 }
-                if (!Set.of("is", "number", "num", "no", "of", "the", "patient's", "pt's", "his", "her").contains(w)) {
+                if (!WORDS_2.contains(w)) {
                     return false;
                 }
                 continue;
@@ -616,7 +633,7 @@ public final class PhiScanner {
             while (digits < s.length() && Character.isDigit(s.charAt(digits))) {
                 digits++;
             }
-            if (digits >= 2 && digits <= 3 && Set.of("yo", "y", "yr", "yrs", "f", "m", "yof", "yom", "yoF", "yowf", "yowm")
+            if (digits >= 2 && digits <= 3 && WORDS_3
                     .contains(s.substring(digits))) {
                 int a = Integer.parseInt(s.substring(0, digits));
                 if (a > 89 && a < 130 && owner[t] < 0) {
@@ -637,7 +654,7 @@ public final class PhiScanner {
             u++;
         }
         String w = tk.type(u) == WORD ? tk.lower(u) : "";
-        boolean after = Set.of("year", "years", "yr", "yrs", "yo", "y", "yoa", "yearold", "year-old", "years-old")
+        boolean after = WORDS_4
                 .contains(w);
         int p = tk.previous(t, false);
         if (p >= 0 && tk.is(p, ':')) {
@@ -646,7 +663,7 @@ public final class PhiScanner {
         if (p >= 0 && tk.type(p) == WORD && tk.lower(p).equals("of")) {
             p = tk.previous(p, false);
         }
-        boolean before = p >= 0 && Set.of("age", "aged", "ages").contains(tk.lower(p));
+        boolean before = p >= 0 && WORDS_5.contains(tk.lower(p));
         if (!after && !before) {
             return -1;
         }
@@ -725,7 +742,7 @@ public final class PhiScanner {
         int next = tk.next(t, false);
         boolean after = next >= 0 && tk.type(next) == WORD && tk.lower(next).startsWith("year");
         int p = tk.previous(t, false);
-        boolean before = p >= 0 && Set.of("age", "aged").contains(tk.lower(p));
+        boolean before = p >= 0 && WORDS_6.contains(tk.lower(p));
         return (after || before) && claim(t, end, PhiCategory.AGE, null) ? end : -1;
     }
 
@@ -832,7 +849,7 @@ public final class PhiScanner {
             p = tk.previous(p, false);
             return p >= 0 && tk.lower(p).equals("address");
         }
-        if (p < 0 || !Set.of("at", "to", "on", "in").contains(tk.lower(p))) {
+        if (p < 0 || !WORDS_7.contains(tk.lower(p))) {
             return false;
         }
         int v = tk.previous(p, false);
@@ -972,7 +989,7 @@ public final class PhiScanner {
             return -1;
         }
         int p = tk.previous(t, false);
-        if (p < 0 || tk.type(p) != WORD || !Set.of("on", "at", "off", "near", "along", "of", "from", "to", "in").contains(tk.lower(p))) {
+        if (p < 0 || tk.type(p) != WORD || !WORDS_8.contains(tk.lower(p))) {
             return -1;
         }
         int u = t;
@@ -982,7 +999,7 @@ public final class PhiScanner {
             }
             u += 2;
             String w = tk.lower(u);
-            boolean lane = Set.of("on", "off", "along", "near").contains(tk.lower(p));
+            boolean lane = WORDS_9.contains(tk.lower(p));
             boolean anotherSuffix = tk.inlineSpace(u + 1) && capitalised(u + 2) && Lexicon.STREET_SUFFIXES.contains(tk.lower(u + 2));
             if (!anotherSuffix && (Lexicon.STRONG_SUFFIXES.contains(w) && w.length() > 3
                     || lane && Lexicon.STREET_SUFFIXES.contains(w) && !tk.is(u + 1, '\''))) {
@@ -1121,7 +1138,7 @@ public final class PhiScanner {
         if (ambiguous && !allCaps(u)) {
             return -1;
         }
-        if (!Character.isUpperCase(tk.first(t)) && !dot && !Set.of("dr", "mr", "mrs", "ms").contains(w)) {
+        if (!Character.isUpperCase(tk.first(t)) && !dot && !WORDS_10.contains(w)) {
             // "sister", "nurse", "doctor" in lower case are words, not titles
             return -1;
         }
@@ -1143,7 +1160,7 @@ public final class PhiScanner {
                 steps++;
                 continue;
             }
-            if (tk.type(u) == WORD && Set.of("s", "named", "called", "is", "was", "name", "names", "are", "nicknamed", "aka")
+            if (tk.type(u) == WORD && WORDS_11
                     .contains(tk.lower(u))) {
                 u++;
                 steps++;
@@ -1174,7 +1191,7 @@ public final class PhiScanner {
         int steps = 0;
         boolean connector = false;
         while (u < tk.size() && steps < 6 && (tk.inlineSpace(u) || tk.is(u, '(') || tk.is(u, ',') || tk.is(u, '-')
-                || tk.type(u) == WORD && Set.of("his", "her", "their", "the", "patient's", "pt's", "s").contains(tk.lower(u))
+                || tk.type(u) == WORD && WORDS_12.contains(tk.lower(u))
                 || tk.is(u, '\'') || tk.is(u, '\u2019'))) {
             connector |= !tk.inlineSpace(u);
             u++;
@@ -1190,19 +1207,19 @@ public final class PhiScanner {
     /** Attending: Kwame Osei; PCP Jane Roe; Patient: LOPEZ, MARIA; Sincerely, (line) Kwame Osei. */
     private int role(int t) {
         String w = tk.lower(t);
-        boolean colonOnly = Set.of("to", "from", "re", "attn", "by").contains(w);
+        boolean colonOnly = WORDS_13.contains(w);
         if (!Lexicon.ROLES.contains(w) && !colonOnly) {
             return -1;
         }
         int u = t + 1;
         boolean colon = false;
-        boolean crossLines = Set.of("sincerely", "regards", "thanks", "respectfully", "signed", "cc").contains(w);
+        boolean crossLines = WORDS_14.contains(w);
         int steps = 0;
         while (u < tk.size() && steps < 4) {
             if (tk.is(u, ':')) {
                 colon = true;
             } else if (!(tk.inlineSpace(u) || crossLines && tk.space(u) || tk.is(u, ',') || tk.is(u, '-')
-                    || tk.type(u) == WORD && Set.of("is", "was", "name").contains(tk.lower(u)))) {
+                    || tk.type(u) == WORD && WORDS_15.contains(tk.lower(u)))) {
                 break;
             }
             u++;

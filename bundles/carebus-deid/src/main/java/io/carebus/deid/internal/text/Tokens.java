@@ -25,6 +25,7 @@ public final class Tokens {
     private byte[] types;
     /** For SPACE tokens: whether the run holds a line break (or an HL7v2 escape, which usually is one). */
     private boolean[] breaks;
+    private String[] lowers;
 
     public Tokens(String text, int limit, boolean hl7Escapes) {
         this.text = text;
@@ -115,7 +116,7 @@ public final class Tokens {
     }
 
     public int start(int t) {
-        return starts[t];
+        return t >= count ? text.length() : starts[t];
     }
 
     public int end(int t) {
@@ -127,15 +128,16 @@ public final class Tokens {
     }
 
     public int length(int t) {
-        return ends[t] - starts[t];
+        return t < 0 || t >= count ? 0 : ends[t] - starts[t];
     }
 
+    /** The token's text; "" past either end (recognizers look ahead without checking). */
     public String text(int t) {
-        return text.substring(starts[t], ends[t]);
+        return t < 0 || t >= count ? "" : text.substring(starts[t], ends[t]);
     }
 
     public char first(int t) {
-        return text.charAt(starts[t]);
+        return t < 0 || t >= count ? '\0' : text.charAt(starts[t]);
     }
 
     public boolean is(int t, char punct) {
@@ -155,9 +157,20 @@ public final class Tokens {
         return t >= 0 && t < count && types[t] == SPACE && breaks[t];
     }
 
-    /** The token's text lower-cased (words only are compared this way; short tokens). */
+    /** The token's text lower-cased; computed once per token (recognizers ask for it many times). */
     public String lower(int t) {
-        return text(t).toLowerCase(java.util.Locale.ROOT);
+        if (t < 0 || t >= count) {
+            return "";
+        }
+        if (lowers == null) {
+            lowers = new String[count];
+        }
+        String l = lowers[t];
+        if (l == null) {
+            l = text(t).toLowerCase(java.util.Locale.ROOT);
+            lowers[t] = l;
+        }
+        return l;
     }
 
     /** The next token that is not whitespace (within the same line unless {@code crossLines}), or -1. */

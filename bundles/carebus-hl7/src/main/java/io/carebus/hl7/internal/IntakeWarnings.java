@@ -2,6 +2,7 @@ package io.carebus.hl7.internal;
 
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Composite;
+import ca.uhn.hl7v2.model.Group;
 import ca.uhn.hl7v2.model.GenericMessage;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Primitive;
@@ -9,7 +10,6 @@ import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.model.Structure;
 import ca.uhn.hl7v2.model.Type;
 import ca.uhn.hl7v2.model.Varies;
-import ca.uhn.hl7v2.util.ReadOnlyMessageIterator;
 import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.validation.MessageRule;
 import ca.uhn.hl7v2.validation.PrimitiveTypeRule;
@@ -19,7 +19,6 @@ import ca.uhn.hl7v2.validation.builder.PredicateRuleSupport;
 import io.carebus.api.store.MessageWarning;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -30,7 +29,7 @@ import java.util.regex.Pattern;
  * lenient parsing had to work around (a withdrawn or unknown OBX-2 data type, an empty OBX-2, a structure HAPI does
  * not know for the version). Each warning names the place, the rule and the value's length; never the value (PHI).
  *
- * <p>The walk mirrors HAPI's own {@code AbstractValidator} (populated segments, fields, repetitions, components,
+ * <p>The walk mirrors HAPI's own {@code AbstractValidator} (segments, fields, repetitions, components,
  * subcomponents), which reports values in its messages and so cannot be used as it is.
  */
 final class IntakeWarnings {
@@ -60,10 +59,33 @@ final class IntakeWarnings {
         }
         emptyObx2(text, fieldSeparator, found);
         try {
-            Map<String, Integer> occurrences = new HashMap<>();
-            for (Iterator<Structure> it = ReadOnlyMessageIterator.createPopulatedSegmentIterator(message); it.hasNext()
-                    && found.size() < MAX; ) {
-                Segment segment = (Segment) it.next();
+            walk(message, new HashMap<>(), version, checkPrimitives, found);
+            if (checkPrimitives) {
+                messageRules(message, version, found);
+            }
+        } catch (HL7Exception | RuntimeException e) {
+            // A checker must not turn an accepted message into a refused one: say that checking stopped, and where.
+            found.add(new MessageWarning("message", "checking stopped early: " + e.getClass().getSimpleName(), null));
+        }
+        return found.size() > MAX ? List.copyOf(found.subList(0, MAX)) : found;
+    }
+
+    /**
+     * Every segment that was created, in message order, through the groups (HAPI's ReadOnlyMessageIterator does the
+     * same but cost more than the checks themselves).
+     */
+    private void walk(Group group, Map<String, Integer> occurrences, String version, boolean checkPrimitives,
+                      List<MessageWarning> found) throws HL7Exception {
+        for (String child : group.getNames()) {
+            for (Structure structure : group.getAll(child)) {
+                if (found.size() >= MAX) {
+                    return;
+                }
+                if (structure instanceof Group inner) {
+                    walk(inner, occurrences, version, checkPrimitives, found);
+                    continue;
+                }
+                Segment segment = (Segment) structure;
                 int n = occurrences.merge(segment.getName(), 1, Integer::sum);
                 String name = n == 1 ? segment.getName() : segment.getName() + "(" + n + ")";
                 if ("OBX".equals(segment.getName())) {
@@ -73,14 +95,7 @@ final class IntakeWarnings {
                     segment(segment, name, version, found);
                 }
             }
-            if (checkPrimitives) {
-                messageRules(message, version, found);
-            }
-        } catch (HL7Exception | RuntimeException e) {
-            // A checker must not turn an accepted message into a refused one: say that checking stopped, and where.
-            found.add(new MessageWarning("message", "checking stopped early: " + e.getClass().getSimpleName(), null));
         }
-        return found.size() > MAX ? List.copyOf(found.subList(0, MAX)) : found;
     }
 
     private void segment(Segment segment, String name, String version, List<MessageWarning> found) throws HL7Exception {

@@ -99,30 +99,38 @@ final class IntakeWarnings {
     }
 
     private void segment(Segment segment, String name, String version, List<MessageWarning> found) throws HL7Exception {
+        int[] at = new int[3];
         for (int field = 1; field <= segment.numFields(); field++) {
             Type[] reps = segment.getField(field);
             for (int rep = 0; rep < reps.length; rep++) {
-                String at = name + "-" + field + (rep == 0 ? "" : "[" + (rep + 1) + "]");
-                type(reps[rep], at, 0, version, found);
+                at[0] = field;
+                at[1] = rep;
+                type(reps[rep], name, at, 0, version, found);
             }
         }
     }
 
-    /** depth 0: a field, 1: a component, 2: a subcomponent (deeper nesting is not HL7 and not checked). */
-    private void type(Type type, String at, int depth, String version, List<MessageWarning> found) {
+    /**
+     * depth 0: a field, 1: a component, 2: a subcomponent (deeper nesting is not HL7 and not checked). The location
+     * ({@code at}: field, repetition, component, subcomponent) is only written out for a value that fails: building
+     * it for every component cost more than the checks.
+     */
+    private void type(Type type, String segment, int[] at, int depth, String version, List<MessageWarning> found) {
         if (type instanceof Varies varies) {
-            type(varies.getData(), at, depth, version, found);
+            type(varies.getData(), segment, at, depth, version, found);
         } else if (type instanceof Composite composite && depth < 2) {
             Type[] parts = composite.getComponents();
+            int[] inner = java.util.Arrays.copyOf(at, 2 + depth + 1);
             for (int i = 0; i < parts.length; i++) {
-                type(parts[i], at + "." + (i + 1), depth + 1, version, found);
+                inner[2 + depth] = i + 1;
+                type(parts[i], segment, inner, depth + 1, version, found);
             }
         } else if (type instanceof Primitive primitive) {
-            primitive(primitive, at, version, found);
+            primitive(primitive, segment, at, depth, version, found);
         }
     }
 
-    private void primitive(Primitive p, String at, String version, List<MessageWarning> found) {
+    private void primitive(Primitive p, String segment, int[] at, int depth, String version, List<MessageWarning> found) {
         String value = p.getValue();
         if (value == null || value.isEmpty() || found.size() >= MAX) {
             return;
@@ -130,9 +138,22 @@ final class IntakeWarnings {
         for (PrimitiveTypeRule rule : rules.getPrimitiveRules(version, p.getName(), p)) {
             ValidationException[] failures = rule.apply(value);
             if (failures != null && failures.length > 0) {
-                found.add(new MessageWarning(at, "not a valid " + p.getName() + ": must be " + expectation(rule), value.length()));
+                found.add(new MessageWarning(location(segment, at, depth), "not a valid " + p.getName() + ": must be "
+                        + expectation(rule), value.length()));
             }
         }
+    }
+
+    /** {@code PID-3[2].1}: segment, field, repetition when not the first, components. */
+    private static String location(String segment, int[] at, int depth) {
+        StringBuilder s = new StringBuilder(segment).append('-').append(at[0]);
+        if (at[1] > 0) {
+            s.append('[').append(at[1] + 1).append(']');
+        }
+        for (int i = 0; i < depth; i++) {
+            s.append('.').append(at[2 + i]);
+        }
+        return s.toString();
     }
 
     /** What the rule wants, in its own words, without the value (HAPI's messages quote it). */

@@ -5,39 +5,49 @@ import ca.uhn.hl7v2.model.Group;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.model.Structure;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.DiagnosticReport;
-import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Identifier;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
-import org.hl7.fhir.r4.model.Resource;
 
 /**
  * HL7v2 to the canonical FHIR R4 form: a transaction Bundle whose entries are conditional on business identifiers
- * (PID-3, PV1-19, OBR-3 + OBX-3/4), so replaying a message, or sending an update (A08, a corrected result), updates
- * the same resources instead of creating new ones. ADT events become Patient (+ Encounter); patient merges (A40,
- * A34, A18, ...: PID + MRG) link the surviving and the retired Patient ({@code replaces} / {@code replaced-by});
- * ORU^R01 becomes Patient, DiagnosticReport per OBR and Observation per OBX.
- * Other message types have no canonical form yet ({@link Optional#empty()}).
+ * (PID-3, PV1-19, ORC/OBR order numbers, OBX-3/4, DG1-20, ...; derived from the visit or patient and the coded fact
+ * where the message has none), so replaying a message, or sending an update (A08, a corrected result), updates the
+ * same resources instead of creating new ones. Segments map one by one after the HL7 v2-to-FHIR IG's segment maps
+ * (see the bundle README for the table); the message type decides only what ORC/OBR and RXA mean (an order, a result,
+ * an immunization, an administration). Patient merges (A40, A34, A18, ...: PID + MRG) link the surviving and the
+ * retired Patient. Every Bundle ends with the MessageHeader and Provenance of the message.
+ *
+ * <p>The mapping degrades per field: a value that does not fit its type is left out and reported as a
+ * {@link MappingWarning}; a segment whose mapping fails costs that segment only. Message types outside the families
+ * below have no canonical form ({@link Optional#empty()}).
  */
 public final class Hl7FhirMapper {
 
-    /** The mapping result and the patient identifiers ({@code system|value}) it names, for the browser's index. */
-    public record Mapped(Bundle bundle, List<String> patientIdentifiers) {
+    /**
+     * The mapping result, the patient identifiers ({@code system|value}) it names for the browser's index, and what
+     * was left out (no values, only places and lengths).
+     */
+    public record Mapped(Bundle bundle, List<String> patientIdentifiers, List<MappingWarning> warnings) {
+
+        public Mapped(Bundle bundle, List<String> patientIdentifiers) {
+            this(bundle, patientIdentifiers, List.of());
+        }
     }
 
-    private static final Set<String> RESULT_EVENTS = Set.of("R01", "R30", "R31", "R32");
+    /** Families whose ORC/OBR are results (DiagnosticReport + Observation). */
+    private static final Set<String> RESULTS = Set.of("ORU", "OUL");
+    /** Message types with a canonical form (see the README's message table). */
+    static final Set<String> MAPPED_TYPES = Set.of("ADT", "ORU", "OUL", "ORM", "OML", "OMG", "OMI", "OMB", "OMD", "OMN",
+            "OMS", "OMP", "RDE", "RDS", "RAS", "RGV", "RDO", "VXU", "MDM", "SIU", "PPR", "PGL", "PPP", "PPG", "REF", "RRI",
+            "DFT", "BAR");
     /**
      * Patient-level merges: A40 (merge patient - patient identifier list), A34 (patient ID only), A36 (patient ID and
      * account number), A39 (merge person - patient ID), A18 and A30 (their pre-2.3.1 forms). A35, A41 and A42 merge
@@ -52,7 +62,10 @@ public final class Hl7FhirMapper {
         this.zone = zone;
     }
 
-    /** @param key unique per message (e.g. its store id), seeds the Bundle's stable entry URLs */
+    /**
+     * @param key unique per message (e.g. its store id), seeds the Bundle's stable entry URLs
+     * @throws HL7Exception only when the parsed message cannot be walked at all; bad fields never throw
+     */
     public Optional<Mapped> map(Message message, String key) throws HL7Exception {
         List<V2Segment> segments = new ArrayList<>();
         collect(message, segments);
@@ -62,55 +75,29 @@ public final class Hl7FhirMapper {
         V2Segment msh = segments.get(0);
         String type = msh.get(9, 1).toUpperCase(Locale.ROOT);
         String trigger = msh.get(9, 2).toUpperCase(Locale.ROOT);
-        String facility = msh.get(4).isEmpty() ? msh.get(3) : msh.get(4);
-        Builder builder = new Builder(key);
-        if ("ADT".equals(type)) {
-            adt(segments, trigger, facility, builder);
-        } else if ("ORU".equals(type) && RESULT_EVENTS.contains(trigger)) {
-            oru(segments, facility, msh.get(10), builder);
-        } else {
+        if (!MAPPED_TYPES.contains(type)) {
             return Optional.empty();
         }
-        return builder.bundle.getEntry().isEmpty() ? Optional.empty()
-                : Optional.of(new Mapped(builder.bundle, builder.patientIdentifiers));
+        String facility = msh.get(4).isEmpty() ? msh.get(3) : msh.get(4);
+        MappingContext ctx = new MappingContext(facility, zone, new BundleBuilder(key));
+        ctx.bundle.messageIdentity(V2Codes.LOCAL_PREFIX + "message:" + V2Types.uriSafe(facility) + ":" + V2Types.uriSafe(msh.get(3)),
+                msh.get(10));
+        new MessageWalk(type, trigger, msh, ctx).walk(segments);
+        Bundle bundle = ctx.bundle.bundle();
+        if (bundle.getEntry().stream().allMatch(e -> isShared(e.getResource().fhirType()))) {
+            return Optional.empty();
+        }
+        V2Segment evn = segments.stream().filter(s -> "EVN".equals(s.name())).findFirst().orElse(null);
+        try {
+            MessageHeaderMapping.add(msh, evn, trigger, ctx);
+        } catch (RuntimeException e) {
+            ctx.warn("MSH", "MessageHeader/Provenance not mapped (" + e.getClass().getSimpleName() + ")", 0);
+        }
+        return Optional.of(new Mapped(bundle, ctx.bundle.patientIdentifiers(), ctx.warnings()));
     }
 
-    private void adt(List<V2Segment> segments, String trigger, String facility, Builder builder) {
-        Reference first = null;
-        Reference current = null;
-        V2Segment pv1 = null;
-        Reference pv1Subject = null;
-        boolean merges = MERGE_EVENTS.contains(trigger);
-        for (V2Segment s : segments) {
-            switch (s.name()) {
-                case "PID" -> {
-                    current = builder.patient(PatientMapping.fromPid(s, facility, zone));
-                    if (first == null) {
-                        first = current;
-                    }
-                }
-                // MRG follows its PID, PD1 may stand between (ADT_A18, ADT_A30, ADT_A39: PID, PD1, MRG, PV1)
-                case "MRG" -> {
-                    if (merges && current != null) {
-                        merge(s, current, facility, builder);
-                    }
-                }
-                case "PV1" -> {
-                    if (pv1 == null) {
-                        pv1 = s;
-                        pv1Subject = current;
-                    }
-                }
-                default -> { }
-            }
-        }
-        Reference subject = pv1Subject != null ? pv1Subject : first;
-        if (subject != null) {
-            Encounter encounter = EncounterMapping.fromPv1(pv1, trigger, subject, facility, zone);
-            if (encounter != null) {
-                builder.add(encounter, encounter.getIdentifier());
-            }
-        }
+    private static boolean isShared(String type) {
+        return "Practitioner".equals(type) || "Organization".equals(type) || "Location".equals(type) || "Medication".equals(type);
     }
 
     /**
@@ -118,12 +105,12 @@ public final class Hl7FhirMapper {
      * older versions): it is marked inactive and "replaced-by" the surviving one (the PID before it), which "replaces"
      * it. An identifier the survivor carries itself is not retired.
      */
-    private void merge(V2Segment mrg, Reference survivor, String facility, Builder builder) {
-        Patient surviving = (Patient) builder.resourceAt(survivor);
+    static void merge(V2Segment mrg, Reference survivor, MappingContext ctx) {
+        Patient surviving = (Patient) ctx.bundle.resourceAt(survivor);
         Patient retired = new Patient();
         for (int field : new int[] {1, 4}) {
             for (int rep = 0; rep < mrg.repetitions(field); rep++) {
-                Identifier id = V2Types.cx(mrg, field, rep, facility);
+                Identifier id = V2Types.cx(mrg, field, rep, ctx.facility);
                 if (id != null && !carries(surviving, id) && !carries(retired, id)) {
                     retired.addIdentifier(id);
                 }
@@ -134,7 +121,7 @@ public final class Hl7FhirMapper {
         }
         retired.setActive(false);
         retired.addLink().setType(Patient.LinkType.REPLACEDBY).setOther(survivor);
-        Reference retiredRef = builder.patient(retired);
+        Reference retiredRef = ctx.bundle.patient(retired);
         surviving.addLink().setType(Patient.LinkType.REPLACES).setOther(retiredRef);
     }
 
@@ -142,56 +129,8 @@ public final class Hl7FhirMapper {
         return patient.getIdentifier().stream().anyMatch(i -> i.getSystem().equals(id.getSystem()) && i.getValue().equals(id.getValue()));
     }
 
-    private void oru(List<V2Segment> segments, String facility, String controlId, Builder builder) {
-        Reference subject = null;
-        Reference encounterRef = null;
-        V2Segment obr = null;
-        DiagnosticReport report = null;
-        Observation last = null;
-        for (V2Segment s : segments) {
-            switch (s.name()) {
-                case "PID" -> subject = builder.patient(PatientMapping.fromPid(s, facility, zone));
-                case "PV1" -> {
-                    Encounter encounter = subject == null ? null : EncounterMapping.fromPv1(s, "", subject, facility, zone);
-                    if (encounter != null && encounterRef == null) {
-                        encounterRef = builder.add(encounter, encounter.getIdentifier());
-                    }
-                }
-                case "OBR" -> {
-                    obr = s;
-                    report = ResultMapping.report(s, subject, facility, zone);
-                    if (encounterRef != null) {
-                        report.setEncounter(encounterRef);
-                    }
-                    builder.add(report, report.getIdentifier().stream()
-                            .filter(i -> "FILL".equals(i.getType().getCodingFirstRep().getCode())).toList());
-                    last = null;
-                }
-                case "OBX" -> {
-                    if (report == null) {
-                        // An OBX before any OBR (seen from some devices): give it a report of its own.
-                        report = new DiagnosticReport().setStatus(DiagnosticReport.DiagnosticReportStatus.UNKNOWN);
-                        report.getCode().setText("results without an order (no OBR)");
-                        report.setSubject(subject);
-                        builder.add(report, List.of());
-                    }
-                    last = ResultMapping.observation(s, obr, report, subject, facility, controlId, zone);
-                    if (last != null) {
-                        if (encounterRef != null) {
-                            last.setEncounter(encounterRef);
-                        }
-                        report.addResult(builder.add(last, last.getIdentifier()));
-                    }
-                }
-                case "NTE" -> {
-                    String text = ResultMapping.noteText(s);
-                    if (last != null && !text.isEmpty()) {
-                        last.addNote().setText(text);
-                    }
-                }
-                default -> { }
-            }
-        }
+    static boolean isResults(String type) {
+        return RESULTS.contains(type);
     }
 
     private static void collect(Structure structure, List<V2Segment> out) throws HL7Exception {
@@ -207,45 +146,6 @@ public final class Hl7FhirMapper {
             for (Structure child : group.getAll(name)) {
                 collect(child, out);
             }
-        }
-    }
-
-    /** Builds the transaction Bundle: stable urn:uuid entry URLs, conditional requests on identifiers. */
-    private static final class Builder {
-        private final Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        private final List<String> patientIdentifiers = new ArrayList<>();
-        private final String key;
-
-        Builder(String key) {
-            this.key = key;
-        }
-
-        Reference patient(Patient patient) {
-            for (Identifier id : patient.getIdentifier()) {
-                patientIdentifiers.add(id.getSystem() + "|" + id.getValue());
-            }
-            List<Identifier> conditional = patient.getIdentifier().stream()
-                    .filter(i -> i.getType().getCoding().stream().anyMatch(c -> "MR".equals(c.getCode()))).toList();
-            return add(patient, conditional.isEmpty() ? patient.getIdentifier() : conditional);
-        }
-
-        Reference add(Resource resource, List<Identifier> identifiers) {
-            String type = resource.fhirType();
-            String fullUrl = "urn:uuid:" + UUID.nameUUIDFromBytes((key + "|" + bundle.getEntry().size()).getBytes(StandardCharsets.UTF_8));
-            Bundle.BundleEntryComponent entry = bundle.addEntry().setFullUrl(fullUrl).setResource(resource);
-            Identifier id = identifiers.isEmpty() ? null : identifiers.get(0);
-            if (id != null) {
-                entry.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(type + "?identifier="
-                        + URLEncoder.encode(id.getSystem() + "|" + id.getValue(), StandardCharsets.UTF_8));
-            } else {
-                entry.getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl(type);
-            }
-            return new Reference(fullUrl).setType(type);
-        }
-
-        Resource resourceAt(Reference reference) {
-            return bundle.getEntry().stream().filter(e -> e.getFullUrl().equals(reference.getReference()))
-                    .findFirst().orElseThrow().getResource();
         }
     }
 }

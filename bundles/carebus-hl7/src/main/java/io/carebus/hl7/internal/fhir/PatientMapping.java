@@ -1,10 +1,8 @@
 package io.carebus.hl7.internal.fhir;
 
-import java.time.ZoneId;
 import org.hl7.fhir.r4.model.Address;
 import org.hl7.fhir.r4.model.ContactPoint;
 import org.hl7.fhir.r4.model.DateTimeType;
-import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Enumerations.AdministrativeGender;
 import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Identifier;
@@ -16,7 +14,8 @@ final class PatientMapping {
     private PatientMapping() {
     }
 
-    static Patient fromPid(V2Segment pid, String sendingFacility, ZoneId zone) {
+    static Patient fromPid(V2Segment pid, MappingContext ctx) {
+        String sendingFacility = ctx.facility;
         Patient patient = new Patient();
         for (int rep = 0; rep < pid.repetitions(3); rep++) {
             Identifier id = V2Types.cx(pid, 3, rep, sendingFacility);
@@ -39,7 +38,7 @@ final class PatientMapping {
                 patient.addName(name);
             }
         }
-        V2DateTimes.toFhirDate(pid.get(7)).ifPresent(d -> patient.setBirthDateElement(new DateType(d)));
+        ctx.date(pid, 7).ifPresent(patient::setBirthDateElement);
         String gender = V2Codes.gender(pid.get(8));
         if (gender != null) {
             patient.setGender(AdministrativeGender.fromCode(gender));
@@ -53,14 +52,14 @@ final class PatientMapping {
         addTelecom(patient, pid, 13, ContactPoint.ContactPointUse.HOME);
         addTelecom(patient, pid, 14, ContactPoint.ContactPointUse.WORK);
         if (!pid.get(16).isEmpty()) {
-            patient.getMaritalStatus().addCoding().setSystem(V2Codes.V2_0002).setCode(pid.get(16));
+            patient.getMaritalStatus().addCoding().setSystem(V2Codes.tableSystem("0002", pid.get(16))).setCode(pid.get(16));
         }
         if (!pid.get(15).isEmpty()) {
             patient.addCommunication().setLanguage(V2Types.concept(pid, 15, 0));
         }
-        String deathTime = pid.get(29);
-        if (!deathTime.isEmpty() && V2DateTimes.toFhir(deathTime, zone).isPresent()) {
-            patient.setDeceased(new DateTimeType(V2DateTimes.toFhir(deathTime, zone).get()));
+        DateTimeType death = ctx.dateTime(pid, 29).orElse(null);
+        if (death != null) {
+            patient.setDeceased(death);
         } else if ("Y".equalsIgnoreCase(pid.get(30)) || "N".equalsIgnoreCase(pid.get(30))) {
             patient.setDeceased(new org.hl7.fhir.r4.model.BooleanType("Y".equalsIgnoreCase(pid.get(30))));
         }
@@ -101,7 +100,7 @@ final class PatientMapping {
         return name;
     }
 
-    private static Address address(V2Segment s, int field, int rep) {
+    static Address address(V2Segment s, int field, int rep) {
         Address address = new Address();
         if (!s.get(field, rep, 1, 1).isEmpty()) {
             address.addLine(s.get(field, rep, 1, 1));
@@ -129,6 +128,12 @@ final class PatientMapping {
     }
 
     private static void addTelecom(Patient patient, V2Segment s, int field, ContactPoint.ContactPointUse defaultUse) {
+        telecoms(s, field, defaultUse).forEach(patient::addTelecom);
+    }
+
+    /** XTN repetitions: email for Internet/X.400/NET, else phone, fax, pager; use from XTN-2 or the field's default. */
+    static java.util.List<ContactPoint> telecoms(V2Segment s, int field, ContactPoint.ContactPointUse defaultUse) {
+        java.util.List<ContactPoint> out = new java.util.ArrayList<>();
         for (int rep = 0; rep < s.repetitions(field); rep++) {
             String useCode = s.get(field, rep, 2, 1).toUpperCase(java.util.Locale.ROOT);
             String equipment = s.get(field, rep, 3, 1).toUpperCase(java.util.Locale.ROOT);
@@ -154,8 +159,9 @@ final class PatientMapping {
                     : "WPN".equals(useCode) ? ContactPoint.ContactPointUse.WORK
                     : "PRN".equals(useCode) || "ORN".equals(useCode) || "VHN".equals(useCode) ? ContactPoint.ContactPointUse.HOME
                     : defaultUse);
-            patient.addTelecom(point);
+            out.add(point);
         }
+        return out;
     }
 
     private static String phoneNumber(V2Segment s, int field, int rep) {

@@ -14,7 +14,6 @@ import org.hl7.fhir.r4.model.Attachment;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Identifier;
-import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Range;
@@ -34,12 +33,15 @@ final class ResultMapping {
 
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)");
     private static final Pattern RANGE = Pattern.compile("\\s*([+-]?[\\d.]+)\\s*-\\s*([+-]?[\\d.]+)\\s*");
+    /** Value types whose OBX-5 has a FHIR type of its own; one that does not parse is kept as text, with a warning. */
+    private static final java.util.Set<String> TYPED = java.util.Set.of("NM", "SN", "DT", "DTM", "TS", "TM", "NR");
     private static final Pattern BOUND = Pattern.compile("\\s*(<=|>=|<|>)\\s*([+-]?[\\d.]+)\\s*");
 
     private ResultMapping() {
     }
 
-    static DiagnosticReport report(V2Segment obr, Reference subject, String sendingFacility, ZoneId zone) {
+    static DiagnosticReport report(V2Segment obr, Reference subject, MappingContext ctx) {
+        String sendingFacility = ctx.facility;
         DiagnosticReport report = new DiagnosticReport();
         Identifier filler = V2Types.ei(obr, 3, sendingFacility, "FILL");
         Identifier placer = V2Types.ei(obr, 2, sendingFacility, "PLAC");
@@ -52,13 +54,14 @@ final class ResultMapping {
         report.setStatus(DiagnosticReport.DiagnosticReportStatus.fromCode(V2Codes.reportStatus(obr.get(25))));
         report.setCode(V2Types.concept(obr, 4, 0));
         if (!obr.get(24).isEmpty()) {
-            report.addCategory().addCoding().setSystem(V2Codes.V2_0074).setCode(obr.get(24));
+            report.addCategory().addCoding().setSystem(V2Codes.tableSystem("0074", obr.get(24))).setCode(obr.get(24));
         }
-        report.setSubject(subject);
-        V2DateTimes.toFhir(obr.get(7), zone).ifPresent(t -> report.setEffective(new DateTimeType(t)));
-        V2DateTimes.toFhir(obr.get(22), zone).filter(t -> t.length() > 16)
-                .ifPresent(t -> report.setIssuedElement(new InstantType(t)));
-        Reference interpreter = V2Types.xcn(obr, 32, 0, sendingFacility);
+        if (subject != null) {
+            report.setSubject(subject);
+        }
+        ctx.dateTime(obr, 7).ifPresent(report::setEffective);
+        ctx.instant(obr, 22).ifPresent(report::setIssuedElement);
+        Reference interpreter = ctx.people.interpreter(obr, 32);
         if (interpreter != null) {
             report.addResultsInterpreter(interpreter);
         }
@@ -66,34 +69,63 @@ final class ResultMapping {
     }
 
     /** The OBX as an Observation, or null for ED values (added to {@code report.presentedForm} instead). */
-    static Observation observation(V2Segment obx, V2Segment obr, DiagnosticReport report, Reference subject,
-                                   String sendingFacility, String controlId, ZoneId zone) {
+    /** ED values (embedded documents) of an OBX as attachments, titled by OBX-3. */
+    static List<Attachment> attachments(V2Segment obx) {
+        List<Attachment> out = new ArrayList<>();
+        for (int rep = 0; rep < obx.repetitions(5); rep++) {
+            Attachment attachment = attachment(obx, rep);
+            if (attachment != null) {
+                String title = V2Types.concept(obx, 3, 0).getCodingFirstRep().getDisplay();
+                if (title != null && !title.isEmpty()) {
+                    attachment.setTitle(title);
+                }
+                out.add(attachment);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The OBX as an Observation, or null for ED values (added to {@code report.presentedForm} instead when there is a
+     * report). {@code parent}: the identifier of the report, order or record the result belongs to, which its own
+     * identifier extends; {@code category}: default observation category (laboratory in results, else none).
+     */
+    static Observation observation(V2Segment obx, V2Segment obr, DiagnosticReport report, Identifier parent, String category,
+                                   Reference subject, String controlId, MappingContext ctx) {
+        String sendingFacility = ctx.facility;
         String valueType = obx.get(2).toUpperCase(Locale.ROOT);
         if ("ED".equals(valueType)) {
-            for (int rep = 0; rep < obx.repetitions(5); rep++) {
-                Attachment attachment = attachment(obx, rep);
-                if (attachment != null) {
-                    attachment.setTitle(V2Types.concept(obx, 3, 0).getCodingFirstRep().getDisplay());
-                    report.addPresentedForm(attachment);
-                }
+            if (report != null) {
+                attachments(obx).forEach(report::addPresentedForm);
             }
             return null;
         }
         Observation observation = new Observation();
-        observation.addIdentifier(observationIdentifier(obx, report, sendingFacility, controlId));
+        Identifier reportId = report == null ? null : report.getIdentifier().stream()
+                .filter(i -> "FILL".equals(i.getType().getCodingFirstRep().getCode()))
+                .findFirst().orElse(report.getIdentifier().isEmpty() ? null : report.getIdentifierFirstRep());
+        observation.addIdentifier(observationIdentifier(obx, reportId != null ? reportId : parent, sendingFacility, controlId));
         observation.setStatus(Observation.ObservationStatus.fromCode(V2Codes.observationStatus(obx.get(11))));
         observation.setCode(V2Types.concept(obx, 3, 0));
-        observation.setSubject(subject);
-        if (!report.getCategory().isEmpty()) {
-            observation.addCategory(report.getCategoryFirstRep().copy());
-        } else {
-            observation.addCategory().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/observation-category")
-                    .setCode("laboratory");
+        if (observation.getCode().isEmpty()) {
+            observation.getCode().setText("unknown (OBX-3 empty)");
         }
-        Type value = value(obx, valueType, zone);
+        if (subject != null) {
+            observation.setSubject(subject);
+        }
+        if (report != null && !report.getCategory().isEmpty()) {
+            observation.addCategory(report.getCategoryFirstRep().copy());
+        } else if (category != null) {
+            observation.addCategory().addCoding().setSystem("http://terminology.hl7.org/CodeSystem/observation-category")
+                    .setCode(category);
+        }
+        Type value = value(obx, valueType, ctx.zone);
         if (value != null) {
             observation.setValue(value);
         } else if (obx.repetitions(5) > 0 && !obx.encoded(5, 0).isEmpty()) {
+            if (TYPED.contains(valueType)) {
+                ctx.warn("OBX-5", "not a valid " + valueType + ", kept as text", obx.encoded(5, 0).length());
+            }
             observation.setValue(new StringType(obx.encoded(5, 0)));
         }
         referenceRange(observation, obx.get(7), unitOf(observation));
@@ -108,10 +140,14 @@ final class ResultMapping {
                 observation.addInterpretation().setText(flag);
             }
         }
-        String effective = !obx.get(14).isEmpty() ? obx.get(14) : obr == null ? "" : obr.get(7);
-        V2DateTimes.toFhir(effective, zone).ifPresent(t -> observation.setEffective(new DateTimeType(t)));
-        Reference observer = V2Types.xcn(obx, 16, 0, sendingFacility);
-        if (observer != null) {
+        DateTimeType effective = ctx.dateTime(obx, 14).orElse(null);
+        if (effective == null && obr != null) {
+            effective = V2DateTimes.toFhir(obr.get(7), ctx.zone).map(DateTimeType::new).orElse(null);
+        }
+        if (effective != null) {
+            observation.setEffective(effective);
+        }
+        for (Reference observer : ctx.people.practitioners(obx, 16)) {
             observation.addPerformer(observer);
         }
         String performingOrg = obx.get(23);
@@ -125,9 +161,7 @@ final class ResultMapping {
     }
 
     /** Stable per result, so a corrected result (OBX-11 C) updates the same Observation. */
-    private static Identifier observationIdentifier(V2Segment obx, DiagnosticReport report, String sendingFacility, String controlId) {
-        Identifier order = report.getIdentifier().stream().filter(i -> "FILL".equals(i.getType().getCodingFirstRep().getCode()))
-                .findFirst().orElse(report.getIdentifier().isEmpty() ? null : report.getIdentifierFirstRep());
+    private static Identifier observationIdentifier(V2Segment obx, Identifier order, String sendingFacility, String controlId) {
         String code = obx.get(3, 0, 1, 1);
         String sub = obx.get(4);
         if (order != null) {

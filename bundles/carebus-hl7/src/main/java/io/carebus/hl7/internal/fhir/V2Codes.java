@@ -31,7 +31,16 @@ final class V2Codes {
             Map.entry("I9C", "http://hl7.org/fhir/sid/icd-9-cm"),
             Map.entry("RXNORM", "http://www.nlm.nih.gov/research/umls/rxnorm"),
             Map.entry("CPT", "http://www.ama-assn.org/go/cpt"), Map.entry("C4", "http://www.ama-assn.org/go/cpt"),
-            Map.entry("HL70078", V3_INTERPRETATION), Map.entry("HL70074", V2_0074));
+            Map.entry("HL70078", V3_INTERPRETATION), Map.entry("HL70074", V2_0074),
+            Map.entry("CVX", "http://hl7.org/fhir/sid/cvx"), Map.entry("HL70292", "http://hl7.org/fhir/sid/cvx"),
+            Map.entry("MVX", "http://hl7.org/fhir/sid/mvx"), Map.entry("HL70227", "http://hl7.org/fhir/sid/mvx"),
+            Map.entry("NDC", "http://hl7.org/fhir/sid/ndc"), Map.entry("I9", "http://hl7.org/fhir/sid/icd-9-cm"),
+            Map.entry("I9CM", "http://hl7.org/fhir/sid/icd-9-cm"), Map.entry("ICD9", "http://hl7.org/fhir/sid/icd-9-cm"),
+            Map.entry("I10P", "http://www.cms.gov/Medicare/Coding/ICD10"), Map.entry("ICD10PCS", "http://www.cms.gov/Medicare/Coding/ICD10"),
+            Map.entry("ICD-10", "http://hl7.org/fhir/sid/icd-10"), Map.entry("ICD-10-CM", "http://hl7.org/fhir/sid/icd-10-cm"),
+            Map.entry("ICD10GM", "http://fhir.de/CodeSystem/bfarm/icd-10-gm"), Map.entry("I10GM", "http://fhir.de/CodeSystem/bfarm/icd-10-gm"),
+            Map.entry("RXN", "http://www.nlm.nih.gov/research/umls/rxnorm"), Map.entry("HCPCS", "urn:oid:2.16.840.1.113883.6.285"),
+            Map.entry("HPC", "urn:oid:2.16.840.1.113883.6.285"), Map.entry("ATC", "http://www.whocc.no/atc"));
 
     /** Units frequent in lab feeds that are not UCUM as written, with their UCUM code. */
     private static final Map<String, String> UCUM_ALIASES = Map.ofEntries(
@@ -61,8 +70,22 @@ final class V2Codes {
         if (v2Name == null || v2Name.isBlank()) {
             return null;
         }
-        String known = CODING_SYSTEMS.get(v2Name.trim().toUpperCase(Locale.ROOT));
-        return known != null ? known : LOCAL_PREFIX + "codesystem:" + v2Name.trim();
+        String name = v2Name.trim().toUpperCase(Locale.ROOT);
+        String known = CODING_SYSTEMS.get(name);
+        if (known != null) {
+            return known;
+        }
+        return LOCAL_PREFIX + "codesystem:" + V2Types.uriSafe(v2Name.trim());
+    }
+
+    /**
+     * The system of a code from HL7 table {@code table}: its terminology.hl7.org code system when the code is a member
+     * there, else a local one ({@code urn:carebus:hl7v2:codesystem:HL7nnnn}): senders extend user-defined tables, and a
+     * code claimed for a code system that lacks it makes the Bundle invalid.
+     */
+    static String tableSystem(String table, String code) {
+        return V2Tables.contains(table, code) ? "http://terminology.hl7.org/CodeSystem/v2-" + table
+                : LOCAL_PREFIX + "codesystem:HL7" + table;
     }
 
     /** UCUM code for a unit as sent, or null when it is not (recognisably) UCUM. */

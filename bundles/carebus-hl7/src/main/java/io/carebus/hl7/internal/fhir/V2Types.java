@@ -25,6 +25,24 @@ final class V2Types {
         return concept;
     }
 
+    /**
+     * A coded field of the versions before CWE carried its coding system elsewhere (DG1-2, PR1-2 "coding method"): it
+     * stands in for an empty CWE-3. The description field (DG1-4, PR1-4) is the text when the code has no display.
+     */
+    static CodeableConcept concept(V2Segment s, int field, int rep, String fallbackSystem, String fallbackText) {
+        String system = s.get(field, rep, 3, 1).isEmpty() ? fallbackSystem : s.get(field, rep, 3, 1);
+        CodeableConcept concept = new CodeableConcept();
+        addCoding(concept, s.get(field, rep, 1, 1), s.get(field, rep, 2, 1), system);
+        addCoding(concept, s.get(field, rep, 4, 1), s.get(field, rep, 5, 1), s.get(field, rep, 6, 1));
+        String text = s.get(field, rep, 9, 1);
+        if (!text.isEmpty()) {
+            concept.setText(text);
+        } else if (fallbackText != null && !fallbackText.isEmpty() && concept.getCodingFirstRep().getDisplay() == null) {
+            concept.setText(fallbackText);
+        }
+        return concept;
+    }
+
     private static void addCoding(CodeableConcept concept, String code, String display, String system) {
         if (code.isEmpty()) {
             if (!display.isEmpty() && concept.getText() == null && concept.getCoding().isEmpty()) {
@@ -36,7 +54,10 @@ final class V2Types {
         if (!display.isEmpty()) {
             coding.setDisplay(display);
         }
-        String fhirSystem = V2Codes.codingSystem(system);
+        String name = system == null ? "" : system.trim().toUpperCase(java.util.Locale.ROOT);
+        String fhirSystem = name.matches("HL7\\d{4}") && !"HL70078".equals(name) && !"HL70074".equals(name)
+                && !"HL70292".equals(name) && !"HL70227".equals(name)
+                ? V2Codes.tableSystem(name.substring(3), code) : V2Codes.codingSystem(system);
         if (fhirSystem != null) {
             coding.setSystem(fhirSystem);
         }
@@ -60,7 +81,7 @@ final class V2Types {
         Identifier identifier = new Identifier().setSystem(system).setValue(value);
         String type = s.get(field, rep, 5, 1);
         if (!type.isEmpty()) {
-            identifier.getType().addCoding().setSystem(V2Codes.V2_0203).setCode(type);
+            identifier.getType().addCoding().setSystem(V2Codes.tableSystem("0203", type)).setCode(type);
         }
         if ("MR".equalsIgnoreCase(type)) {
             identifier.setUse(Identifier.IdentifierUse.USUAL);

@@ -128,7 +128,8 @@ class Hl7FhirMapperTest {
                 .containsExactly("urn:carebus:hl7v2:id:HOSP|MRN123");
         assertThat(survivor.getLink()).hasSize(1);
         assertThat(survivor.getLinkFirstRep().getType()).isEqualTo(Patient.LinkType.REPLACES);
-        assertThat(survivor.getLinkFirstRep().getOther().getReference()).isEqualTo(mapped.bundle().getEntry().get(1).getFullUrl());
+        String retiredUrl = mapped.bundle().getEntry().stream().filter(e -> e.getResource() == retired).findFirst().orElseThrow().getFullUrl();
+        assertThat(survivor.getLinkFirstRep().getOther().getReference()).isEqualTo(retiredUrl);
         // an identifier without an authority gets the sending facility's, as PID-3 does: one identifier, one system
         assertThat(retired.getIdentifier()).extracting(i -> i.getSystem() + "|" + i.getValue()).containsExactly(
                 "urn:carebus:hl7v2:id:HOSP|MRN999", "urn:carebus:hl7v2:id:HOSP|4711", "urn:carebus:hl7v2:id:EXTERNAL|EXT-7");
@@ -136,8 +137,8 @@ class Hl7FhirMapperTest {
         assertThat(retired.getActive()).isFalse();
         assertThat(retired.getLinkFirstRep().getType()).isEqualTo(Patient.LinkType.REPLACEDBY);
         assertThat(retired.getLinkFirstRep().getOther().getReference()).isEqualTo(mapped.bundle().getEntry().get(0).getFullUrl());
-        assertThat(mapped.bundle().getEntry().get(1).getRequest().getUrl())
-                .isEqualTo("Patient?identifier=urn%3Acarebus%3Ahl7v2%3Aid%3AHOSP%7CMRN999");
+        assertThat(mapped.bundle().getEntry().stream().filter(e -> e.getResource() == retired).findFirst().orElseThrow()
+                .getRequest().getUrl()).isEqualTo("Patient?identifier=urn%3Acarebus%3Ahl7v2%3Aid%3AHOSP%7CMRN999");
     }
 
     @Test
@@ -217,7 +218,8 @@ class Hl7FhirMapperTest {
         assertThat(obs.get(7).getValueRatio().getDenominator().getValue()).isEqualByComparingTo("128");
 
         assertThat(bundle.getEntry()).allSatisfy(e -> assertThat(e.getRequest().getMethod()).isNotNull());
-        assertThat(bundle.getEntry().get(2).getRequest().getUrl()).startsWith("Observation?identifier=");
+        assertThat(bundle.getEntry().stream().filter(e -> e.getResource() instanceof Observation).findFirst().orElseThrow()
+                .getRequest().getUrl()).startsWith("Observation?identifier=");
     }
 
     @Test
@@ -241,8 +243,10 @@ class Hl7FhirMapperTest {
 
     @Test
     void messageTypesWithoutAMappingAreEmpty() throws Exception {
-        Message orm = hapi.getPipeParser().parse("MSH|^~\\&|A|B|||20261128||ORM^O01|C8|P|2.5\rPID|1||X1");
-        assertThat(mapper.map(orm, "1")).isEmpty();
+        Message query = hapi.getPipeParser().parse("MSH|^~\\&|A|B|||20261128||QRY^A19|C8|P|2.5\rQRD|20261128|R|I|Q1");
+        assertThat(mapper.map(query, "1")).isEmpty();
+        Message ack = hapi.getPipeParser().parse("MSH|^~\\&|A|B|||20261128||ACK^A01|C9|P|2.5\rMSA|AA|C1");
+        assertThat(mapper.map(ack, "1")).isEmpty();
     }
 
     @Test

@@ -57,6 +57,11 @@ final class CoverageMapping {
         }
         ctx.date(in1, 12).ifPresent(d -> coverage.getPeriod().setStartElement(new org.hl7.fhir.r4.model.DateTimeType(d.getValueAsString())));
         ctx.date(in1, 13).ifPresent(d -> coverage.getPeriod().setEndElement(new org.hl7.fhir.r4.model.DateTimeType(d.getValueAsString())));
+        if (coverage.getPeriod().hasStart() && coverage.getPeriod().hasEnd()
+                && coverage.getPeriod().getEnd().before(coverage.getPeriod().getStart())) {
+            ctx.warn("IN1-13", "plan expiration before plan effective date", in1.get(13).length());
+            coverage.getPeriod().setEndElement(null);
+        }
         String relationship = switch (in1.get(17).toUpperCase(Locale.ROOT)) {
             case "SEL", "01", "18" -> "self";
             case "SPO", "02", "DOM" -> "spouse";

@@ -89,11 +89,13 @@ final class MappingContext {
                         + (overlong.group(3) == null ? "" : overlong.group(3)), zone);
             }
         }
-        if (fhir.isEmpty()) {
+        try {
+            // the FHIR type checks the calendar (month 13, day 99) that the DTM pattern lets through
+            return Optional.of(new DateTimeType(fhir.orElseThrow()));
+        } catch (RuntimeException e) {
             warn(place(s, field), "not a valid date/time (DTM)", value.length());
             return Optional.empty();
         }
-        return Optional.of(new DateTimeType(fhir.get()));
     }
 
     Optional<DateTimeType> dateTime(V2Segment s, int field) {
@@ -112,11 +114,12 @@ final class MappingContext {
             return Optional.empty();
         }
         Optional<String> fhir = V2DateTimes.toFhirDate(value);
-        if (fhir.isEmpty()) {
+        try {
+            return Optional.of(new DateType(fhir.orElseThrow()));
+        } catch (RuntimeException e) {
             warn(place(s, field), "not a valid date (DT)", value.length());
             return Optional.empty();
         }
-        return Optional.of(new DateType(fhir.get()));
     }
 
     Optional<DateType> date(V2Segment s, int field) {

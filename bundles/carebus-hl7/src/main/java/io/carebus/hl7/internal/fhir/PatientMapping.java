@@ -11,7 +11,25 @@ import org.hl7.fhir.r4.model.Patient;
 /** PID to Patient (v2-to-FHIR IG "PID[Patient]"): identifiers, names, birth date, gender, address, telecom, death. */
 final class PatientMapping {
 
+    /** ISO 639-2 (three letters, as many senders use) to the ISO 639-1 code BCP 47 wants. */
+    private static final java.util.Map<String, String> ISO639_2 = iso639();
+
     private PatientMapping() {
+    }
+
+    private static java.util.Map<String, String> iso639() {
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (String two : java.util.Locale.getISOLanguages()) {
+            try {
+                map.put(java.util.Locale.forLanguageTag(two).getISO3Language(), two);
+            } catch (java.util.MissingResourceException e) {
+                // no three-letter code known for it
+            }
+        }
+        // the bibliographic forms (ISO 639-2/B) that differ from the terminologic ones
+        map.putAll(java.util.Map.of("ger", "de", "fre", "fr", "chi", "zh", "dut", "nl", "gre", "el", "cze", "cs", "per", "fa",
+                "rum", "ro", "slo", "sk", "alb", "sq"));
+        return java.util.Map.copyOf(map);
     }
 
     static Patient fromPid(V2Segment pid, MappingContext ctx) {
@@ -54,8 +72,20 @@ final class PatientMapping {
         if (!pid.get(16).isEmpty()) {
             patient.getMaritalStatus().addCoding().setSystem(V2Codes.tableSystem("0002", pid.get(16))).setCode(pid.get(16));
         }
-        if (!pid.get(15).isEmpty()) {
-            patient.addCommunication().setLanguage(V2Types.concept(pid, 15, 0));
+        String language = pid.get(15).trim();
+        String[] parts = language.split("-");
+        parts[0] = parts[0].toLowerCase(java.util.Locale.ROOT);
+        if (parts[0].length() == 3) {
+            parts[0] = ISO639_2.getOrDefault(parts[0], parts[0]);
+        }
+        if (language.matches("[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*") && parts[0].length() == 2) {
+            // R4 binds the language to BCP 47 (ISO 639-1 codes, lower case), whatever table name the sender gives
+            String code = String.join("-", parts);
+            String display = pid.get(15, 2);
+            patient.addCommunication().getLanguage().setText(display.isEmpty() ? null : display)
+                    .addCoding().setSystem("urn:ietf:bcp:47").setCode(code);
+        } else if (!language.isEmpty() || !pid.get(15, 2).isEmpty()) {
+            patient.addCommunication().getLanguage().setText(pid.get(15, 2).isEmpty() ? language : pid.get(15, 2));
         }
         DateTimeType death = ctx.dateTime(pid, 29).orElse(null);
         if (death != null) {

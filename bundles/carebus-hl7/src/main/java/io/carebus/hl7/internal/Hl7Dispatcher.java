@@ -31,13 +31,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processing after the ACK: one thread maps stored HL7v2 messages, oldest first (so in order per sender), to their
- * canonical FHIR form (kept in the store, and handed to the route as a header), hands them to the configured endpoint,
- * and records PROCESSED or ERROR: the outcomes of up to {@value #MAX_BATCH} messages in one store transaction, written
- * as soon as the queue runs dry, so a busy engine commits less often and an idle one records each at once. At start it first resumes every message a previous run stored
- * but did not finish (a crash, a kill -9). While no route consumes the endpoint, messages wait (RECEIVED) rather than
- * fail. Delivery to the route is at least once: a crash after the route finished but before the batch with its status
- * was written runs that message (and the rest of its batch) again on restart.
+ * Processing after the ACK: stored HL7v2 messages are mapped to their canonical FHIR form (kept in the store, and
+ * handed to the route as a header), handed to the configured endpoint, and recorded PROCESSED or ERROR.
+ *
+ * <p>Order and parallelism: a router thread takes the messages in arrival order and gives each to one of
+ * {@code workers} lanes by its patient ({@link PatientLaneKey}: the first PID-3 ID and authority), so a patient's
+ * messages run one after another, in the order they arrived, while other patients' run beside them. Messages without
+ * a patient keep their arrival order on the first lane. A message with an MRG segment (a merge or move touches two
+ * patients) waits until every lane is idle and runs alone. With {@code workers = 1} every message runs in arrival
+ * order, as before lanes existed. Each lane records the outcomes of up to {@value #MAX_BATCH} messages in one store
+ * transaction, written as soon as its queue runs dry, so a busy engine commits less often and an idle one records
+ * each at once.
+ *
+ * <p>At start it first resumes every message a previous run stored but did not finish (a crash, a kill -9). While no
+ * route consumes the endpoint, messages wait (RECEIVED) rather than fail. Delivery to the route is at least once: a
+ * crash after the route finished but before the batch with its status was written runs that message (and the rest of
+ * its batch) again on restart.
  */
 @Component(service = {Hl7Dispatcher.class, MessageProcessing.class}, immediate = true, configurationPid = "io.carebus.hl7.processing")
 @Designate(ocd = DispatcherConfig.class)
@@ -64,20 +73,26 @@ public class Hl7Dispatcher implements MessageProcessing {
     private static final Completion WAIT = new Completion(-1, MessageStatus.RECEIVED, "wait", null, null);
 
     private final BlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
-    private final List<Completion> completed = new java.util.ArrayList<>();
-    private final Thread worker;
+    private final List<Lane> lanes = new java.util.ArrayList<>();
+    /** Messages handed to a lane and not yet finished there (guarded by itself; notified when it falls to 0). */
+    private final java.util.concurrent.atomic.AtomicInteger inLanes = new java.util.concurrent.atomic.AtomicInteger();
+    private final Thread router;
     private volatile boolean running = true;
 
     @Activate
     public Hl7Dispatcher(DispatcherConfig config, @Reference MessageStore store, @Reference CamelContext camel) {
-        this(store, camel, config.endpoint(), TimeUnit.SECONDS.toMillis(config.retry_seconds()));
+        this(store, camel, config.endpoint(), TimeUnit.SECONDS.toMillis(config.retry_seconds()), workers(config.workers()));
     }
 
     Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis) {
-        this(store, camel, endpoint, retryMillis, new CanonicalForm(FhirContext.forR4(), ZoneId.systemDefault()));
+        this(store, camel, endpoint, retryMillis, 2);
     }
 
-    Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis, CanonicalForm canonical) {
+    Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis, int workers) {
+        this(store, camel, endpoint, retryMillis, new CanonicalForm(FhirContext.forR4(), ZoneId.systemDefault()), workers);
+    }
+
+    Hl7Dispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis, CanonicalForm canonical, int workers) {
         this.store = store;
         this.producer = camel.createProducerTemplate();
         this.canonical = canonical;
@@ -90,11 +105,20 @@ public class Hl7Dispatcher implements MessageProcessing {
         if (!queue.isEmpty()) {
             LOG.info("Resuming {} stored HL7v2 messages not processed before the last stop", queue.size());
         }
-        worker = new Thread(this::run, "carebus-hl7-dispatcher");
-        worker.setDaemon(true);
+        for (int i = 0; i < Math.max(1, workers); i++) {
+            lanes.add(new Lane(i));
+        }
+        router = new Thread(this::route, "carebus-hl7-dispatcher");
+        router.setDaemon(true);
         // An Error ends the thread (it is not caught in the loop); at least it is said, not lost on stderr.
-        worker.setUncaughtExceptionHandler((t, e) -> LOG.error("HL7v2 processing stopped: {}", e.toString()));
-        worker.start();
+        router.setUncaughtExceptionHandler((t, e) -> LOG.error("HL7v2 processing stopped: {}", e.toString()));
+        lanes.forEach(lane -> lane.thread.start());
+        router.start();
+    }
+
+    /** {@code workers = 0} (the default) is one lane per processor, at least two. */
+    static int workers(int configured) {
+        return configured > 0 ? configured : Math.max(2, Runtime.getRuntime().availableProcessors());
     }
 
     /** Where a listener's senders take their application ACKs (a Camel endpoint URI; blank = none). */
@@ -133,58 +157,143 @@ public class Hl7Dispatcher implements MessageProcessing {
         queue.add(new Pending(messageId, null, null));
     }
 
-    private void run() {
+    /** The router: arrival order in, one lane per patient out; merges alone. */
+    private void route() {
         while (running) {
             Pending next = null;
-            boolean routed = false;
             try {
                 next = queue.poll(500, TimeUnit.MILLISECONDS);
                 if (next == null) {
-                    flush();
                     continue;
                 }
-                Completion done = dispatch(next);
-                routed = true;
-                if (done == WAIT) {
-                    flush();
-                    queue.addFirst(next);
-                    Thread.sleep(retryMillis);
-                    continue;
+                InboundMessage message = next.message();
+                if (message == null) {
+                    StoredMessage stored = store.find(next.id()).orElse(null);
+                    if (stored == null || stored.status() != MessageStatus.RECEIVED || !"HL7v2".equals(stored.message().protocol())) {
+                        continue;
+                    }
+                    message = stored.message();
+                    if (inLanes.get() < IN_MEMORY_BACKLOG) {
+                        // Read once here, kept for the lane while the backlog is small.
+                        next = new Pending(next.id(), message, null);
+                    }
+                } else if (inLanes.get() >= IN_MEMORY_BACKLOG) {
+                    next = new Pending(next.id(), null, null);
                 }
-                if (done != null) {
-                    completed.add(done);
+                PatientLaneKey key = PatientLaneKey.of(message.payload());
+                if (key.merge()) {
+                    awaitLanesIdle();
                 }
-                if (completed.size() >= MAX_BATCH || queue.isEmpty()) {
-                    flush();
+                handOver(lanes.get(key.lane(lanes.size())), next);
+                if (key.merge()) {
+                    awaitLanesIdle();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (StoreUnavailableException e) {
                 LOG.error("HL7v2 processing paused: {}", e.getMessage());
-                // Only a message whose route has not run yet goes back to the queue; outcomes already gathered wait
-                // in the batch for the next flush, so a store outage never runs a route twice.
-                if (next != null && !routed) {
+                if (next != null) {
                     queue.addFirst(next);
                 }
                 sleepQuietly(retryMillis);
-            } catch (RuntimeException e) {
-                // Anything else must not end the only processing thread. The message stays RECEIVED in the store, so
-                // it is taken up again at the next start or by a reprocess; it is not queued again here, so a message
-                // that always fails cannot stall the queue. Errors (OutOfMemoryError) are not caught: the JVM exits
-                // (-XX:+ExitOnOutOfMemoryError) and its service manager restarts it.
-                LOG.error("HL7v2 processing of message {} failed, it stays RECEIVED: {}", next == null ? "-" : next.id(),
-                        e.getClass().getName());
-                sleepQuietly(Math.min(retryMillis, 1000));
             }
         }
     }
 
-    /** Records the outcomes gathered so far in one transaction; they stay for the next try when the store fails. */
-    private void flush() {
-        if (!completed.isEmpty()) {
-            store.complete(List.copyOf(completed));
-            completed.clear();
+    private void handOver(Lane lane, Pending pending) {
+        inLanes.incrementAndGet();
+        lane.queue.add(pending);
+    }
+
+    private void finished() {
+        if (inLanes.decrementAndGet() == 0) {
+            synchronized (inLanes) {
+                inLanes.notifyAll();
+            }
+        }
+    }
+
+    private void awaitLanesIdle() throws InterruptedException {
+        synchronized (inLanes) {
+            while (inLanes.get() > 0 && running) {
+                inLanes.wait(100);
+            }
+        }
+    }
+
+    /** One worker: its patients' messages in the order the router gave them, outcomes batched per lane. */
+    private final class Lane {
+        final BlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
+        final List<Completion> completed = new java.util.ArrayList<>();
+        final Thread thread;
+
+        Lane(int number) {
+            thread = new Thread(this::run, "carebus-hl7-lane-" + number);
+            thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, e) -> LOG.error("HL7v2 processing stopped on {}: {}", t.getName(), e.toString()));
+        }
+
+        private void run() {
+            while (running) {
+                Pending next = null;
+                boolean routed = false;
+                try {
+                    next = queue.poll(500, TimeUnit.MILLISECONDS);
+                    if (next == null) {
+                        flush();
+                        continue;
+                    }
+                    Completion done = dispatch(next);
+                    routed = true;
+                    if (done == WAIT) {
+                        queue.addFirst(next);
+                        next = null; // queued again: still in the lane, whatever the flush does
+                        flush();
+                        Thread.sleep(retryMillis);
+                        continue;
+                    }
+                    if (done != null) {
+                        completed.add(done);
+                    }
+                    if (completed.size() >= MAX_BATCH || queue.isEmpty()) {
+                        flush();
+                    }
+                    finished();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (StoreUnavailableException e) {
+                    LOG.error("HL7v2 processing paused: {}", e.getMessage());
+                    // Only a message whose route has not run yet goes back to the queue; outcomes already gathered wait
+                    // in the batch for the next flush, so a store outage never runs a route twice.
+                    if (next != null && !routed) {
+                        queue.addFirst(next);
+                    } else if (next != null) {
+                        finished();
+                    }
+                    sleepQuietly(retryMillis);
+                } catch (RuntimeException e) {
+                    // Anything else must not end a processing thread. The message stays RECEIVED in the store, so it is
+                    // taken up again at the next start or by a reprocess; it is not queued again here, so a message
+                    // that always fails cannot stall the lane. Errors (OutOfMemoryError) are not caught: the JVM exits
+                    // (-XX:+ExitOnOutOfMemoryError) and its service manager restarts it.
+                    LOG.error("HL7v2 processing of message {} failed, it stays RECEIVED: {}", next == null ? "-" : next.id(),
+                            e.getClass().getName());
+                    if (next != null) {
+                        finished();
+                    }
+                    sleepQuietly(Math.min(retryMillis, 1000));
+                }
+            }
+        }
+
+        /** Records the outcomes gathered so far in one transaction; they stay for the next try when the store fails. */
+        private void flush() {
+            if (!completed.isEmpty()) {
+                store.complete(List.copyOf(completed));
+                completed.clear();
+            }
         }
     }
 
@@ -259,8 +368,12 @@ public class Hl7Dispatcher implements MessageProcessing {
     @Deactivate
     void deactivate() throws Exception {
         running = false;
-        worker.interrupt();
-        worker.join(TimeUnit.SECONDS.toMillis(10));
+        router.interrupt();
+        lanes.forEach(lane -> lane.thread.interrupt());
+        router.join(TimeUnit.SECONDS.toMillis(10));
+        for (Lane lane : lanes) {
+            lane.thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
         producer.close();
     }
 }

@@ -203,4 +203,99 @@ class Hl7DispatcherTest {
         awaitStatus(bad, MessageStatus.ERROR);
         assertThat(store.history(bad)).extracting(h -> h.note()).anyMatch(n -> n.contains("requested by admin"));
     }
+
+    private long storedFor(String controlId, String mrn, boolean merge) {
+        String text = "MSH|^~\\&|REG|HOSP|||x||ADT^A08|" + controlId + "|P|2.5\rPID|1||" + mrn + "^^^HOSP^MR||Doe^J\r"
+                + (merge ? "MRG|OLD-" + mrn + "^^^HOSP^MR\r" : "");
+        return store.store(new InboundMessage("main", "peer", "HL7v2", "ADT^A08", "2.5", controlId, "REG^HOSP", Instant.now(),
+                text.getBytes(StandardCharsets.ISO_8859_1))).messageId();
+    }
+
+    /** A route that takes a while per message and records who ran, in which order, and how many ran at once. */
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<String> alone = new CopyOnWriteArrayList<>();
+
+    private void slowRoute() throws Exception {
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:in").process(e -> {
+                    int now = running.incrementAndGet();
+                    mostAtOnce.accumulateAndGet(now, Math::max);
+                    String id = e.getMessage().getHeader(Hl7Headers.CONTROL_ID, String.class);
+                    Thread.sleep(id.startsWith("M") ? 60 : 15);
+                    if (id.startsWith("M")) {
+                        alone.add(id + ":" + (running.get() == 1 && now == 1));
+                    }
+                    seen.add(id);
+                    running.decrementAndGet();
+                });
+            }
+        });
+    }
+
+    @Test
+    void lanesRunPatientsSideBySideAndEachPatientsMessagesInArrivalOrder() throws Exception {
+        slowRoute();
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50, 4);
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            for (String patient : List.of("P1", "P2", "P3", "P4", "P5", "P6")) {
+                long id = storedFor(patient + "-" + i, patient, false);
+                ids.add(id);
+                dispatcher.submit(id);
+            }
+        }
+        for (long id : ids) {
+            awaitStatus(id, MessageStatus.PROCESSED);
+        }
+        assertThat(seen).hasSize(60);
+        for (String patient : List.of("P1", "P2", "P3", "P4", "P5", "P6")) {
+            assertThat(seen.stream().filter(c -> c.startsWith(patient + "-")).toList()).as("order of " + patient)
+                    .containsExactly(java.util.stream.IntStream.range(0, 10).mapToObj(i -> patient + "-" + i).toArray(String[]::new));
+        }
+        assertThat(mostAtOnce.get()).as("different patients ran at the same time").isGreaterThan(1);
+    }
+
+    @Test
+    void aMergeWaitsForEveryLaneAndRunsAlone() throws Exception {
+        slowRoute();
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50, 4);
+        List<Long> ids = new java.util.ArrayList<>();
+        for (String patient : List.of("P1", "P2", "P3", "P4")) {
+            ids.add(storedFor("B-" + patient, patient, false));
+        }
+        ids.add(storedFor("M-1", "P2", true));
+        for (String patient : List.of("P1", "P3", "P4")) {
+            ids.add(storedFor("A-" + patient, patient, false));
+        }
+        ids.forEach(dispatcher::submit);
+        for (long id : ids) {
+            awaitStatus(id, MessageStatus.PROCESSED);
+        }
+        assertThat(alone).containsExactly("M-1:true");
+        int merge = seen.indexOf("M-1");
+        assertThat(seen.subList(0, merge)).as("everything that arrived before the merge ran before it")
+                .containsExactlyInAnyOrder("B-P1", "B-P2", "B-P3", "B-P4");
+        assertThat(seen.subList(merge + 1, seen.size())).containsExactlyInAnyOrder("A-P1", "A-P3", "A-P4");
+    }
+
+    @Test
+    void oneWorkerKeepsStrictArrivalOrderAcrossPatients() throws Exception {
+        slowRoute();
+        dispatcher = new Hl7Dispatcher(store, camel, "direct:in", 50, 1);
+        List<Long> ids = new java.util.ArrayList<>();
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            for (String patient : List.of("P1", "P2", "P3")) {
+                ids.add(storedFor(patient + "-" + i, patient, false));
+                sent.add(patient + "-" + i);
+            }
+        }
+        ids.forEach(dispatcher::submit);
+        awaitStatus(ids.get(ids.size() - 1), MessageStatus.PROCESSED);
+        assertThat(seen).containsExactlyElementsOf(sent);
+        assertThat(mostAtOnce.get()).isEqualTo(1);
+    }
 }

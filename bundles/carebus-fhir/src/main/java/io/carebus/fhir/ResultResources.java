@@ -439,12 +439,14 @@ public final class ResultResources {
 
     static void narrative(org.hl7.fhir.r4.model.DomainResource resource, String text) {
         Narrative narrative = new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED);
-        narrative.setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">" + escape(text) + "</div>");
+        // Built as nodes, not parsed from a string: HAPI's XHTML parser sets up its entity table on every parse,
+        // which cost more than the rest of a RiskAssessment together. The serializer escapes the text.
+        org.hl7.fhir.utilities.xhtml.XhtmlNode div = new org.hl7.fhir.utilities.xhtml.XhtmlNode(
+                org.hl7.fhir.utilities.xhtml.NodeType.Element, "div");
+        div.setAttribute("xmlns", "http://www.w3.org/1999/xhtml");
+        div.addText(text);
+        narrative.setDiv(div);
         resource.setText(narrative);
-    }
-
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     /** Top contributions (strongest first) as extensions: feature, its value and unit, its contribution; and the base. */

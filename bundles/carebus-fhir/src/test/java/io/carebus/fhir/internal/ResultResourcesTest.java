@@ -66,6 +66,22 @@ class ResultResourcesTest {
     }
 
     @Test
+    void theNarrativeIsXhtmlWithItsTextEscaped() {
+        ModelCard.ModelOutput odd = new ModelCard.ModelOutput("sepsis & shock <x>", "probability", 0.5, "RiskAssessment",
+                "http://snomed.info/sct|91302008");
+        Prediction prediction = new Prediction(MODEL, PREDICTION.subjectPseudonym(), PREDICTION.at(), PREDICTION.inputHash(),
+                Map.of("sepsis & shock <x>", 0.8123456), false);
+        RiskAssessment risk = results.riskAssessment(prediction, odd, subject, EXPLANATION);
+        assertValid(risk);
+        String json = FhirContext.forR4Cached().newJsonParser().encodeResourceToString(risk);
+        assertThat(json).contains("\"status\":\"generated\"")
+                .contains("\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">Risk of ")
+                .contains("sepsis &amp; shock &lt;x&gt;").contains(": 0.812 (model ");
+        RiskAssessment back = FhirContext.forR4Cached().newJsonParser().parseResource(RiskAssessment.class, json);
+        assertThat(back.getText().getDiv().allText()).contains("sepsis & shock <x>");
+    }
+
+    @Test
     void theSamePredictionAlwaysGetsTheSameIdentifierAndAnotherInputAnother() {
         String first = results.riskAssessment(PREDICTION, RISK, subject, null).getIdentifierFirstRep().getValue();
         String again = results.riskAssessment(PREDICTION, RISK, subject, EXPLANATION).getIdentifierFirstRep().getValue();

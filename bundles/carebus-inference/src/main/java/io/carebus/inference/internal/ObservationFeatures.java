@@ -94,24 +94,34 @@ final class ObservationFeatures {
         } else {
             throw new IllegalArgumentException("expected a FHIR Bundle or Observation, got " + root.path("resourceType").asText("no resourceType"));
         }
+        // Each observation's status and time are read once, not once per feature: a timeline holds hundreds of
+        // observations and a card a dozen features, and parsing the same times again for each was the engine's
+        // largest cost per score.
+        List<Placed> placed = new ArrayList<>(observations.size());
+        for (JsonNode o : observations) {
+            if (usable(o)) {
+                effective(o).filter(at -> !at.isAfter(asOf)).ifPresent(at -> placed.add(new Placed(o, at)));
+            }
+        }
         Map<String, Double> features = new LinkedHashMap<>();
         Map<String, List<String>> basis = new LinkedHashMap<>();
         for (Spec f : specs) {
             String[] code = f.code().split("\\|", 2);
             Duration window = f.window() == null ? null : Duration.parse(f.window());
+            Instant windowStart = window == null ? null : asOf.minus(window);
             List<Point> points = new ArrayList<>();
-            for (JsonNode o : observations) {
-                if (!usable(o)) {
+            for (Placed o : placed) {
+                if (windowStart != null && o.at().isBefore(windowStart)) {
                     continue;
                 }
-                Optional<Instant> at = effective(o);
-                if (at.isEmpty() || at.get().isAfter(asOf) || (window != null && at.get().isBefore(asOf.minus(window)))) {
-                    continue;
-                }
-                String source = source(o);
-                for (JsonNode quantity : quantities(o, code[0], code[1])) {
+                String source = null;
+                for (JsonNode quantity : quantities(o.observation(), code[0], code[1])) {
+                    if (source == null) {
+                        source = source(o.observation());
+                    }
+                    String from = source;
                     UnitConversions.convert(quantity.path("value").asDouble(), unit(quantity), f.unit())
-                            .ifPresent(v -> points.add(new Point(at.get(), v, source)));
+                            .ifPresent(v -> points.add(new Point(o.at(), v, from)));
                 }
             }
             String aggregate = f.aggregate() == null ? "last" : f.aggregate();
@@ -129,6 +139,10 @@ final class ObservationFeatures {
             }
         }
         return new Extraction(features, basis);
+    }
+
+    /** A usable observation and its effective time, read once per evaluation. */
+    private record Placed(JsonNode observation, Instant at) {
     }
 
     /** The observations behind an aggregate: the one chosen for last/min/max, all of the window's for the others. */

@@ -271,8 +271,8 @@ public final class JdbcOutbox implements Outbox {
         }
     }
 
-    /** A stored result for the local {@code /fhir}: its outbox id and FHIR JSON. */
-    public record Stored(long id, byte[] body) {
+    /** A stored result for the local {@code /fhir}: its outbox id, FHIR JSON, and when the engine stored it. */
+    public record Stored(long id, byte[] body, long storedMillis) {
     }
 
     /**
@@ -376,10 +376,10 @@ public final class JdbcOutbox implements Outbox {
     }
 
     private static Optional<Stored> read(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT body FROM fhir_outbox WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT body, created_millis FROM fhir_outbox WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Stored(id, rs.getBytes(1))) : Optional.empty();
+                return rs.next() ? Optional.of(new Stored(id, rs.getBytes(1), rs.getLong(2))) : Optional.empty();
             }
         }
     }

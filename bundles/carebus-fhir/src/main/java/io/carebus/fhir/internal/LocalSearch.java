@@ -57,6 +57,10 @@ final class LocalSearch {
         // An engine-assigned id (cb-...) is what other results reference: it stays; others get their outbox id.
         String own = resource.getIdElement().getIdPart();
         resource.setId(resource.fhirType() + "/" + (own != null && own.startsWith("cb-") ? own : Long.toString(stored.id())));
+        // A result that carries no revision time of its own was last updated here when the engine stored it.
+        if (!resource.getMeta().hasLastUpdated() && stored.storedMillis() > 0) {
+            resource.getMeta().setLastUpdated(new Date(stored.storedMillis()));
+        }
         return resource;
     }
 

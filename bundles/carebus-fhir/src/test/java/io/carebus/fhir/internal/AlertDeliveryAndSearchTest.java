@@ -153,4 +153,15 @@ class AlertDeliveryAndSearchTest {
         assertThat(search("Flag", "status", "active")).containsExactlyInAnyOrder("Flag MRN1", "Flag MRN_");
         assertThat(search("Flag", "status", "active", "_count", "1")).hasSize(1);
     }
+
+    @Test
+    void aResultWithoutItsOwnRevisionTimeShowsWhenTheEngineStoredIt() {
+        long before = System.currentTimeMillis();
+        storeResultsOf("MRN1", "active");
+        long after = System.currentTimeMillis();
+        Map<String, String> query = Map.of("subject.identifier", "urn:oid:1.2.3|MRN1");
+        Resource risk = LocalSearch.search(outbox, "RiskAssessment", query::get).bundle().getEntryFirstRep().getResource();
+        assertThat(risk.getMeta().getLastUpdated().getTime()).isBetween(before, after);
+        assertThat(risk.getMeta().getLastUpdatedElement().getPrecision()).isEqualTo(ca.uhn.fhir.model.api.TemporalPrecisionEnum.MILLI);
+    }
 }

@@ -48,9 +48,19 @@ public final class ApplianceHttp {
         return answer(client.send(r, HttpResponse.BodyHandlers.ofString()));
     }
 
-    /** {@code GET /fhir/<type>?subject.identifier=<mrn>&_count=...}. */
+    /** {@code GET /fhir/<type>?subject.identifier=<mrn>&_count=1000}: everything the patient has. */
     public Answer searchBySubject(String resourceType, String mrn) throws IOException, InterruptedException {
-        return get("/fhir/" + resourceType + "?subject.identifier=" + URLEncoder.encode(mrn, StandardCharsets.UTF_8) + "&_count=1000", true);
+        return searchBySubject(resourceType, mrn, 1000);
+    }
+
+    /**
+     * {@code GET /fhir/<type>?subject.identifier=urn:oid:<MRN_OID>|<mrn>&_count=<count>}: the newest {@code count}
+     * (newest first). With the system the engine looks the subject up by its index; a bare value has to be matched
+     * against every stored subject, which grows with the results kept.
+     */
+    public Answer searchBySubject(String resourceType, String mrn, int count) throws IOException, InterruptedException {
+        String identifier = "urn:oid:" + DemoPatient.MRN_OID + "|" + mrn;
+        return get("/fhir/" + resourceType + "?subject.identifier=" + URLEncoder.encode(identifier, StandardCharsets.UTF_8) + "&_count=" + count, true);
     }
 
     private static Answer answer(HttpResponse<String> response) {

@@ -498,7 +498,7 @@ public final class Feed {
         int maxConnections = 16;
         int durationSeconds = 60;
         int probeEvery = 5;
-        long pollMillis = 50;
+        long pollMillis = 500;
 
         static Options parse(String[] args) throws java.io.IOException {
             Options o = new Options();

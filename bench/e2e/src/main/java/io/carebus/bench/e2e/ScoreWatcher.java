@@ -56,6 +56,14 @@ public final class ScoreWatcher implements AutoCloseable {
         }
     }
 
+    /** Baselines and sweeps read everything a patient has; they count scores. */
+    private static final int ALL = 1000;
+    /**
+     * Latency probes read only the newest few (the search is newest first): a patient gets a score at most every
+     * couple of seconds, far fewer than this between two polls. Reading the whole, growing history every 50 ms made
+     * the probes themselves the appliance's largest load (most of its CPU went to parsing old RiskAssessments).
+     */
+    static final int RECENT = 3;
     private final ApplianceHttp http;
     private final List<PatientState> patients = new ArrayList<>();
     private final ConcurrentHashMap<String, PatientState> byMrn = new ConcurrentHashMap<>();
@@ -143,7 +151,7 @@ public final class ScoreWatcher implements AutoCloseable {
                 any = !s.pending.isEmpty();
             }
             if (any) {
-                f.add(pool.submit(() -> poll(s, false)));
+                f.add(pool.submit(() -> poll(s, false, RECENT)));
             }
         }
         await(f);
@@ -182,18 +190,29 @@ public final class ScoreWatcher implements AutoCloseable {
         poll(snapshot().get(0), false);
     }
 
+    /**
+     * Sweeps read the newest few first and read everything only when all of those were new (then more may be
+     * hidden): sweeping whole, growing histories over and over loaded the appliance more than the feed did.
+     */
     private void poll(PatientState s, boolean flags) {
+        if (poll(s, flags, RECENT) >= RECENT) {
+            poll(s, false, ALL);
+        }
+    }
+
+    /** Returns how many RiskAssessments of the answer were new (0 when the search failed). */
+    private int poll(PatientState s, boolean flags, int count) {
         try {
-            ApplianceHttp.Answer a = http.searchBySubject("RiskAssessment", s.mrn);
+            ApplianceHttp.Answer a = http.searchBySubject("RiskAssessment", s.mrn, count);
             long seenAt = System.nanoTime();
             long seenWall = System.currentTimeMillis();
             if (a.status() == 401 || a.status() == 403) {
                 markUnavailable("the appliance refused the credentials (HTTP " + a.status() + "): check CAREBUS_USER/CAREBUS_PASSWORD");
-                return;
+                return 0;
             }
             if (a.status() != 200 || a.json() == null || !"Bundle".equals(a.json().path("resourceType").asText())) {
                 markUnavailable(ApplianceHttp.outcomeSummary(a));
-                return;
+                return 0;
             }
             if (search != Search.AVAILABLE) {
                 synchronized (this) {
@@ -203,7 +222,7 @@ public final class ScoreWatcher implements AutoCloseable {
                     }
                 }
             }
-            absorb(s, a.json(), seenAt, seenWall);
+            int fresh = absorb(s, a.json(), seenAt, seenWall);
             if (flags) {
                 ApplianceHttp.Answer fa = http.searchBySubject("Flag", s.mrn);
                 if (fa.status() == 200 && fa.json() != null) {
@@ -219,11 +238,13 @@ public final class ScoreWatcher implements AutoCloseable {
                     }
                 }
             }
+            return fresh;
         } catch (java.io.IOException e) {
             pollErrors.incrementAndGet();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return 0;
     }
 
     private void markUnavailable(String why) {
@@ -243,9 +264,16 @@ public final class ScoreWatcher implements AutoCloseable {
     }
 
     /** Takes in one search answer for a patient: new RiskAssessments, and the pending triggers they resolve. */
-    void absorb(PatientState s, JsonNode bundle, long seenAtNanos, long seenAtWall) {
+    int absorb(PatientState s, JsonNode bundle, long seenAtNanos, long seenAtWall) {
+        int fresh = 0;
+        // Oldest first (the search answers newest first): a poll that sees several new scores resolves the triggers
+        // in the order the scores were stored, so a longer poll interval does not change the figures taken from
+        // meta.lastUpdated.
+        List<JsonNode> entries = new ArrayList<>();
+        bundle.path("entry").forEach(entries::add);
+        entries.sort(java.util.Comparator.comparing((JsonNode e) -> e.path("resource").path("meta").path("lastUpdated").asText("")));
         synchronized (s) {
-            for (JsonNode e : bundle.path("entry")) {
+            for (JsonNode e : entries) {
                 JsonNode ra = e.path("resource");
                 if (!"RiskAssessment".equals(ra.path("resourceType").asText())) {
                     continue;
@@ -257,6 +285,7 @@ public final class ScoreWatcher implements AutoCloseable {
                 if (!s.seen.add(fingerprint)) {
                     continue;
                 }
+                fresh++;
                 if (probability.isNumber()) {
                     s.scores++;
                 } else {
@@ -276,6 +305,7 @@ public final class ScoreWatcher implements AutoCloseable {
                 }
             }
         }
+        return fresh;
     }
 
     private void resolve(PatientState s, JsonNode ra, long seenAtNanos, long seenAtWall) {

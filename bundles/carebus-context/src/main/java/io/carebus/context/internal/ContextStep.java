@@ -133,8 +133,13 @@ public class ContextStep implements RouteStep {
         }
         if (asOf.isPresent()) {
             in.setHeader(ContextHeaders.AS_OF, asOf.get());
-            in.setHeader(ContextHeaders.TIMELINE, TimelineBundle.json(
-                    store.timeline(message.get().subject(), asOf.get().minus(lookback), asOf.get(), maxEntries), asOf.get()));
+            // With a model and no lookback of the route's own, only what its card reads; else the whole lookback.
+            Optional<CardReads> reads = options.containsKey("lookback") ? Optional.empty() : CardReads.of(registry, model);
+            Instant from = asOf.get().minus(lookback);
+            TimelineStore.Timeline timeline = reads.isPresent()
+                    ? store.timeline(message.get().subject(), reads.get(), from, asOf.get(), maxEntries)
+                    : store.timeline(message.get().subject(), from, asOf.get(), maxEntries);
+            in.setHeader(ContextHeaders.TIMELINE, TimelineBundle.json(timeline, asOf.get()));
         }
     }
 

@@ -436,6 +436,58 @@ final class TimelineStore {
         }
     }
 
+    /**
+     * Only what a card reads (see {@link CardReads}): each windowed code's entries within its window before
+     * {@code asOf}, and the latest few of each latest-only code within [from, asOf]; the latest {@code max} of them,
+     * oldest first. Each query walks the (subject, code, time) index over a bounded range, so the cost does not grow
+     * with the patient's history.
+     */
+    Timeline timeline(String subject, CardReads reads, Instant from, Instant asOf, int max) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<ClinicalMessage.Demographics> patient = demographics(c, subject);
+            List<Entry> entries = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT obs_key, code, effective_millis, value_num, unit, status FROM context_observation "
+                    + "WHERE subject = ? AND code = ? AND effective_millis >= ? AND effective_millis <= ? "
+                    + "ORDER BY effective_millis DESC, obs_key FETCH FIRST ? ROWS ONLY")) {
+                for (Map.Entry<String, java.time.Duration> read : reads.windows().entrySet()) {
+                    Instant start = asOf.minus(read.getValue());
+                    select(ps, subject, read.getKey(), start.isAfter(from) ? start : from, asOf, max, entries);
+                }
+                // A few, not one: the latest may be preliminary, which features skip for the one before it.
+                for (String code : reads.latestOnly()) {
+                    select(ps, subject, code, from, asOf, LATEST_ONLY_ROWS, entries);
+                }
+            }
+            entries.sort(java.util.Comparator.comparing(Entry::effective).thenComparing(Entry::key).thenComparing(Entry::code));
+            return new Timeline(patient, entries.size() > max ? List.copyOf(entries.subList(entries.size() - max, entries.size())) : entries);
+        }
+    }
+
+    private static final int LATEST_ONLY_ROWS = 5;
+
+    private static void select(PreparedStatement ps, String subject, String code, Instant from, Instant to, int rows, List<Entry> into)
+            throws SQLException {
+        ps.setString(1, subject);
+        ps.setString(2, code);
+        ps.setLong(3, from.toEpochMilli());
+        ps.setLong(4, to.toEpochMilli());
+        ps.setInt(5, rows);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                into.add(entry(rs.getString(1), rs.getString(2), rs.getLong(3), rs, 4));
+            }
+        }
+    }
+
+    private static Optional<ClinicalMessage.Demographics> demographics(Connection c, String subject) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT birth_date, gender FROM context_patient WHERE subject = ?")) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new ClinicalMessage.Demographics(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
     /** Removes every entry the engine learnt before {@code before}; returns how many rows went. */
     int prune(Instant before) throws SQLException {
         int removed = 0;

@@ -170,6 +170,30 @@ class PatientContextTest {
     }
 
     @Test
+    void withAModelTheTimelineHoldsOnlyWhatItsCardReadsAndGivesTheSameScore() throws Exception {
+        step.registry = models;
+        Map<String, String> sepsis = Map.of("model", "sepsis-risk");
+        context(ClinicalFixtures.adt(MRN, "1956-03-14"), null, sepsis);
+        // Older than every window of the card (heart rate 6 h, lactate 24 h) but inside the 2-day lookback.
+        context(bundle(ClinicalFixtures.patient(MRN, "1956-03-14", "male"),
+                observation("hr-old", "8867-4", EVENT.minus(Duration.ofHours(30)), 150, "/min", "final"),
+                observation("lac-old", "2524-7", EVENT.minus(Duration.ofHours(30)), 9.9, "mmol/L", "final"),
+                observation("chol-1", "2093-3", EVENT.minus(Duration.ofHours(1)), 195, "mg/dL", "final")), null, sepsis);
+        context(ClinicalFixtures.vitals(MRN), null, sepsis);
+        Exchange byCard = context(ClinicalFixtures.labs(MRN), null, sepsis);
+        Exchange wholeLookback = context(ClinicalFixtures.labs(MRN), null, Map.of("model", "sepsis-risk", "lookback", "P2D"));
+
+        assertThat(values(wholeLookback, "8867-4")).as("the whole lookback").contains(150.0);
+        assertThat(values(wholeLookback, "2093-3")).containsExactly(195.0);
+        assertThat(values(byCard, "8867-4")).as("only the card's 6 h window").containsExactly(104.0, 121.0);
+        assertThat(values(byCard, "2524-7")).doesNotContain(9.9);
+        assertThat(values(byCard, "2093-3")).as("a code the card does not read").isEmpty();
+        Map<String, Double> cardFeatures = features(infer(byCard));
+        assertThat(cardFeatures).hasSize(7).isEqualTo(features(infer(wholeLookback)));
+        assertThat(byCard.getMessage().getHeader("CareBusInputSha256")).isEqualTo(wholeLookback.getMessage().getHeader("CareBusInputSha256"));
+    }
+
+    @Test
     void withAndWithoutDeidentificationTheSepsisModelGetsTheSameFeaturesAndTheSameInput() throws Exception {
         List<String> messages = List.of(ClinicalFixtures.adt(MRN, "1956-03-14"), ClinicalFixtures.vitals(MRN), ClinicalFixtures.labs(MRN));
         Exchange plain = null;

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
 
 /**
  * Issue 21's context-lookup target: the time to read a patient's timeline for a score stays flat (within 20%) when
- * each patient's history grows 10x. Two real embedded H2 stores (the engine's schema, migrated by carebus-store) are
+ * each patient's history grows 10x. Two real embedded H2 stores (the engine's schema, migrated by carebus-store, pooled as the engine pools them) are
  * filled with the same patients, one with {@code --hours} of history each, the other with ten times as much (vitals
  * every 5 minutes, labs every hour, as the e2e feed sends). Then, in alternating rounds, the latest moment of random
  * patients is looked up in each: as {@code carebus:context} does it for a route with {@code model=sepsis-risk}
@@ -53,8 +53,8 @@ public final class ContextLookupBench {
 
         System.out.printf("context lookup: %d patients, history %d h vs %d h (vitals every 5 min, labs hourly); card %s reads %s%n",
                 patients, hours, hours * 10, card, reads);
-        DataSource small = StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("small")), "", "");
-        DataSource large = StoreDatabases.open(StoreDatabases.embeddedUrl(dir.resolve("large")), "", "");
+        DataSource small = StoreDatabases.openPooled(StoreDatabases.embeddedUrl(dir.resolve("small")), "", "", 2);
+        DataSource large = StoreDatabases.openPooled(StoreDatabases.embeddedUrl(dir.resolve("large")), "", "", 2);
         long rowsSmall = fill(new TimelineStore(small), patients, hours, now);
         long rowsLarge = fill(new TimelineStore(large), patients, hours * 10, now);
         System.out.printf("stored: %,d observation rows (1x), %,d (10x)%n", rowsSmall, rowsLarge);

@@ -2,7 +2,7 @@ package io.carebus.deid.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.carebus.api.deid.PatientIdentifier;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

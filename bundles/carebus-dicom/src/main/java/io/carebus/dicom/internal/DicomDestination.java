@@ -3,7 +3,7 @@ package io.carebus.dicom.internal;
 import io.carebus.dicom.DicomForwarding;
 import io.carebus.dicom.DicomInstance;
 import io.carebus.dicom.internal.net.ScuAssociation;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

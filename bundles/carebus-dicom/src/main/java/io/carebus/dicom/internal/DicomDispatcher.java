@@ -9,7 +9,7 @@ import io.carebus.api.store.StoredMessage;
 import io.carebus.dicom.DicomHeaders;
 import io.carebus.dicom.DicomInstance;
 import io.carebus.dicom.ImagingStudies;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

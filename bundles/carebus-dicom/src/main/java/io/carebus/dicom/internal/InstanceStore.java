@@ -19,7 +19,7 @@ import io.carebus.api.store.MessageStore;
 import io.carebus.dicom.DicomInstance;
 import io.carebus.dicom.internal.net.StoreService;
 import io.carebus.store.DeferredSyncStore;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.carebus.dicom.internal;
 
 import io.carebus.dicom.DicomInstance;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

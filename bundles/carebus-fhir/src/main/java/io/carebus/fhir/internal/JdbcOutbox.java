@@ -3,7 +3,7 @@ package io.carebus.fhir.internal;
 import io.carebus.api.outbox.Outbox;
 import io.carebus.api.outbox.OutboxEntry;
 import io.carebus.api.outbox.OutboxStatus;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

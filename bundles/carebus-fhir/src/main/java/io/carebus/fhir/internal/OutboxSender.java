@@ -1,6 +1,6 @@
 package io.carebus.fhir.internal;
 
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

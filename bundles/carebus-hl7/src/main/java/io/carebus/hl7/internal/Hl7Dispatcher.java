@@ -10,7 +10,7 @@ import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.hl7.Hl7Headers;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.List;

@@ -13,7 +13,7 @@ import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.MessageStore.StoreResult;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;

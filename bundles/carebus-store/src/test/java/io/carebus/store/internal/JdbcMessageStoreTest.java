@@ -11,7 +11,7 @@ import io.carebus.api.store.MessageSummary;
 import io.carebus.api.store.MessageWarning;
 import io.carebus.api.store.MessageStore.StoreResult;
 import io.carebus.api.store.StoredMessage;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageStore;
-import io.carebus.store.StoreUnavailableException;
+import io.carebus.api.store.StoreUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -32,7 +32,7 @@ if [ "${CAREBUS_BENCH_PG:-0}" = 1 ]; then
     $AS_PG psql -q -p "$PG_PORT" -c "DROP DATABASE IF EXISTS carebus_bench" >/dev/null
     $AS_PG psql -q -p "$PG_PORT" -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'carebus_bench') THEN CREATE ROLE carebus_bench LOGIN PASSWORD 'carebus_bench'; END IF; END\$\$" >/dev/null
     $AS_PG createdb -p "$PG_PORT" -O carebus_bench carebus_bench
-    for cfg in store audit audit.export dicom fhir deid; do
+    for cfg in store; do
         f="$WORK/appliance/etc/io.carebus.$cfg.cfg"
         sed -i '/^jdbc\.\(url\|user\|password\) *=/d' "$f"
         printf 'jdbc.url = jdbc:postgresql://127.0.0.1:%s/carebus_bench\njdbc.user = carebus_bench\njdbc.password = carebus_bench\n' "$PG_PORT" >> "$f"

@@ -9,7 +9,7 @@ import javax.sql.DataSource;
 
 /**
  * Opens the real audit trail outside the container, over a database the caller opened (e.g. with
- * {@code StoreDatabases.open}): for benchmarks and tools. The appliance itself runs it as an OSGi component.
+ * {@code StoreDatabases.openDatabase}): for benchmarks and tools. The appliance itself runs it as an OSGi component.
  */
 public final class AuditTrails {
 

@@ -5,8 +5,9 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 
 /**
- * The engine's database for bundles that keep their own tables in it (the audit trail): the same JDBC URL rules as
- * the message store ({@code etc/io.carebus.store.cfg}), and a schema brought up to date by the store's migrations.
+ * The engine's database opened outside the container, for tests, benchmarks and tools: the same JDBC URL rules as
+ * {@code etc/io.carebus.store.cfg}, and a schema brought up to date by the store's migrations. Inside the appliance
+ * no bundle opens the database itself: each takes the {@link io.carebus.api.store.EngineDatabase} service.
  */
 public final class StoreDatabases {
 
@@ -22,6 +23,11 @@ public final class StoreDatabases {
 
     public static String embeddedUrl(Path file) {
         return StoreFactory.embeddedH2Url(file);
+    }
+
+    /** The engine database (the one pool, its schema migrated) the URL names, as the appliance's service is. */
+    public static CloseableEngineDatabase openDatabase(String jdbcUrl, String user, String password) {
+        return io.carebus.store.internal.PooledEngineDatabase.open(jdbcUrl, user, password);
     }
 
     /** A data source for the URL (H2 or PostgreSQL), its schema migrated. */

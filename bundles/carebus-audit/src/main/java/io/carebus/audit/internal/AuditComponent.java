@@ -10,7 +10,7 @@ import io.carebus.audit.AuditEvents;
 import io.carebus.audit.AuditLog;
 import io.carebus.audit.AuditVerification;
 import io.carebus.audit.AuditVerifier;
-import io.carebus.store.StoreDatabases;
+import io.carebus.api.store.EngineDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,9 +35,8 @@ import org.slf4j.LoggerFactory;
  * head on a schedule and at shutdown, verifies on a schedule and on request, and reports a broken chain as unhealthy.
  */
 @Component(service = {AuditTrail.class, AuditVerifier.class, AuditLog.class, AuditEvents.class, HealthIndicator.class},
-        configurationPid = {"io.carebus.store", "io.carebus.audit"}, immediate = true)
-// No @Designate: metatype allows one PID per designate, and this component merges two (the store's jdbc.* settings
-// and its own); AuditConfig still types both.
+        configurationPid = "io.carebus.audit", immediate = true)
+@org.osgi.service.metatype.annotations.Designate(ocd = AuditConfig.class)
 public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, AuditEvents, HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditComponent.class);
@@ -52,18 +51,16 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Audi
     private final String nodeId;
 
     @Activate
-    public AuditComponent(AuditConfig config) throws IOException {
+    public AuditComponent(AuditConfig config, @org.osgi.service.component.annotations.Reference EngineDatabase database)
+            throws IOException {
         this.nodeId = config.node_id();
         Path data = Path.of(System.getProperty("karaf.data", "data"), "carebus");
-        String url = StoreDatabases.url(config.jdbc_url());
-        String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
-                : config.jdbc_password();
-        this.dataSource = StoreDatabases.open(url, config.jdbc_user(), password);
+        // The engine's one database (etc/io.carebus.store.cfg), already migrated; the store closes it.
+        this.dataSource = database.dataSource();
         ChainKeys keys = keys(config.hmac_keys(), config.hmac_key_id(), keyDirectory(config.key_directory(), data));
         Path anchorDir = config.anchor_directory().isBlank() ? data.resolve("audit-anchors") : Path.of(config.anchor_directory());
         this.anchors = new Anchors(anchorDir, keys);
-        this.log = new JdbcAuditLog(dataSource, StoreDatabases.isH2(url) ? io.carebus.store.H2Durability.of(url) : null, keys,
-                Math.max(1, config.max_batch()));
+        this.log = new JdbcAuditLog(database, keys, Math.max(1, config.max_batch()));
         this.verifier = new ChainVerifier(dataSource, keys, anchors);
         this.schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "carebus-audit-schedule");

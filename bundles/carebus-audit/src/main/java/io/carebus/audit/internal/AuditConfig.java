@@ -5,8 +5,8 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The audit trail's settings (etc/io.carebus.audit.cfg); the database comes from etc/io.carebus.store.cfg, whose
- * jdbc.* properties this component reads too.
+ * The audit trail's settings (etc/io.carebus.audit.cfg). The database is the engine's one database
+ * ({@link io.carebus.api.store.EngineDatabase}, configured in etc/io.carebus.store.cfg).
  */
 @ObjectClassDefinition(name = "CareBus audit trail", description = "Hash-chained audit records, anchors and verification")
 @interface AuditConfig {
@@ -39,11 +39,4 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Most records per commit")
     int max_batch() default 1024;
-
-    // Read from the store's configuration PID (io.carebus.store).
-    String jdbc_url() default "";
-
-    String jdbc_user() default "";
-
-    String jdbc_password() default "";
 }

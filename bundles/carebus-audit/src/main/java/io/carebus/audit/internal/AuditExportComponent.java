@@ -4,7 +4,7 @@ import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
 import io.carebus.audit.AuditLog;
-import io.carebus.store.StoreDatabases;
+import io.carebus.api.store.EngineDatabase;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Starts one exporter thread per enabled destination of etc/io.carebus.audit.export.cfg and reports a destination
  * that has been failing too long as unhealthy (with its cursor and last error).
  */
-@Component(service = HealthIndicator.class, configurationPid = {"io.carebus.store", "io.carebus.audit.export"},
+@Component(service = HealthIndicator.class, configurationPid = "io.carebus.audit.export",
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@org.osgi.service.metatype.annotations.Designate(ocd = ExportConfig.class)
 public class AuditExportComponent implements HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditExportComponent.class);
@@ -35,12 +36,11 @@ public class AuditExportComponent implements HealthIndicator {
     private final Duration alertAfter;
 
     @Activate
-    public AuditExportComponent(ExportConfig config, @Reference AuditLog log, @Reference AuditTrail trail) throws SQLException {
+    public AuditExportComponent(ExportConfig config, @Reference AuditLog log, @Reference AuditTrail trail,
+                                @Reference EngineDatabase database) throws SQLException {
         this.alertAfter = Duration.ofMinutes(Math.max(1, config.alert_after_minutes()));
-        String url = StoreDatabases.url(config.jdbc_url());
-        String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
-                : config.jdbc_password();
-        ExportCursors cursors = new ExportCursors(StoreDatabases.open(url, config.jdbc_user(), password));
+        // The cursors live in the engine's one database, next to the records they point into.
+        ExportCursors cursors = new ExportCursors(database.dataSource());
         boolean fromNow = "now".equalsIgnoreCase(config.start_from().trim());
         List<ExportSink> sinks = new ArrayList<>();
         if (config.atna_enabled()) {

@@ -74,11 +74,4 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Minutes a destination may keep failing before the health endpoint reports it")
     int alert_after_minutes() default 15;
-
-    // Read from the store's configuration PID (io.carebus.store), for the cursors.
-    String jdbc_url() default "";
-
-    String jdbc_user() default "";
-
-    String jdbc_password() default "";
 }

@@ -41,8 +41,8 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
     }
 
     private final DataSource dataSource;
-    /** Forces the embedded H2 database to disk, shared with its other writers; null on PostgreSQL. */
-    private final io.carebus.store.H2Durability h2;
+    /** Forces the embedded H2 database to disk, shared with its other writers; nothing on PostgreSQL. */
+    private final Durability durability;
     private final ChainKeys keys;
     private final int maxBatch;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(100_000);
@@ -59,8 +59,22 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
 
     /** @param h2 the H2 database's shared durability (null on PostgreSQL, whose commit is durable) */
     JdbcAuditLog(DataSource dataSource, io.carebus.store.H2Durability h2, ChainKeys keys, int maxBatch) {
+        this(dataSource, h2 == null ? c -> { } : c -> h2.awaitDurable(h2.committed(), () -> c, false), keys, maxBatch);
+    }
+
+    /** On the engine's one database, sharing its forced writes with the database's other writers. */
+    JdbcAuditLog(io.carebus.api.store.EngineDatabase database, ChainKeys keys, int maxBatch) {
+        this(database.dataSource(), database::awaitDurable, keys, maxBatch);
+    }
+
+    /** What makes a commit durable: nothing more on PostgreSQL; a (shared) forced write on H2. */
+    interface Durability {
+        void awaitDurable(Connection committedOn) throws SQLException;
+    }
+
+    private JdbcAuditLog(DataSource dataSource, Durability durability, ChainKeys keys, int maxBatch) {
         this.dataSource = dataSource;
-        this.h2 = h2;
+        this.durability = durability;
         this.keys = keys;
         this.maxBatch = maxBatch;
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
@@ -233,12 +247,10 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
             lastSeq = seqs[seqs.length - 1];
             lastHash = hashes[hashes.length - 1];
         }
-        if (h2 != null) {
-            try {
-                h2.awaitDurable(h2.committed(), () -> c, false);
-            } catch (SQLException e) {
-                throw new NotDurable(e);
-            }
+        try {
+            durability.awaitDurable(c);
+        } catch (SQLException e) {
+            throw new NotDurable(e);
         }
         for (int i = 0; i < batch.size(); i++) {
             batch.get(i).done().complete(seqs[i]);

@@ -53,8 +53,8 @@ public class ContextStep implements RouteStep {
     private final ContextRetention retention;
 
     @Activate
-    public ContextStep(@Reference(target = "(carebus.datasource=store)") DataSource dataSource, ContextConfig config) {
-        this(dataSource, config.retention_days(), Duration.parse(config.max_lookback()), config.max_timeline_entries(), Clock.systemUTC(), true);
+    public ContextStep(@Reference io.carebus.api.store.EngineDatabase database, ContextConfig config) {
+        this(database.dataSource(), config.retention_days(), Duration.parse(config.max_lookback()), config.max_timeline_entries(), Clock.systemUTC(), true);
     }
 
     /** Outside OSGi (tests): {@code retentionDays} 0 or {@code scheduleRetention} false leaves pruning to the caller. */

@@ -59,11 +59,4 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Characters of one field examined by the detector; the rest of a longer field is replaced whole")
     int freetext_max_chars() default 65536;
-
-    String jdbc_url() default "";
-
-    String jdbc_user() default "";
-
-    @AttributeDefinition(type = AttributeType.PASSWORD)
-    String jdbc_password() default "";
 }

@@ -14,7 +14,7 @@ import io.carebus.deid.FhirDeidentifier;
 import io.carebus.deid.Hl7Deidentifier;
 import io.carebus.deid.Hl7Profile;
 import io.carebus.deid.PseudonymDomain;
-import io.carebus.store.StoreDatabases;
+import io.carebus.api.store.EngineDatabase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,11 +31,9 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
-import javax.sql.DataSource;
 import org.hl7.fhir.r4.model.Resource;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -63,7 +61,6 @@ public class DeidService implements Deidentification, HealthIndicator {
     private final io.carebus.deid.FreeTextDetector detector;
     private final Set<String> allowedExtensions;
     private final Path profiles;
-    private final DataSource dataSource;
     private final FhirContext fhirContext = FhirContext.forR4Cached();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -78,12 +75,12 @@ public class DeidService implements Deidentification, HealthIndicator {
     private final long startedNanos = System.nanoTime();
 
     @Activate
-    public DeidService(DeidConfig config) throws IOException {
+    public DeidService(DeidConfig config, @Reference EngineDatabase database) throws IOException {
         Map<String, byte[]> secrets = secrets(config.keys(), keyDirectory(config.key_directory()));
         String keyId = config.key_id().isBlank() ? secrets.keySet().iterator().next() : config.key_id().strip();
-        this.dataSource = StoreDatabases.openPooled(StoreDatabases.url(config.jdbc_url()), config.jdbc_user(), config.jdbc_password(), 4);
         this.domain = new PseudonymDomain(keyId, secrets.get(keyId), config.max_shift_days());
-        this.vault = new Vault(dataSource, keyId, secrets, Clock.systemUTC());
+        // The engine's one database (etc/io.carebus.store.cfg): the vault is backed up with everything else.
+        this.vault = new Vault(database.dataSource(), keyId, secrets, Clock.systemUTC());
         this.detector = new io.carebus.deid.FreeTextDetector(domain, freeTextOptions(config));
         this.hl7 = new Hl7Deidentifier(domain, detector);
         this.fhir = new FhirDeidentifier(domain, detector);
@@ -115,7 +112,6 @@ public class DeidService implements Deidentification, HealthIndicator {
         this.dicomOptions = dicomOptions;
         this.allowedExtensions = allowedExtensions;
         this.profiles = profiles;
-        this.dataSource = null;
     }
 
     /** The folder of the generated secret: {@code key.directory}, blank = data/carebus (where it always was). */
@@ -406,12 +402,5 @@ public class DeidService implements Deidentification, HealthIndicator {
         }
         trail.append(new AuditRecord(java.time.Instant.now(), trail.nodeId(), actor, null, action, AuditRecord.Outcome.SUCCESS,
                 pseudonym == null ? List.of() : List.of("patient/" + pseudonym), null, null, null, null, detail));
-    }
-
-    @Deactivate
-    void deactivate() {
-        if (dataSource != null) {
-            StoreDatabases.close(dataSource);
-        }
     }
 }

@@ -94,12 +94,4 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Seconds to wait before handing an instance again when no route consumes the endpoint")
     int retry_seconds() default 5;
-
-    @AttributeDefinition(description = "JDBC URL of the engine database (index, forward queue); blank = the embedded store")
-    String jdbc_url() default "";
-
-    String jdbc_user() default "";
-
-    @AttributeDefinition(type = AttributeType.PASSWORD)
-    String jdbc_password() default "";
 }

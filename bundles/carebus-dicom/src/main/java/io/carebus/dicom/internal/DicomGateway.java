@@ -13,7 +13,7 @@ import io.carebus.dicom.internal.net.ConnectionLimits;
 import io.carebus.dicom.internal.net.ScpPolicy;
 import io.carebus.dicom.internal.net.ScpSession;
 import io.carebus.dicom.internal.net.Sessions;
-import io.carebus.store.StoreDatabases;
+import io.carebus.api.store.EngineDatabase;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -60,7 +60,6 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile AuditTrail auditTrail;
 
-    private final DataSource dataSource;
     private final JdbcDicomIndex index;
     private final JdbcForwardQueue forwardQueue;
     private final InstanceStore instances;
@@ -78,8 +77,9 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
     private volatile String listenProblem;
 
     @Activate
-    public DicomGateway(DicomConfig config, @Reference MessageStore store, @Reference DicomDispatcher dispatcher) throws IOException {
-        this(config, store, dispatcher::submit);
+    public DicomGateway(DicomConfig config, @Reference MessageStore store, @Reference DicomDispatcher dispatcher,
+                        @Reference EngineDatabase database) throws IOException {
+        this(config, store, database, dispatcher::submit);
     }
 
     /** Told of each instance stored for processing: its message id and study. */
@@ -88,11 +88,11 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
     }
 
     /** @param onStored told of each instance stored for processing */
-    DicomGateway(DicomConfig config, MessageStore store, Stored onStored) throws IOException {
-        String url = StoreDatabases.url(config.jdbc_url());
-        this.dataSource = StoreDatabases.openPooled(url, config.jdbc_user(), config.jdbc_password(), 8);
+    DicomGateway(DicomConfig config, MessageStore store, EngineDatabase database, Stored onStored) throws IOException {
+        // The engine's one database (etc/io.carebus.store.cfg): index and forward queue sit next to the messages.
+        DataSource dataSource = database.dataSource();
         Path root = DicomStorage.root(config.storage_dir());
-        this.index = new JdbcDicomIndex(dataSource, root, url.startsWith("jdbc:postgresql:"));
+        this.index = new JdbcDicomIndex(dataSource, root, database.kind() == EngineDatabase.Kind.POSTGRESQL);
         this.forwardQueue = new JdbcForwardQueue(dataSource, Clock.systemUTC());
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Math.max(1, config.max_instance_mb()) * 1024 * 1024,
@@ -368,6 +368,5 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
             sessions.shutdownNow();
         }
         instances.close();
-        StoreDatabases.close(dataSource);
     }
 }

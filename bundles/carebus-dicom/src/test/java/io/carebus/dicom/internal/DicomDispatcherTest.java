@@ -9,7 +9,6 @@ import io.carebus.dicom.testing.TestImages;
 import io.carebus.fhir.testing.Configs;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
-import io.carebus.store.StoreDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,8 +52,7 @@ class DicomDispatcherTest {
             DicomDispatcher dispatcher = new DicomDispatcher(store, camel, "direct:instance", "direct:study", 1000, 200,
                     dir.resolve("dicom"));
             DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                    "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
-                    "min_free_mb", 1L)), store, dispatcher::submit);
+                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), dispatcher::submit);
             try {
                 List<Process> senders = new ArrayList<>();
                 for (int s = 0; s < 2; s++) {
@@ -111,8 +109,7 @@ class DicomDispatcherTest {
             });
             camel.start();
             DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                    "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
-                    "min_free_mb", 1L)), store, (id, study) -> stored.add(id));
+                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), (id, study) -> stored.add(id));
             try {
                 List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
                 TestImages.ctSeries(Files.createDirectories(dir.resolve("s")), 3, 32).forEach(f -> command.add(f.toString()));

@@ -10,7 +10,6 @@ import io.carebus.dicom.testing.TestImages;
 import io.carebus.fhir.testing.Configs;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
-import io.carebus.store.StoreDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +41,8 @@ class ForwardTest {
     void start() throws Exception {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
         gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
-                dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")), "min_free_mb", 1L)),
-                store, (id, study) -> received.add(id));
+                dir.resolve("dicom").toString(), "min_free_mb", 1L)),
+                store, store.database(), (id, study) -> received.add(id));
     }
 
     @AfterEach
@@ -229,9 +228,10 @@ class ForwardTest {
     void aDestinationThatRefusesUsEndsDeadWithItsReason() throws Exception {
         List<DicomInstance> instances = receive(2);
         // another CareBus SCP that only takes associations from PACS
+        CloseableMessageStore pickyStore = MessageStores.openEmbedded(dir.resolve("picky-store"), Duration.ofHours(1));
         DicomGateway picky = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                "storage_dir", dir.resolve("picky").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("picky-store")),
-                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L)), store, (id, study) -> { });
+                "storage_dir", dir.resolve("picky").toString(),
+                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L)), pickyStore, pickyStore.database(), (id, study) -> { });
         try {
             DicomDestination d = destination("picky", "PICKY", picky.port(), 3);
             instances.forEach(i -> gateway.forwardQueue().add("picky", i.messageId()));
@@ -243,6 +243,7 @@ class ForwardTest {
             assertThat(gateway.forwardQueue().counts("picky")).containsEntry("PENDING", 2);
         } finally {
             picky.deactivate();
+            pickyStore.close();
         }
     }
 

@@ -8,7 +8,6 @@ import io.carebus.dicom.testing.TestImages;
 import io.carebus.fhir.testing.Configs;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
-import io.carebus.store.StoreDatabases;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +36,7 @@ class StowIntakeTest {
     void start() throws Exception {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
         gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("enabled", false, "storage_dir", dir.resolve("dicom").toString(),
-                "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")), "min_free_mb", 1L)), store, (id, study) -> stored.add(id));
+                "min_free_mb", 1L)), store, store.database(), (id, study) -> stored.add(id));
         stow = new StowIntake(gateway.instances(), gateway.policy());
     }
 

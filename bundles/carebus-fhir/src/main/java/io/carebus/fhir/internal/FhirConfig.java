@@ -30,12 +30,4 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Who receives alert Communications of carebus:alert unless its recipient option says: a reference "
             + "(PractitionerRole/icu-rapid-response) or an identifier (system|value); blank = no recipient (readable at /fhir)")
     String alert_recipient() default "";
-
-    @AttributeDefinition(description = "JDBC URL of the engine database (the outbox); blank = the embedded store")
-    String jdbc_url() default "";
-
-    String jdbc_user() default "";
-
-    @AttributeDefinition(type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
-    String jdbc_password() default "";
 }

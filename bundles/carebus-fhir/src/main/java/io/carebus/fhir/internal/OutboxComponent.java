@@ -4,17 +4,18 @@ import io.carebus.api.outbox.Outbox;
 import io.carebus.api.outbox.OutboxEntry;
 import io.carebus.api.outbox.OutboxStatus;
 import io.carebus.fhir.ResultResources;
-import io.carebus.store.StoreDatabases;
+import io.carebus.api.store.EngineDatabase;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * The outbox in the engine's database (the embedded store unless {@code jdbc.url} says otherwise) and the engine's
- * result conventions (its identifier system), shared by the routes' steps, the EHR senders and the local /fhir.
+ * The outbox in the engine's one database ({@link EngineDatabase}, configured in etc/io.carebus.store.cfg) and the
+ * engine's result conventions (its identifier system), shared by the routes' steps, the EHR senders and the local /fhir.
  */
 @Component(service = {Outbox.class, OutboxComponent.class}, configurationPid = "io.carebus.fhir")
 @Designate(ocd = FhirConfig.class)
@@ -25,10 +26,9 @@ public class OutboxComponent implements Outbox {
     private final javax.sql.DataSource dataSource;
 
     @Activate
-    public OutboxComponent(FhirConfig config) {
-        String url = StoreDatabases.url(config.jdbc_url());
-        // Pooled: the senders, the routes' steps and /fhir reads all use the outbox, often.
-        this.dataSource = StoreDatabases.openPooled(url, config.jdbc_user(), config.jdbc_password(), 8);
+    public OutboxComponent(FhirConfig config, @Reference EngineDatabase database) {
+        // The store's pool: the undelivered results are in the database the operator backs up.
+        this.dataSource = database.dataSource();
         this.outbox = new JdbcOutbox(dataSource, Clock.systemUTC());
         this.results = config.identifier_system().isBlank() ? ResultResources.forNode(config.node_id())
                 : new ResultResources(config.identifier_system().strip());
@@ -42,13 +42,6 @@ public class OutboxComponent implements Outbox {
         this.outbox = outbox;
         this.results = results;
         this.dataSource = dataSource;
-    }
-
-    @org.osgi.service.component.annotations.Deactivate
-    void deactivate() {
-        if (dataSource != null) {
-            StoreDatabases.close(dataSource);
-        }
     }
 
     JdbcOutbox outbox() {

@@ -58,6 +58,10 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
     private final BlockingQueue<Write> queue;
     private final Thread writer;
     private volatile boolean running = true;
+    /** Run after the writer stopped: closes the pool where the store opened it itself (tests, tools). */
+    private final Runnable onClose;
+    /** The engine database this store was opened on; null when it was given a bare data source (tests). */
+    private io.carebus.api.store.EngineDatabase database;
 
     public JdbcMessageStore(DataSource dataSource, boolean h2, Duration duplicateWindow, int maxBatch, Clock clock) {
         this(dataSource, h2, duplicateWindow, maxBatch, clock, null);
@@ -73,6 +77,23 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
      */
     JdbcMessageStore(DataSource dataSource, io.carebus.store.H2Durability h2, Duration duplicateWindow, int maxBatch, Clock clock,
                      PayloadCipher cipher) {
+        this(dataSource, h2, duplicateWindow, maxBatch, clock, cipher, () -> {
+            if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
+                pool.close();
+            }
+        });
+    }
+
+    /** On the engine's one database, which {@code onClose} closes when the store owns it (and only then). */
+    JdbcMessageStore(PooledEngineDatabase database, Duration duplicateWindow, int maxBatch, Clock clock, PayloadCipher cipher,
+                     Runnable onClose) {
+        this(database.dataSource(), database.h2Durability(), duplicateWindow, maxBatch, clock, cipher, onClose);
+        this.database = database;
+    }
+
+    private JdbcMessageStore(DataSource dataSource, io.carebus.store.H2Durability h2, Duration duplicateWindow, int maxBatch,
+                             Clock clock, PayloadCipher cipher, Runnable onClose) {
+        this.onClose = onClose;
         this.cipher = cipher;
         this.dataSource = dataSource;
         this.h2 = h2;
@@ -589,6 +610,14 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         return cipher.decrypt(stored, keyId);
     }
 
+    @Override
+    public io.carebus.api.store.EngineDatabase database() {
+        if (database == null) {
+            throw new IllegalStateException("this store was opened on a bare data source, not an engine database");
+        }
+        return database;
+    }
+
     /** The pool this store reads and writes through; closed with the store. */
     javax.sql.DataSource dataSource() {
         return dataSource;
@@ -605,9 +634,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         List<Write> left = new ArrayList<>();
         queue.drainTo(left);
         fail(left, new StoreUnavailableException("the message store is closed", null));
-        if (dataSource instanceof com.zaxxer.hikari.HikariDataSource pool) {
-            pool.close();
-        }
+        onClose.run();
     }
 
     private static void fail(List<Write> batch, StoreUnavailableException e) {

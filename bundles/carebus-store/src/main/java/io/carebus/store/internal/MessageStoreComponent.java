@@ -17,15 +17,15 @@ import java.time.Duration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import io.carebus.api.store.EngineDatabase;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the configured database (embedded H2 by default, PostgreSQL when {@code jdbc.url} names one), brings its
- * schema up to date with Flyway, and registers the {@link MessageStore} service, and its connection pool as a
- * {@code javax.sql.DataSource} service with {@code carebus.datasource=store} for bundles that keep their tables in
- * the same database (the patient context) instead of opening pools of their own.
+ * The {@link MessageStore} service on the appliance's one database ({@link DatabaseComponent}): the group-commit
+ * writer, payload encryption and the hourly retention job.
  */
 @Component(service = MessageStore.class, configurationPid = "io.carebus.store")
 @Designate(ocd = StoreConfig.class)
@@ -35,39 +35,30 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
 
     private final JdbcMessageStore store;
     private final java.util.concurrent.ScheduledExecutorService retentionJob;
-    private final org.osgi.framework.ServiceRegistration<javax.sql.DataSource> dataSourceService;
-
-    /** The service property other bundles select the store's DataSource by: {@code (carebus.datasource=store)}. */
-    public static final String DATASOURCE_PROPERTY = "carebus.datasource";
 
     @Activate
-    public MessageStoreComponent(org.osgi.framework.BundleContext context, StoreConfig config) {
-        String url = config.jdbc_url().isBlank()
-                ? StoreFactory.embeddedH2Url(Path.of(System.getProperty("karaf.data", "data"), "carebus", "store"))
-                : config.jdbc_url();
-        String password = config.jdbc_password().isBlank() ? System.getenv().getOrDefault("CAREBUS_STORE_PASSWORD", "")
-                : config.jdbc_password();
+    public MessageStoreComponent(StoreConfig config, @Reference EngineDatabase database) {
         PayloadCipher cipher = null;
         if (!config.payload_encryption_key_id().isBlank()) {
             String keys = config.payload_encryption_keys().isBlank()
                     ? System.getenv().getOrDefault("CAREBUS_STORE_PAYLOAD_KEYS", "") : config.payload_encryption_keys();
             cipher = new PayloadCipher(config.payload_encryption_key_id(), StoreFactory.parseKeys(keys));
         }
-        store = StoreFactory.open(url, config.jdbc_user(), password, Duration.ofMinutes(config.duplicate_window_minutes()),
-                config.group_commit_max_batch(), cipher);
-        retentionJob = config.retention_days() > 0 ? scheduleRetention(url, config, password) : null;
-        dataSourceService = context == null ? null : context.registerService(javax.sql.DataSource.class, store.dataSource(),
-                new java.util.Hashtable<>(java.util.Map.of(DATASOURCE_PROPERTY, "store")));
-        LOG.info("Message store open: {}; payloads {}", StoreFactory.describe(url),
+        // The same bundle's component: its pool carries the H2 durability the writer shares with the other writers.
+        PooledEngineDatabase pooled = ((DatabaseComponent) database).pooled();
+        store = new JdbcMessageStore(pooled, Duration.ofMinutes(config.duplicate_window_minutes()),
+                config.group_commit_max_batch(), Clock.systemUTC(), cipher, () -> { });
+        retentionJob = config.retention_days() > 0 ? scheduleRetention(pooled.dataSource(), config) : null;
+        LOG.info("Message store open: {}; payloads {}", database.description(),
                 cipher == null ? "in clear" : "encrypted with key " + cipher.currentKeyId());
     }
 
     /** Hourly, the first run a minute after start; a failed run is logged and tried again the next hour. */
-    private static java.util.concurrent.ScheduledExecutorService scheduleRetention(String url, StoreConfig config, String password) {
+    private static java.util.concurrent.ScheduledExecutorService scheduleRetention(javax.sql.DataSource dataSource, StoreConfig config) {
         Path archive = config.retention_archive_directory().isBlank()
                 ? Path.of(System.getProperty("karaf.data", "data"), "carebus", "archive")
                 : Path.of(config.retention_archive_directory());
-        Retention retention = new Retention(StoreFactory.create(url, config.jdbc_user(), password), archive, Clock.systemUTC());
+        Retention retention = new Retention(dataSource, archive, Clock.systemUTC());
         java.util.concurrent.ScheduledExecutorService job = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "carebus-store-retention");
             t.setDaemon(true);
@@ -85,17 +76,10 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
 
     @Deactivate
     void deactivate() {
-        if (dataSourceService != null) {
-            // Before the pool closes, so no user is handed a closed pool.
-            try {
-                dataSourceService.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the framework unregisters a stopping bundle's services itself
-            }
-        }
         if (retentionJob != null) {
             retentionJob.shutdownNow();
         }
+        // The writer stops; the pool stays with DatabaseComponent.
         store.close();
     }
 

@@ -9,9 +9,6 @@ import org.flywaydb.core.Flyway;
 /** JDBC data sources for the supported databases, created directly so no JDBC service registry is needed. */
 public final class StoreFactory {
 
-    /** The message store's connections kept open: its writer holds one; dispatchers, routes and the API share the rest. */
-    static final int POOLED_CONNECTIONS = 16;
-
     private StoreFactory() {
     }
 
@@ -22,12 +19,10 @@ public final class StoreFactory {
 
     static JdbcMessageStore open(String url, String user, String password, Duration duplicateWindow, int maxBatch,
                                  PayloadCipher cipher) {
-        migrate(create(url, user, password));
         // Pooled: every find, claim and state change used to open a connection of its own (a new session in H2; a new
         // TCP connection and login in PostgreSQL), which was the largest cost of reading a message back.
-        return new JdbcMessageStore(createPooled(url, user, password, POOLED_CONNECTIONS),
-                url.startsWith("jdbc:h2:") ? io.carebus.store.H2Durability.of(url) : null,
-                duplicateWindow, maxBatch, Clock.systemUTC(), cipher);
+        PooledEngineDatabase database = PooledEngineDatabase.open(url, user, password);
+        return new JdbcMessageStore(database, duplicateWindow, maxBatch, Clock.systemUTC(), cipher, database::close);
     }
 
     /** "id=base64,id2=base64" to a map; the secret itself never appears in an exception message. */
@@ -48,6 +43,12 @@ public final class StoreFactory {
 
     /** Flyway finds its migrations and database plugins through this bundle's class loader (it embeds Flyway). */
     public static void migrate(DataSource dataSource) {
+        // By class name: the PostgreSQL driver is optional (absent where only H2 is used).
+        migrate(dataSource, dataSource.getClass().getName().startsWith("org.postgresql.")
+                ? io.carebus.api.store.EngineDatabase.Kind.POSTGRESQL : io.carebus.api.store.EngineDatabase.Kind.H2);
+    }
+
+    static void migrate(DataSource dataSource, io.carebus.api.store.EngineDatabase.Kind kind) {
         Thread thread = Thread.currentThread();
         ClassLoader before = thread.getContextClassLoader();
         thread.setContextClassLoader(StoreFactory.class.getClassLoader());
@@ -55,8 +56,7 @@ public final class StoreFactory {
             Flyway.configure(StoreFactory.class.getClassLoader())
                     .dataSource(dataSource)
                     // db/vendor/<database>: what only one database can do (PostgreSQL's append-only audit trigger).
-                    // By name: the PostgreSQL driver is optional (absent where only H2 is used).
-                    .locations(dataSource.getClass().getName().startsWith("org.postgresql.")
+                    .locations(kind == io.carebus.api.store.EngineDatabase.Kind.POSTGRESQL
                             ? new String[] {"classpath:db/migration", "classpath:db/vendor/postgresql"}
                             : new String[] {"classpath:db/migration"})
                     .table("carebus_schema_history")

@@ -78,7 +78,7 @@ class PostgresConnectionLossTest {
                 return call.get();
             } catch (StoreUnavailableException e) {
                 failures[0]++;
-                if (attempt > StoreFactory.POOLED_CONNECTIONS + 2) {
+                if (attempt > PooledEngineDatabase.POOLED_CONNECTIONS + 2) {
                     throw e;
                 }
             }

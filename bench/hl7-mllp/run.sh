@@ -61,6 +61,23 @@ karaf_pid=$(pgrep -f "karaf.base=$work/appliance" | head -1)
 if [ "${PROFILE:-0}" = 1 ]; then jcmd "$karaf_pid" JFR.start name=bench settings=profile filename="$work/bench.jfr" >/dev/null; fi
 carebus=$(java -cp "$cp" io.carebus.bench.hl7.MllpLoad carebus 127.0.0.1 "$carebus_port" "$connections" "$messages" | grep RESULT)
 echo "$carebus"
+rss_mib() { echo $(( $(ps -o rss= -p "$karaf_pid") / 1024 )); }
+heap_opt=$(ps -o args= -p "$karaf_pid" | grep -o -- '-Xmx[^ ]*' | tail -1 || true)
+echo "RSS right after the load: $(rss_mib) MiB (heap cap ${heap_opt:-none})"
+if [ "${PROCESSING:-on}" != off ]; then
+    # The backlog: messages stored but not yet processed (RECEIVED). ACKs came before processing, so this is how long
+    # the routes trail the senders.
+    pw=$(cat "$work/appliance/data/carebus/initial-admin-password")
+    t0=$(date +%s%N)
+    until curl -sf -u "admin:$pw" "localhost:$http_port/api/messages?status=RECEIVED&limit=1" | python3 -c \
+            'import json,sys; d=json.load(sys.stdin); sys.exit(0 if not (d.get("messages", d) if isinstance(d, dict) else d) else 1)'; do
+        [ $(( ($(date +%s%N) - t0) / 1000000000 )) -gt 600 ] && { echo "backlog not drained in 10 minutes"; break; }
+        sleep 0.5
+    done
+    echo "BACKLOG drained $(( ($(date +%s%N) - t0) / 1000000 )) ms after the last ACK; RSS $(rss_mib) MiB"
+fi
+sleep 60
+echo "RSS after 60 s idle: $(rss_mib) MiB"
 if [ "${PROFILE:-0}" = 1 ]; then
     jcmd "$karaf_pid" JFR.stop name=bench >/dev/null
     echo "== hottest frames in the appliance (JFR execution samples; top of stack, then our/first non-JDK frame)"

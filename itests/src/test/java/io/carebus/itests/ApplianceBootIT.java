@@ -122,6 +122,59 @@ public class ApplianceBootIT extends CareBusTestSupport {
         assertNotNull("the shipped route is untouched", camel.getRoute("heartbeat"));
     }
 
+    /**
+     * The README's shell access, as a script or cron job uses it: Karaf's own {@code bin/client}, a real SSH client,
+     * with a standard input that is not a terminal and is at end of file at once. Karaf 4.4's client closed the
+     * session on that end of file and printed only "Closed" (issue 25); the shipped {@code bin/setenv} gives it an
+     * input that stays open.
+     */
+    @Test
+    public void carebusCommandsAnswerOverSshThroughBinClientFromAScript() throws Exception {
+        String sshPort = java.util.Arrays.stream(read(karafBase().resolve("etc/org.apache.karaf.shell.cfg")).split("\n"))
+                .map(String::strip).filter(l -> l.startsWith("sshPort")).map(l -> l.substring(l.indexOf('=') + 1).strip())
+                .findFirst().orElseThrow();
+        String password = adminPassword();
+        ClientRun[] last = new ClientRun[1];
+        try {
+            await("carebus:models over SSH lists the demo models", Duration.ofSeconds(60), () -> {
+                last[0] = binClient(sshPort, password, "carebus:models");
+                return last[0].exit() == 0 && last[0].output().contains("sepsis-risk") && last[0].output().contains("SERVING");
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last bin/client run: " + last[0], e);
+        }
+        ClientRun unknown = binClient(sshPort, password, "carebus:no-such-command");
+        assertTrue(unknown.output(), unknown.output().contains("Command not found"));
+    }
+
+    private record ClientRun(int exit, String output) {
+    }
+
+    private static ClientRun binClient(String sshPort, String password, String command) {
+        Path base = karafBase();
+        try {
+            Path output = Files.createTempFile("bin-client", ".out");
+            try {
+                Process process = new ProcessBuilder("sh", base.resolve("bin/client").toString(), "-h", "127.0.0.1",
+                        "-a", sshPort, "-u", "admin", "-p", password, "-r", "1", command)
+                        .directory(base.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+                process.getOutputStream().close(); // stdin: a pipe at end of file, as under cron or CI
+                if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    return new ClientRun(-1, "bin/client did not finish in 60 s: " + Files.readString(output));
+                }
+                return new ClientRun(process.exitValue(), Files.readString(output));
+            } finally {
+                Files.deleteIfExists(output);
+            }
+        } catch (java.io.IOException e) {
+            return new ClientRun(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ClientRun(-1, e.toString());
+        }
+    }
+
     private static String echoRoute(String answer, String step) {
         return """
                 # written by ApplianceBootIT

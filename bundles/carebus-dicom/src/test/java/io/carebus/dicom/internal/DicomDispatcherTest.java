@@ -148,4 +148,51 @@ class DicomDispatcherTest {
             }
         }
     }
+
+    /**
+     * Issue 24: "on a store outage DICOM drops the item in hand (the exception escapes past the re-queue). That leaves
+     * the study's waiting counters above zero, so the study never completes until a restart." An outage while claiming
+     * an instance keeps it queued: once the store is back it is routed, and its study completes.
+     */
+    @Test
+    void anOutageWhileClaimingAnInstanceKeepsItAndItsStudyStillCompletes() throws Exception {
+        List<String> routed = new CopyOnWriteArrayList<>();
+        List<List<?>> studies = new CopyOnWriteArrayList<>();
+        try (CloseableMessageStore store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
+             DefaultCamelContext camel = new DefaultCamelContext()) {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:instance").process(x -> routed.add(x.getMessage().getHeader(DicomHeaders.SOP_INSTANCE_UID, String.class)));
+                    from("direct:study").process(x -> studies.add(x.getMessage().getHeader(DicomHeaders.MESSAGE_IDS, List.class)));
+                }
+            });
+            camel.start();
+            io.carebus.store.testing.StoreOutage outage = new io.carebus.store.testing.StoreOutage(store).failFinds(1);
+            DicomDispatcher dispatcher = new DicomDispatcher(outage, camel, "direct:instance", "direct:study", 0, 50,
+                    dir.resolve("dicom"));
+            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
+                    "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
+                    "min_free_mb", 1L)), store, dispatcher::submit);
+            try {
+                List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
+                TestImages.ctSeries(Files.createDirectories(dir.resolve("s")), 3, 32).forEach(f -> command.add(f.toString()));
+                assertThat(Dcmtk.start(command).waitFor()).isZero();
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (studies.isEmpty() && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                }
+                assertThat(outage.failed()).isEqualTo(1);
+                assertThat(routed).hasSize(3);
+                assertThat(studies).as("the study completes without a restart").singleElement()
+                        .satisfies(ids -> assertThat(ids).hasSize(3));
+                for (Object id : studies.get(0)) {
+                    assertThat(store.find(((Number) id).longValue()).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
+                }
+            } finally {
+                gateway.deactivate();
+                dispatcher.deactivate();
+            }
+        }
+    }
 }

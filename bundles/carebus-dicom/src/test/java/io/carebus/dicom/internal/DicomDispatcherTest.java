@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.dicom.DicomHeaders;
 import io.carebus.dicom.testing.Dcmtk;
+import io.carebus.dicom.testing.SettableClock;
 import io.carebus.dicom.testing.TestImages;
 import io.carebus.fhir.testing.Configs;
 import io.carebus.store.CloseableMessageStore;
@@ -49,8 +50,10 @@ class DicomDispatcherTest {
                 }
             });
             camel.start();
+            // The quiet time that decides a study is complete passes when the test moves the clock, not while it waits.
+            SettableClock clock = new SettableClock(java.time.Instant.parse("2026-12-05T10:00:00Z"));
             DicomDispatcher dispatcher = new DicomDispatcher(store, camel, "direct:instance", "direct:study", 1000, 200,
-                    dir.resolve("dicom"));
+                    dir.resolve("dicom"), clock);
             DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
                     "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), dispatcher::submit);
             try {
@@ -64,10 +67,16 @@ class DicomDispatcherTest {
                     assertThat(p.waitFor()).isZero();
                 }
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (studies.size() < 2 && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+                while (instances.size() < 12 && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
                 }
                 assertThat(instances).hasSize(12);
+                assertThat(studies).as("no study is complete before its quiet time passed").isEmpty();
+                assertThat(store.unfinished("DICOM")).as("their messages wait for their study").hasSize(12);
+                clock.advance(Duration.ofMillis(1000));
+                while (studies.size() < 2 && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+                }
                 // The patient (Patient ID, issuer unknown) names the results' subject: carebus:fhir-results takes it.
                 assertThat(subjects).hasSize(12).allSatisfy(subject -> assertThat(subject).isEqualTo(io.carebus.dicom.ImagingStudies.PATIENT_ID_SYSTEM + "|PAT-0001"));
                 assertThat(studies).hasSize(2);
@@ -131,7 +140,7 @@ class DicomDispatcherTest {
             Files.delete(kept.get(2).file());
 
             DicomDispatcher dispatcher = new DicomDispatcher(store, camel, "direct:instance", "direct:study", 60_000, 200,
-                    dir.resolve("dicom"));
+                    dir.resolve("dicom"), java.time.Clock.systemUTC());
             try {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while ((routed.isEmpty() || store.find(stored.get(2)).orElseThrow().status() != MessageStatus.ERROR)
@@ -170,7 +179,7 @@ class DicomDispatcherTest {
             camel.start();
             io.carebus.store.testing.StoreOutage outage = new io.carebus.store.testing.StoreOutage(store).failFinds(1);
             DicomDispatcher dispatcher = new DicomDispatcher(outage, camel, "direct:instance", "direct:study", 0, 50,
-                    dir.resolve("dicom"));
+                    dir.resolve("dicom"), java.time.Clock.systemUTC());
             DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
                     "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
                     "min_free_mb", 1L)), store, dispatcher::submit);

@@ -7,13 +7,14 @@ import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.StoredMessage;
 import io.carebus.fhir.FhirHeaders;
-import io.carebus.api.store.StoreUnavailableException;
+import io.carebus.store.dispatch.Item;
+import io.carebus.store.dispatch.MessageHandler;
+import io.carebus.store.dispatch.Outcome;
+import io.carebus.store.dispatch.StoredMessageDispatcher;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.BlockingDeque;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -32,25 +33,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Processing after the answer: one thread hands stored FHIR messages, oldest first, to the configured endpoint
- * (body: what was posted, as JSON; header {@code CareBusFhirBundle}: it as a Bundle), and records PROCESSED or
- * ERROR with the Bundle as the message's canonical form and its patients' identifiers indexed. At start it resumes
- * what a previous run stored but did not finish. While no route consumes the endpoint, messages wait (RECEIVED).
- * Delivery to the route is at least once; results the route queues carry stable identifiers, so a repeat is harmless.
+ * Processing after the answer: stored FHIR messages, oldest first, go to the configured endpoint (body: what was
+ * posted, as JSON; header {@code CareBusFhirBundle}: it as a Bundle), and are recorded PROCESSED or ERROR with the
+ * Bundle as the message's canonical form and its patients' identifiers indexed. The queue, resume at start, batched
+ * outcomes, store outages and reprocess are the {@link StoredMessageDispatcher}'s (one lane: arrival order). While no
+ * route consumes the endpoint, messages wait (RECEIVED). Delivery to the route is at least once; results the route
+ * queues carry stable identifiers, so a repeat is harmless.
  */
 @Component(service = {FhirDispatcher.class, MessageProcessing.class}, immediate = true, configurationPid = "io.carebus.fhir")
 public class FhirDispatcher implements MessageProcessing {
 
     private static final Logger LOG = LoggerFactory.getLogger(FhirDispatcher.class);
 
-    private final MessageStore store;
     private final ProducerTemplate producer;
     private final String endpoint;
-    private final long retryMillis;
     private final FhirContext fhir = FhirContext.forR4Cached();
-    private final BlockingDeque<Long> queue = new LinkedBlockingDeque<>();
-    private final Thread worker;
-    private volatile boolean running = true;
+    private final StoredMessageDispatcher<Void> dispatcher;
 
     @Activate
     public FhirDispatcher(FhirConfig config, @Reference MessageStore store, @Reference CamelContext camel) {
@@ -58,21 +56,16 @@ public class FhirDispatcher implements MessageProcessing {
     }
 
     FhirDispatcher(MessageStore store, CamelContext camel, String endpoint, long retryMillis) {
-        this.store = store;
         this.producer = camel.createProducerTemplate();
         this.endpoint = endpoint;
-        this.retryMillis = retryMillis;
-        queue.addAll(store.unfinished(FhirIntake.PROTOCOL));
-        if (!queue.isEmpty()) {
-            LOG.info("Resuming {} stored FHIR messages not processed before the last stop", queue.size());
-        }
-        worker = new Thread(this::run, "carebus-fhir-dispatcher");
-        worker.setDaemon(true);
-        worker.start();
+        this.dispatcher = StoredMessageDispatcher.builder(FhirIntake.PROTOCOL, store, new Handler())
+                .retry(Duration.ofMillis(retryMillis))
+                .build()
+                .start();
     }
 
     void submit(long messageId) {
-        queue.add(messageId);
+        dispatcher.submit(messageId);
     }
 
     @Override
@@ -82,52 +75,27 @@ public class FhirDispatcher implements MessageProcessing {
 
     @Override
     public void reprocess(long messageId, String requestedBy) {
-        StoredMessage message = store.find(messageId).orElseThrow(() -> new IllegalArgumentException("no message " + messageId));
-        if (!FhirIntake.PROTOCOL.equals(message.message().protocol())) {
-            throw new IllegalArgumentException("message " + messageId + " is not FHIR");
-        }
-        if (message.error() != null && message.error().contains(FhirIntake.TRUNCATED)) {
-            throw new IllegalArgumentException("only the start of message " + messageId + " was kept; the sender must send it again");
-        }
-        store.updateStatus(messageId, MessageStatus.RECEIVED, "reprocessing requested by " + requestedBy);
-        queue.add(messageId);
+        dispatcher.reprocess(messageId, requestedBy);
     }
 
-    private void run() {
-        while (running) {
-            Long id = null;
-            try {
-                id = queue.poll(500, TimeUnit.MILLISECONDS);
-                if (id == null) {
-                    continue;
-                }
-                Completion done = dispatch(id);
-                if (done == null) {
-                    continue;
-                }
-                if (done.status() == MessageStatus.RECEIVED) {
-                    queue.addFirst(id);
-                    Thread.sleep(retryMillis);
-                    continue;
-                }
-                store.complete(List.of(done));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (StoreUnavailableException e) {
-                LOG.error("FHIR processing paused: {}", e.getMessage());
-                sleepQuietly(retryMillis);
+    /** FHIR's part: reading the stored resource back as a Bundle, the route's headers. */
+    private final class Handler implements MessageHandler<Void> {
+
+        @Override
+        public Outcome handle(Item<Void> item) {
+            return dispatch(item.id(), item.message().payload());
+        }
+
+        @Override
+        public void checkReprocess(StoredMessage message) {
+            if (message.error() != null && message.error().contains(FhirIntake.TRUNCATED)) {
+                throw new IllegalArgumentException("only the start of message " + message.id() + " was kept; the sender must send it again");
             }
         }
     }
 
-    /** Routes one message; its outcome, RECEIVED when it must wait, or null when there is nothing to do. */
-    private Completion dispatch(long id) {
-        StoredMessage stored = store.find(id).orElse(null);
-        if (stored == null || stored.status() != MessageStatus.RECEIVED || !FhirIntake.PROTOCOL.equals(stored.message().protocol())) {
-            return null;
-        }
-        byte[] payload = stored.message().payload();
+    /** Routes one message; its outcome, or {@link Outcome#WAIT} while no route consumes the endpoint. */
+    private Outcome dispatch(long id, byte[] payload) {
         String json;
         String bundleJson;
         String resourceType;
@@ -157,7 +125,7 @@ public class FhirDispatcher implements MessageProcessing {
             bundleJson = parsed instanceof Bundle ? json : FhirValidation.withHapiLoader(() -> fhir.newJsonParser().encodeResourceToString(bundle));
         } catch (RuntimeException e) {
             LOG.warn("FHIR message {} could not be read back: {}", id, e.getClass().getSimpleName());
-            return new Completion(id, MessageStatus.ERROR, "cannot parse the stored message: " + e.getMessage(), null, null);
+            return Outcome.done(new Completion(id, MessageStatus.ERROR, "cannot parse the stored message: " + e.getMessage(), null, null));
         }
         String type = resourceType;
         Exchange exchange = producer.send(endpoint, e -> {
@@ -171,32 +139,21 @@ public class FhirDispatcher implements MessageProcessing {
         byte[] canonical = bundleJson.getBytes(StandardCharsets.UTF_8);
         if (failure instanceof DirectConsumerNotAvailableException) {
             LOG.warn("No route consumes {}: FHIR message {} waits", endpoint, id);
-            return new Completion(id, MessageStatus.RECEIVED, "wait", null, null);
+            return Outcome.WAIT;
         }
         if (failure != null) {
             LOG.warn("FHIR message {} failed in its route: {}", id, failure.getClass().getSimpleName());
-            return new Completion(id, MessageStatus.ERROR, "route failed: " + failure.getMessage(), canonical, patients);
+            return Outcome.done(new Completion(id, MessageStatus.ERROR, "route failed: " + failure.getMessage(), canonical, patients));
         }
         if (Boolean.TRUE.equals(exchange.getProperty("CareBusFiltered", Boolean.class))) {
-            return new Completion(id, MessageStatus.FILTERED, "filtered by route", canonical, patients);
+            return Outcome.done(new Completion(id, MessageStatus.FILTERED, "filtered by route", canonical, patients));
         }
-        return new Completion(id, MessageStatus.PROCESSED, "processed by " + endpoint, canonical, patients);
-    }
-
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return Outcome.done(new Completion(id, MessageStatus.PROCESSED, "processed by " + endpoint, canonical, patients));
     }
 
     @Deactivate
     void deactivate() throws Exception {
-        running = false;
-        worker.interrupt();
-        worker.join(TimeUnit.SECONDS.toMillis(10));
+        dispatcher.close();
         producer.close();
     }
 }

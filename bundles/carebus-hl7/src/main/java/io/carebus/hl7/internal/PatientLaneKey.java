@@ -1,5 +1,6 @@
 package io.carebus.hl7.internal;
 
+import io.carebus.store.dispatch.LaneKey;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,7 +14,7 @@ import java.nio.charset.StandardCharsets;
  *                messages keep the order they arrived in, on the first lane
  * @param merge   the message has an MRG segment
  */
-record PatientLaneKey(String patient, boolean merge) {
+record PatientLaneKey(String patient, boolean merge) implements LaneKey {
 
     static final PatientLaneKey NONE = new PatientLaneKey(null, false);
 
@@ -46,8 +47,15 @@ record PatientLaneKey(String patient, boolean merge) {
     }
 
     /** Which of {@code lanes} lanes runs this message: a patient's always the same one; no patient, the first. */
-    int lane(int lanes) {
+    @Override
+    public int lane(int lanes) {
         return patient == null ? 0 : Math.floorMod(patient.hashCode(), lanes);
+    }
+
+    /** A merge or move runs alone, between the other patients' messages. */
+    @Override
+    public boolean alone() {
+        return merge;
     }
 
     private static boolean startsWith(byte[] payload, int at, String id) {

@@ -102,7 +102,12 @@ class Hl7DispatcherTest {
         dispatcher = new Hl7Dispatcher(store, camel, "direct:in?block=false", 50);
         long a = stored("A");
         dispatcher.submit(a);
-        Thread.sleep(300);
+        // Not a sleep standing in for "nothing happens": the dispatcher counts each time a message found no route.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (dispatcher.waits() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(dispatcher.waits()).as("it was tried and waited, twice").isGreaterThanOrEqualTo(2);
         assertThat(store.find(a).orElseThrow().status()).as("no route yet: it waits").isEqualTo(MessageStatus.RECEIVED);
 
         route(false);

@@ -181,8 +181,7 @@ class DicomDispatcherTest {
             DicomDispatcher dispatcher = new DicomDispatcher(outage, camel, "direct:instance", "direct:study", 0, 50,
                     dir.resolve("dicom"), java.time.Clock.systemUTC());
             DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                    "storage_dir", dir.resolve("dicom").toString(), "jdbc_url", StoreDatabases.embeddedUrl(dir.resolve("store")),
-                    "min_free_mb", 1L)), store, dispatcher::submit);
+                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), dispatcher::submit);
             try {
                 List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
                 TestImages.ctSeries(Files.createDirectories(dir.resolve("s")), 3, 32).forEach(f -> command.add(f.toString()));

@@ -5,9 +5,9 @@ import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
 import io.carebus.camel.RouteStep;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -51,15 +51,15 @@ public class CamelRuntime implements RouteFiles {
     private final ServiceRegistration<CamelContext> registration;
 
     /** The carebus:<name> steps registered by other bundles, by name. */
-    private final Map<String, RouteStep> steps = new ConcurrentHashMap<>();
+    private final RouteSteps steps = new RouteSteps();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void addStep(RouteStep step) {
-        steps.put(step.name(), step);
+        steps.add(step);
     }
 
     void removeStep(RouteStep step) {
-        steps.remove(step.name(), step);
+        steps.remove(step);
     }
 
     /** Optional: with an audit trail running, route steps are recorded in it (see {@link RouteAuditing}). */
@@ -91,7 +91,7 @@ public class CamelRuntime implements RouteFiles {
     }
 
     private static DefaultCamelContext createContext(BundleContext bundleContext, CamelRuntimeConfig config, ClassLoader camelLoader,
-                                                     RouteAuditing auditing, Map<String, RouteStep> steps) throws Exception {
+                                                     RouteAuditing auditing, RouteSteps steps) throws Exception {
         DefaultCamelContext ctx = new DefaultCamelContext(false);
         ctx.getCamelContextExtension().setName(config.context_name());
         ctx.setApplicationContextClassLoader(camelLoader);
@@ -104,7 +104,7 @@ public class CamelRuntime implements RouteFiles {
         // After build (which creates the management strategy), before start (which starts the notifiers).
         ctx.getManagementStrategy().addEventNotifier(new AuditingEventNotifier(auditing));
         ctx.addComponent("carebus-audit", new AuditStepComponent(auditing));
-        ctx.addComponent("carebus", new RouteStepComponent(steps));
+        ctx.addComponent("carebus", new RouteStepComponent(steps, Duration.ofSeconds(Math.max(0, config.step_wait_seconds()))));
         ctx.start();
         return ctx;
     }

@@ -14,4 +14,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "How often the routes folder is compared with what runs, in milliseconds", min = "100")
     long routes_scan_interval_ms() default 2000;
+
+    @AttributeDefinition(description = "How long an exchange waits for a carebus: step whose service is missing (its bundle "
+            + "being updated) before the message is put back to be tried again later, in seconds; 0: no wait", min = "0")
+    long step_wait_seconds() default 30;
 }

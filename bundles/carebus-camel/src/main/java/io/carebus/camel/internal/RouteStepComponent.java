@@ -1,6 +1,8 @@
 package io.carebus.camel.internal;
 
+import io.carebus.api.route.StepUnavailableException;
 import io.carebus.camel.RouteStep;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -17,13 +19,18 @@ import org.apache.camel.support.DefaultEndpoint;
 /**
  * {@code carebus:<step>?options}: dispatches to the {@link RouteStep} service of that name. Options are checked
  * against the step when the route is loaded if the step is there then; the step itself is looked up per exchange.
+ * An exchange that finds its step missing (its bundle is being updated) waits for it up to {@code stepWait}, then
+ * fails with {@link StepUnavailableException}, which the dispatchers treat as "try again later", never as an error of
+ * the message.
  */
 final class RouteStepComponent extends DefaultComponent {
 
-    private final Map<String, RouteStep> steps;
+    private final RouteSteps steps;
+    private final Duration stepWait;
 
-    RouteStepComponent(Map<String, RouteStep> steps) {
+    RouteStepComponent(RouteSteps steps, Duration stepWait) {
         this.steps = steps;
+        this.stepWait = stepWait;
     }
 
     @Override
@@ -56,10 +63,16 @@ final class RouteStepComponent extends DefaultComponent {
             return new DefaultAsyncProducer(this) {
                 @Override
                 public boolean process(Exchange exchange, AsyncCallback callback) {
-                    RouteStep step = steps.get(name);
+                    RouteStep step;
+                    try {
+                        step = steps.await(name, stepWait);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        step = null;
+                    }
                     if (step == null) {
-                        exchange.setException(new IllegalStateException("no carebus:" + name
-                                + " step is running (is its bundle installed?)"));
+                        exchange.setException(new StepUnavailableException(name, "no carebus:" + name
+                                + " step is running (is its bundle installed?); waited " + stepWait.toMillis() + " ms"));
                         callback.done(true);
                         return true;
                     }

@@ -3,10 +3,16 @@ package io.carebus.camel.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.carebus.api.route.StepUnavailableException;
 import io.carebus.camel.RouteStep;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.camel.CamelExecutionException;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -19,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** carebus:<step> finds the registered step per exchange, passes its options, and refuses unknown options. */
 class RouteStepComponentTest {
 
-    private final Map<String, RouteStep> steps = new ConcurrentHashMap<>();
+    private final RouteSteps steps = new RouteSteps();
     private DefaultCamelContext camel;
 
     /** The step under the name {@code shout}, taking {@code times}. */
@@ -48,8 +54,8 @@ class RouteStepComponentTest {
     @BeforeEach
     void start() throws Exception {
         camel = new DefaultCamelContext();
-        camel.addComponent("carebus", new RouteStepComponent(steps));
-        steps.put("shout", upper(""));
+        camel.addComponent("carebus", new RouteStepComponent(steps, Duration.ofSeconds(2)));
+        steps.add(upper(""));
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -68,11 +74,36 @@ class RouteStepComponentTest {
     void theStepRunsWithItsOptionsAndCanBeReplacedWhileTheRouteRuns() {
         ProducerTemplate template = camel.createProducerTemplate();
         assertThat(template.requestBody("direct:in", "hi", String.class)).isEqualTo("HIHI");
-        steps.put("shout", upper("!")); // e.g. the step's bundle was updated
+        RouteStep replaced = upper("!");
+        steps.add(replaced); // e.g. the step's bundle was updated
         assertThat(template.requestBody("direct:in", "hi", String.class)).isEqualTo("HIHI!");
-        steps.remove("shout");
+        steps.remove(replaced);
         assertThatThrownBy(() -> template.requestBody("direct:in", "hi", String.class)).isInstanceOf(CamelExecutionException.class)
-                .hasRootCauseMessage("no carebus:shout step is running (is its bundle installed?)");
+                .hasRootCauseInstanceOf(StepUnavailableException.class)
+                .hasRootCauseMessage("no carebus:shout step is running (is its bundle installed?); waited 2000 ms")
+                .satisfies(e -> assertThat(StepUnavailableException.in(e)).isTrue());
+    }
+
+    /** Issue 25: a step whose bundle is being updated comes back a moment later; the exchange waits for it. */
+    @Test
+    void anExchangeThatFindsItsStepGoneWaitsForItToReturn() throws Exception {
+        RouteStep first = steps.get("shout");
+        steps.remove(first);
+        CountDownLatch waiting = new CountDownLatch(1);
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> answer = sender.submit(() -> {
+                waiting.countDown();
+                return camel.createProducerTemplate().requestBody("direct:in", "hi", String.class);
+            });
+            waiting.await();
+            Thread.sleep(50); // the exchange is (most likely) waiting in the step now; either way it must get the new step
+            assertThat(answer.isDone()).isFalse();
+            steps.add(upper(" again"));
+            assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo("HIHI again");
+        } finally {
+            sender.shutdownNow();
+        }
     }
 
     @Test
@@ -86,7 +117,7 @@ class RouteStepComponentTest {
     void anAsynchronousStepFinishesTheExchangeFromAnotherThread() throws Exception {
         java.util.concurrent.ExecutorService elsewhere = java.util.concurrent.Executors.newSingleThreadExecutor();
         try {
-            steps.put("shout", new Shout() {
+            steps.add(new Shout() {
                 @Override
                 public void process(Exchange exchange, Map<String, String> options) {
                     throw new AssertionError("the asynchronous form is used");

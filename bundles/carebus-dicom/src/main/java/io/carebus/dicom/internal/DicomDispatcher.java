@@ -1,5 +1,6 @@
 package io.carebus.dicom.internal;
 
+import io.carebus.api.route.StepUnavailableException;
 import ca.uhn.fhir.context.FhirContext;
 import io.carebus.api.store.Completion;
 import io.carebus.api.store.InboundMessage;
@@ -158,6 +159,11 @@ public class DicomDispatcher implements MessageProcessing {
         Exception failure = exchange.getException();
         if (failure instanceof DirectConsumerNotAvailableException) {
             LOG.warn("No route consumes {}: DICOM instance {} waits", endpoint, id);
+            return Outcome.WAIT;
+        }
+        if (StepUnavailableException.in(failure)) {
+            // a carebus: step's bundle is being updated: not the message's fault; it waits, in order, and runs again
+            LOG.warn("A step of the route behind {} is not running: DICOM instance {} waits", endpoint, id);
             return Outcome.WAIT;
         }
         if (failure != null) {

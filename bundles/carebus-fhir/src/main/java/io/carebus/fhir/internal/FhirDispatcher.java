@@ -1,5 +1,6 @@
 package io.carebus.fhir.internal;
 
+import io.carebus.api.route.StepUnavailableException;
 import ca.uhn.fhir.context.FhirContext;
 import io.carebus.api.store.Completion;
 import io.carebus.api.store.MessageProcessing;
@@ -139,6 +140,11 @@ public class FhirDispatcher implements MessageProcessing {
         byte[] canonical = bundleJson.getBytes(StandardCharsets.UTF_8);
         if (failure instanceof DirectConsumerNotAvailableException) {
             LOG.warn("No route consumes {}: FHIR message {} waits", endpoint, id);
+            return Outcome.WAIT;
+        }
+        if (StepUnavailableException.in(failure)) {
+            // a carebus: step's bundle is being updated: not the message's fault; it waits, in order, and runs again
+            LOG.warn("A step of the route behind {} is not running: FHIR message {} waits", endpoint, id);
             return Outcome.WAIT;
         }
         if (failure != null) {

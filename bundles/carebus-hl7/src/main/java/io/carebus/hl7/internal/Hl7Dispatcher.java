@@ -1,5 +1,6 @@
 package io.carebus.hl7.internal;
 
+import io.carebus.api.route.StepUnavailableException;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
@@ -167,6 +168,11 @@ public class Hl7Dispatcher implements MessageProcessing {
         Exception failure = exchange.getException();
         if (failure instanceof DirectConsumerNotAvailableException) {
             LOG.warn("No route consumes {}: HL7v2 message {} waits", endpoint, id);
+            return Outcome.WAIT;
+        }
+        if (StepUnavailableException.in(failure)) {
+            // a carebus: step's bundle is being updated: not the message's fault; it waits, in order, and runs again
+            LOG.warn("A step of the route behind {} is not running: HL7v2 message {} waits", endpoint, id);
             return Outcome.WAIT;
         }
         MessageStatus outcome;

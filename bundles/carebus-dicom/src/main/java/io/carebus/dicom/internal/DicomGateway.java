@@ -93,7 +93,8 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         DataSource dataSource = database.dataSource();
         Path root = DicomStorage.root(config.storage_dir());
         this.index = new JdbcDicomIndex(dataSource, root, database.kind() == EngineDatabase.Kind.POSTGRESQL);
-        this.forwardQueue = new JdbcForwardQueue(dataSource, Clock.systemUTC());
+        this.forwardQueue = new JdbcForwardQueue(dataSource, Clock.systemUTC(),
+                database.kind() == EngineDatabase.Kind.POSTGRESQL ? JdbcForwardQueue.SHARED_DATABASE_LEASE_MILLIS : 0);
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Math.max(1, config.max_instance_mb()) * 1024 * 1024,
                 Clock.systemUTC(), () -> auditTrail, i -> {

@@ -1,6 +1,7 @@
 package io.carebus.dicom.internal;
 
 import io.carebus.api.store.StoreUnavailableException;
+import io.carebus.store.delivery.DeliveryQueue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,12 +24,23 @@ final class JdbcForwardQueue {
     record Entry(long id, String destination, long messageId, int attempts) {
     }
 
+    /** How long a claimed entry stays with its sender where several appliances share the database. */
+    static final long SHARED_DATABASE_LEASE_MILLIS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
+    private static final DeliveryQueue QUEUE = new DeliveryQueue("dicom_forward", "destination", PENDING);
+
     private final DataSource dataSource;
     private final Clock clock;
+    private final long claimLeaseMillis;
 
     JdbcForwardQueue(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, 0);
+    }
+
+    /** @param claimLeaseMillis how long a claimed entry stays with its sender (0: no lease, one appliance only) */
+    JdbcForwardQueue(DataSource dataSource, Clock clock, long claimLeaseMillis) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.claimLeaseMillis = claimLeaseMillis;
     }
 
     /** False when the instance was already queued for that destination (whatever became of it). */
@@ -52,24 +64,13 @@ final class JdbcForwardQueue {
         }
     }
 
-    /** Pending entries whose time has come, oldest first. */
+    /**
+     * Pending entries whose time has come, oldest first, claimed: with a lease (several appliances on one PostgreSQL)
+     * no other destination thread gets them until they are answered or the lease ran out ({@link DeliveryQueue}).
+     */
     List<Entry> due(String destination, int limit) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id, message_id, attempts FROM dicom_forward WHERE destination = ? "
-                     + "AND status = ? AND next_attempt_millis <= ? ORDER BY id FETCH FIRST " + limit + " ROWS ONLY")) {
-            select.setString(1, destination);
-            select.setString(2, PENDING);
-            select.setLong(3, clock.millis());
-            List<Entry> due = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    due.add(new Entry(rs.getLong(1), destination, rs.getLong(2), rs.getInt(3)));
-                }
-            }
-            return due;
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("could not read the DICOM forward queue", e);
-        }
+        return QUEUE.claim(dataSource, destination, clock.millis(), claimLeaseMillis, limit, "id, message_id, attempts",
+                rs -> new Entry(rs.getLong(1), destination, rs.getLong(2), rs.getInt(3)));
     }
 
     void sent(long id, int status) {

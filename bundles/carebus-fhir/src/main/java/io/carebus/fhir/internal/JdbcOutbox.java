@@ -4,6 +4,7 @@ import io.carebus.api.outbox.Outbox;
 import io.carebus.api.outbox.OutboxEntry;
 import io.carebus.api.outbox.OutboxStatus;
 import io.carebus.api.store.StoreUnavailableException;
+import io.carebus.store.delivery.DeliveryQueue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,12 +43,24 @@ public final class JdbcOutbox implements Outbox {
     private static final String SUMMARY_COLUMNS = "id, ehr, resource_type, identifier_system, identifier_value, subject, code, "
             + "source_message, status, attempts, created_millis, next_attempt_millis, done_millis, last_http_status, last_outcome, location";
 
+    /** How long a claimed entry stays with its sender where several appliances share the database. */
+    static final long SHARED_DATABASE_LEASE_MILLIS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
+    private static final DeliveryQueue QUEUE = new DeliveryQueue("fhir_outbox", "ehr", "PENDING");
+
     private final DataSource dataSource;
     private final Clock clock;
+    private final long claimLeaseMillis;
 
+    /** An outbox in a database only this appliance uses (embedded H2): entries are claimed without a lease. */
     public JdbcOutbox(DataSource dataSource, Clock clock) {
+        this(dataSource, clock, 0);
+    }
+
+    /** @param claimLeaseMillis how long a claimed entry stays with its sender (0: no lease, one appliance only) */
+    public JdbcOutbox(DataSource dataSource, Clock clock, long claimLeaseMillis) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.claimLeaseMillis = claimLeaseMillis;
     }
 
     /**
@@ -137,27 +150,22 @@ public final class JdbcOutbox implements Outbox {
         }
     }
 
-    /** PENDING entries of the EHR due by now, oldest first. */
+    /**
+     * PENDING entries of the EHR due by now, oldest first, claimed: with a lease (several appliances on one PostgreSQL)
+     * no other sender gets them until they are answered or the lease ran out ({@link DeliveryQueue}).
+     */
     public List<Due> due(String ehr, int limit) {
-        List<Due> due = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT id, resource_type, identifier_system, identifier_value, body, attempts, revision "
-                     + "FROM fhir_outbox WHERE ehr = ? AND status = 'PENDING' AND next_attempt_millis <= ? ORDER BY id")) {
-            ps.setString(1, ehr);
-            ps.setLong(2, clock.millis());
-            ps.setMaxRows(limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+        return QUEUE.claim(dataSource, ehr, clock.millis(), claimLeaseMillis, limit,
+                "id, resource_type, identifier_system, identifier_value, body, attempts, revision", rs -> {
                     long read = rs.getLong(7);
                     Long revision = rs.wasNull() ? null : read;
-                    due.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6),
-                            revision));
-                }
-            }
-            return due;
-        } catch (SQLException e) {
-            throw new StoreUnavailableException("could not read the outbox: " + e.getMessage(), e);
-        }
+                    return new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5), rs.getInt(6), revision);
+                });
+    }
+
+    /** Claimed entries the sender did not try (it stopped early): due again now, for whoever claims next. */
+    public void release(List<Due> untried) {
+        QUEUE.release(dataSource, untried.stream().map(Due::id).toList(), clock.millis());
     }
 
     /** When the EHR's next PENDING entry is due (epoch millis), if it has any. */

@@ -29,7 +29,9 @@ public class OutboxComponent implements Outbox {
     public OutboxComponent(FhirConfig config, @Reference EngineDatabase database) {
         // The store's pool: the undelivered results are in the database the operator backs up.
         this.dataSource = database.dataSource();
-        this.outbox = new JdbcOutbox(dataSource, Clock.systemUTC());
+        // On PostgreSQL several appliances may share the outbox: a claimed entry stays with its sender for a lease.
+        this.outbox = new JdbcOutbox(dataSource, Clock.systemUTC(),
+                database.kind() == EngineDatabase.Kind.POSTGRESQL ? JdbcOutbox.SHARED_DATABASE_LEASE_MILLIS : 0);
         this.results = config.identifier_system().isBlank() ? ResultResources.forNode(config.node_id())
                 : new ResultResources(config.identifier_system().strip());
     }

@@ -105,10 +105,16 @@ final class OutboxSender implements AutoCloseable {
                     pause(Math.max(10, Math.min(wait, IDLE_POLL_MILLIS)));
                     continue;
                 }
-                for (JdbcOutbox.Due entry : due) {
-                    if (!running || !send(entry)) {
-                        break;
+                int tried = 0;
+                try {
+                    while (tried < due.size() && running) {
+                        if (!send(due.get(tried++))) {
+                            break;
+                        }
                     }
+                } finally {
+                    // Claimed but not tried (a retryable failure ended the round, a stop, an exception): due again now.
+                    outbox.release(due.subList(tried, due.size()));
                 }
             } catch (StoreUnavailableException e) {
                 LOG.error("EHR {}: outbox unavailable: {}", ehr, e.getMessage());

@@ -7,6 +7,7 @@ import io.carebus.api.store.MessageStatus;
 import io.carebus.hl7.Hl7Headers;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
+import io.carebus.store.testing.MessageStatusWait;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,13 +71,7 @@ class Hl7DispatcherTest {
     }
 
     private void awaitStatus(long id, MessageStatus status) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (store.find(id).orElseThrow().status() != status) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("message " + id + " is " + store.find(id).orElseThrow().status() + ", expected " + status);
-            }
-            Thread.sleep(20);
-        }
+        MessageStatusWait.await(store, id, status);
     }
 
     @Test

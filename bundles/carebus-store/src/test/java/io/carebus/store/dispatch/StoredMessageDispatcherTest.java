@@ -7,6 +7,7 @@ import io.carebus.api.store.InboundMessage;
 import io.carebus.api.store.MessageStatus;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
+import io.carebus.store.testing.MessageStatusWait;
 import io.carebus.store.testing.StoreOutage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,13 +82,7 @@ class StoredMessageDispatcherTest {
     }
 
     private void awaitStatus(long id, MessageStatus status) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (store.find(id).orElseThrow().status() != status) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("message " + id + " is " + store.find(id).orElseThrow().status() + ", expected " + status);
-            }
-            Thread.sleep(10);
-        }
+        MessageStatusWait.await(store, id, status);
     }
 
     @Test

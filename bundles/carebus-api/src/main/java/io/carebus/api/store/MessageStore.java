@@ -27,7 +27,10 @@ public interface MessageStore {
      */
     StoreResult store(InboundMessage message, List<MessageWarning> warnings);
 
-    /** The warnings stored with a message, in the order intake found them; empty when it had none. */
+    /**
+     * The warnings stored with a message: those intake found, in the order it found them, then those its last mapping
+     * to the canonical form found ({@link Completion#mappingWarnings()}); empty when it had none.
+     */
     List<MessageWarning> warnings(long messageId);
 
     /** Stores a message that was refused (bad input) as {@link MessageStatus#ERROR}, with the reason, for reprocessing. */
@@ -57,6 +60,8 @@ public interface MessageStore {
     /**
      * Records the outcomes of processing several messages (status, note, canonical form and its patient identifiers)
      * in one transaction: what {@link #updateStatus} and {@link #attachCanonical} do, for a batch, committed at once.
+     * With a canonical form, the completion's mapping warnings replace those of an earlier mapping of the message
+     * (intake's stay), and count in {@link MessageSummary#warnings()} and {@link MessageQuery#withWarnings()}.
      */
     void complete(List<Completion> completions);
 

@@ -4,7 +4,9 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.parser.IParser;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;
+import io.carebus.api.store.MessageWarning;
 import io.carebus.hl7.internal.fhir.Hl7FhirMapper;
+import io.carebus.hl7.internal.fhir.MappingWarning;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
@@ -12,7 +14,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A stored HL7v2 message to its canonical FHIR R4 form (JSON). Intake already recorded what is wrong with the message,
@@ -21,13 +25,22 @@ import java.util.Optional;
  */
 final class CanonicalForm {
 
-    record Result(String json, List<String> patientIdentifiers) {
+    /**
+     * @param warnings what the mapping left out, as the message's warnings ({@code Completion.mappingWarnings}):
+     *        place, problem and length, never the value
+     */
+    record Result(String json, List<String> patientIdentifiers, List<MessageWarning> warnings) {
+    }
+
+    /** Since start, per listener: mapped messages whose mapping left something out, and how many warnings (health). */
+    record WarningCounts(long messagesWithWarnings, long warnings) {
     }
 
     /** The listeners' lenient parser, so a stored message is read as intake read it (same fallbacks). */
     private final Hl7Parsing hapi = Hl7Parsing.lenient();
     private final FhirContext fhir;
     private final Hl7FhirMapper mapper;
+    private final Map<String, long[]> counts = new ConcurrentHashMap<>();
 
     CanonicalForm(FhirContext fhir, ZoneId zone) {
         this.fhir = fhir;
@@ -44,12 +57,44 @@ final class CanonicalForm {
 
     /** Empty when the message type has no canonical mapping (see the bundle README). */
     Optional<Result> of(Message message, String key) throws HL7Exception {
+        return of(message, key, null);
+    }
+
+    /**
+     * As {@link #of(Message, String)}, counting the mapping's warnings for the listener the message came in on
+     * ({@link #warningCounts}).
+     */
+    Optional<Result> of(Message message, String key, String listener) throws HL7Exception {
         Optional<Hl7FhirMapper.Mapped> mapped = mapper.map(message, key);
         if (mapped.isEmpty()) {
             return Optional.empty();
         }
+        List<MessageWarning> warnings = mapped.get().warnings().stream().map(CanonicalForm::asMessageWarning).toList();
+        if (listener != null && !warnings.isEmpty()) {
+            long[] count = counts.computeIfAbsent(listener, l -> new long[2]);
+            synchronized (count) {
+                count[0]++;
+                count[1] += warnings.size();
+            }
+        }
         IParser json = fhir.newJsonParser();
-        return Optional.of(new Result(json.encodeResourceToString(mapped.get().bundle()), mapped.get().patientIdentifiers()));
+        return Optional.of(new Result(json.encodeResourceToString(mapped.get().bundle()), mapped.get().patientIdentifiers(),
+                warnings));
+    }
+
+    WarningCounts warningCounts(String listener) {
+        long[] count = counts.get(listener);
+        if (count == null) {
+            return new WarningCounts(0, 0);
+        }
+        synchronized (count) {
+            return new WarningCounts(count[0], count[1]);
+        }
+    }
+
+    /** Marked as the mapping's, so an operator tells them from what intake found in the same message. */
+    static MessageWarning asMessageWarning(MappingWarning w) {
+        return new MessageWarning(w.field(), "FHIR mapping: " + w.problem(), w.length() > 0 ? w.length() : null);
     }
 
     private static String text(byte[] payload) {

@@ -97,6 +97,11 @@ public class Hl7Dispatcher implements MessageProcessing {
         applicationAcks.register(listener, endpointUri);
     }
 
+    /** What mapping found in the listener's messages since start (its health details). */
+    CanonicalForm.WarningCounts mappingWarnings(String listener) {
+        return canonical.warningCounts(listener);
+    }
+
     void forgetListener(String listener) {
         applicationAcks.unregister(listener);
     }
@@ -145,13 +150,15 @@ public class Hl7Dispatcher implements MessageProcessing {
     private Outcome dispatch(long id, InboundMessage message, Message parsed) {
         byte[] fhirJson;
         List<String> patientIdentifiers;
+        List<io.carebus.api.store.MessageWarning> mappingWarnings;
         try {
             if (parsed == null) {
                 parsed = canonical.parse(message.payload());
             }
-            Optional<CanonicalForm.Result> mapped = canonical.of(parsed, Long.toString(id));
+            Optional<CanonicalForm.Result> mapped = canonical.of(parsed, Long.toString(id), message.listener());
             fhirJson = mapped.map(r -> r.json().getBytes(StandardCharsets.UTF_8)).orElse(null);
             patientIdentifiers = mapped.map(CanonicalForm.Result::patientIdentifiers).orElse(List.of());
+            mappingWarnings = mapped.map(CanonicalForm.Result::warnings).orElse(List.of());
         } catch (HL7Exception | RuntimeException e) {
             LOG.warn("HL7v2 message {} could not be mapped to FHIR: {}", id, e.getClass().getSimpleName());
             return Outcome.done(new Completion(id, MessageStatus.ERROR, "FHIR mapping failed: " + e.getMessage(), null, null));
@@ -189,7 +196,8 @@ public class Hl7Dispatcher implements MessageProcessing {
             note = "processed by " + endpoint;
         }
         String ackNote = applicationAcks.afterProcessing(message.listener(), parsed, outcome);
-        return Outcome.done(new Completion(id, outcome, ackNote == null ? note : note + "; " + ackNote, fhirJson, patientIdentifiers));
+        return Outcome.done(new Completion(id, outcome, ackNote == null ? note : note + "; " + ackNote, fhirJson, patientIdentifiers,
+                mappingWarnings));
     }
 
     @Deactivate

@@ -262,9 +262,11 @@ public class MllpListener implements HealthIndicator {
         List<String> problems = status == ServiceStatus.Started ? List.of()
                 : List.of("HL7v2 listener " + endpoint + " is " + status);
         // Warnings are no health problem: the messages were accepted. The counts show a sender that needs a word.
+        CanonicalForm.WarningCounts mapping = dispatcher.mappingWarnings(listenerName);
         return HealthReport.of(problems, Map.of("endpoint", endpoint, "routeStatus", String.valueOf(status),
                 "audited", audit != null, "validation", parsing.mode().name().toLowerCase(java.util.Locale.ROOT),
-                "messagesWithWarnings", messagesWithWarnings.get(), "warnings", warnings.get()));
+                "messagesWithWarnings", messagesWithWarnings.get(), "warnings", warnings.get(),
+                "messagesWithMappingWarnings", mapping.messagesWithWarnings(), "mappingWarnings", mapping.warnings()));
     }
 
     @Deactivate

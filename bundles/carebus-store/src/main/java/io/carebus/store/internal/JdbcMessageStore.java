@@ -500,6 +500,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                 writeStatus(c, done.messageId(), done.status(), done.note());
                 if (done.canonicalJson() != null) {
                     writeCanonical(c, done.messageId(), done.canonicalJson(), done.patientIdentifiers());
+                    writeMappingWarnings(c, done.messageId(), done.mappingWarnings());
                 }
             }
         });
@@ -539,6 +540,47 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
             history.setString(3, status.name());
             history.setString(4, truncate(note));
             history.executeUpdate();
+        }
+    }
+
+    /**
+     * Mapping warnings sit after intake's (which take {@code seq} 0 to {@link #MAX_WARNINGS} - 1) from
+     * {@link #MAPPING_WARNING_SEQ}, so a new mapping of the message (a reprocess) replaces its own and keeps intake's.
+     */
+    static final int MAPPING_WARNING_SEQ = 10_000;
+
+    private void writeMappingWarnings(Connection c, long messageId, List<MessageWarning> warnings) throws SQLException {
+        try (PreparedStatement clear = c.prepareStatement("DELETE FROM message_warning WHERE message_id = ? AND seq >= ?")) {
+            clear.setLong(1, messageId);
+            clear.setInt(2, MAPPING_WARNING_SEQ);
+            if (clear.executeUpdate() == 0 && warnings.isEmpty()) {
+                return;
+            }
+        }
+        List<MessageWarning> kept = warnings.size() > MAX_WARNINGS ? warnings.subList(0, MAX_WARNINGS) : warnings;
+        try (PreparedStatement row = c.prepareStatement(
+                "INSERT INTO message_warning (message_id, seq, location, problem, value_length) VALUES (?, ?, ?, ?, ?)");
+             PreparedStatement count = c.prepareStatement(
+                     "UPDATE message SET warning_count = (SELECT COUNT(*) FROM message_warning WHERE message_id = ?) WHERE id = ?")) {
+            for (int i = 0; i < kept.size(); i++) {
+                MessageWarning found = kept.get(i);
+                row.setLong(1, messageId);
+                row.setInt(2, MAPPING_WARNING_SEQ + i);
+                row.setString(3, truncate(found.location(), 60));
+                row.setString(4, truncate(found.problem(), 400));
+                if (found.valueLength() == null) {
+                    row.setNull(5, java.sql.Types.INTEGER);
+                } else {
+                    row.setInt(5, found.valueLength());
+                }
+                row.addBatch();
+            }
+            if (!kept.isEmpty()) {
+                row.executeBatch();
+            }
+            count.setLong(1, messageId);
+            count.setLong(2, messageId);
+            count.executeUpdate();
         }
     }
 

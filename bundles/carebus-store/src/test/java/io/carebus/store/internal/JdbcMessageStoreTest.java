@@ -238,6 +238,36 @@ class JdbcMessageStoreTest {
     }
 
     @Test
+    void mappingWarningsAreStoredAfterIntakesAndAReprocessReplacesThemNotAddsToThem() {
+        Instant t = Instant.parse("2026-11-02T10:00:00Z");
+        MessageWarning atIntake = new MessageWarning("TQ1-4.1", "not a valid time (TM)", 8);
+        MessageWarning badDate = new MessageWarning("PV1-44", "not a valid date/time (DTM)", 8);
+        long withBoth = store.store(hl7("M1", "LAB^HOSP", t), List.of(atIntake)).messageId();
+        long mappedOnly = store.store(hl7("M2", "LAB^HOSP", t.plusSeconds(1))).messageId();
+        byte[] fhir = "{\"resourceType\":\"Bundle\"}".getBytes(StandardCharsets.UTF_8);
+
+        store.complete(List.of(
+                new io.carebus.api.store.Completion(withBoth, MessageStatus.PROCESSED, "done", fhir, List.of(), List.of(badDate)),
+                new io.carebus.api.store.Completion(mappedOnly, MessageStatus.PROCESSED, "done", fhir, List.of(), List.of(badDate))));
+
+        assertThat(store.warnings(withBoth)).containsExactly(atIntake, badDate);
+        assertThat(store.warnings(mappedOnly)).containsExactly(badDate);
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, null, 10, true)))
+                .extracting(MessageSummary::id, MessageSummary::warnings)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(mappedOnly, 1), org.assertj.core.groups.Tuple.tuple(withBoth, 2));
+
+        // processed again: the new mapping's warnings replace the old ones; intake's stay; none left clears the flag
+        store.complete(List.of(
+                new io.carebus.api.store.Completion(withBoth, MessageStatus.PROCESSED, "again", fhir, List.of(), List.of(badDate)),
+                new io.carebus.api.store.Completion(mappedOnly, MessageStatus.PROCESSED, "again", fhir, List.of(), List.of())));
+        assertThat(store.warnings(withBoth)).containsExactly(atIntake, badDate);
+        assertThat(store.warnings(mappedOnly)).isEmpty();
+        assertThat(store.search(new MessageQuery(null, null, null, null, null, null, null, null, 10, true)))
+                .extracting(MessageSummary::id, MessageSummary::warnings)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(withBoth, 2));
+    }
+
+    @Test
     void canonicalFormIsKeptAndItsPatientIdentifiersFindTheMessage() {
         long a = store.store(hl7("P1", "LAB^HOSP", Instant.now())).messageId();
         long b = store.store(hl7("P2", "LAB^HOSP", Instant.now())).messageId();

@@ -1,6 +1,8 @@
 package io.carebus.hl7.internal.fhir;
 
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
+import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
@@ -27,6 +29,10 @@ final class V2DateTimes {
         StringBuilder out = new StringBuilder(m.group(1));
         if (m.group(2) == null) {
             return Optional.of(out.toString());
+        }
+        // The calendar is checked at every precision: "20261301" is no date, with or without a time (issue 26).
+        if (!validCalendar(m.group(1), m.group(2), m.group(3))) {
+            return Optional.empty();
         }
         out.append('-').append(m.group(2));
         if (m.group(3) == null) {
@@ -56,6 +62,15 @@ final class V2DateTimes {
         }
         out.append(offset.getId().equals("Z") ? "+00:00" : offset.getId());
         return Optional.of(out.toString());
+    }
+
+    private static boolean validCalendar(String year, String month, String day) {
+        try {
+            YearMonth yearMonth = YearMonth.of(Integer.parseInt(year), Integer.parseInt(month));
+            return day == null || yearMonth.isValidDay(Integer.parseInt(day));
+        } catch (DateTimeException e) {
+            return false;
+        }
     }
 
     /** Date part only (FHIR {@code date}), e.g. for a birth date sent with a time. */

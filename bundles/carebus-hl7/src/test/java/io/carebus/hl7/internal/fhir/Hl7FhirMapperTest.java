@@ -257,8 +257,35 @@ class Hl7FhirMapperTest {
         assertThat(V2DateTimes.toFhir("20260701", zurich)).hasValue("2026-07-01");
         assertThat(V2DateTimes.toFhir("202607011230", zurich)).hasValue("2026-07-01T12:30:00+02:00");
         assertThat(V2DateTimes.toFhir("20260701123045.12-0500", zurich)).hasValue("2026-07-01T12:30:45.12-05:00");
-        assertThat(V2DateTimes.toFhir("20261301", zurich)).isPresent();
         assertThat(V2DateTimes.toFhir("2026130112", zurich)).as("month 13 with a time").isEmpty();
         assertThat(V2DateTimes.toFhir("yesterday", zurich)).isEmpty();
+    }
+
+    /** Issue 26: the calendar was checked only when a time was given, so "20261301" became "2026-13-01". */
+    @Test
+    void invalidCalendarDatesAreRefusedWithOrWithoutATime() {
+        ZoneId zurich = ZoneId.of("Europe/Zurich");
+        assertThat(V2DateTimes.toFhir("20261301", zurich)).as("month 13").isEmpty();
+        assertThat(V2DateTimes.toFhir("202613", zurich)).as("month 13, no day").isEmpty();
+        assertThat(V2DateTimes.toFhir("202600", zurich)).as("month 0").isEmpty();
+        assertThat(V2DateTimes.toFhir("20260230", zurich)).as("30 February").isEmpty();
+        assertThat(V2DateTimes.toFhir("20250229", zurich)).as("29 February of a common year").isEmpty();
+        assertThat(V2DateTimes.toFhir("20240229", zurich)).as("29 February of a leap year").hasValue("2024-02-29");
+        assertThat(V2DateTimes.toFhirDate("20261301")).as("a DT").isEmpty();
+    }
+
+    @Test
+    void anInvalidDateIsAWarningAndAnOmittedElementNotAFalseDate() throws Exception {
+        Hl7FhirMapper.Mapped mapped = map("MSH|^~\\&|REG|HOSP|||20261128||ADT^A01|C10|P|2.5",
+                "PID|||12345^^^HOSP^MR||Doe^John||20261301|M",
+                "PV1|1|I|W1^101^1||||||||||||||||V1|||||||||||||||||||||||||20261301");
+        Patient patient = all(mapped.bundle(), Patient.class).get(0);
+        assertThat(patient.hasBirthDate()).as("PID-7 month 13 is left out").isFalse();
+        Encounter encounter = all(mapped.bundle(), Encounter.class).get(0);
+        assertThat(encounter.getPeriod().hasStart()).as("PV1-44 month 13 is left out").isFalse();
+        assertThat(mapped.warnings()).extracting(MappingWarning::field).contains("PID-7", "PV1-44");
+        assertThat(mapped.warnings()).filteredOn(w -> w.field().equals("PV1-44")).singleElement()
+                .satisfies(w -> assertThat(w.length()).isEqualTo(8));
+        assertThat(R4Validation.errors(mapped.bundle())).isEmpty();
     }
 }

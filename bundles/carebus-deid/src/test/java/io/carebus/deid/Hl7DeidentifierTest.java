@@ -30,7 +30,12 @@ class Hl7DeidentifierTest {
         Hl7Deidentifier.Result result = deid.deidentify(msg, Hl7Profile.builtIn("safe-harbor"), List.of());
         assertThat(field(result.message(), "PID", 7)).isEqualTo("1936");
         String admit = field(result.message(), "PV1", 44);
-        assertThat(admit).hasSize(10).isNotEqualTo("2026112710");
+        // Issue 26: not merely changed, but moved by this patient's own shift, to the hour it had (precision kept).
+        int shift = domain.dateShiftDays(result.patient());
+        assertThat(shift).as("a shift of 0 would prove nothing").isNotZero();
+        assertThat(result.shiftDays()).isEqualTo(shift);
+        java.time.format.DateTimeFormatter hour = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHH");
+        assertThat(admit).hasSize(10).isEqualTo(java.time.LocalDateTime.parse("2026112710", hour).plusDays(shift).format(hour));
         assertThat(field(result.message(), "MSH", 7)).hasSize(14);
     }
 

@@ -98,7 +98,7 @@ final class FhirMessageReader {
                     }
                 }
                 case "Observation" -> observation(subject, r).ifPresent(observations::add);
-                case "Condition" -> conditions.add(new ClinicalMessage.ConditionFact(key(r, subject, firstCode(r.path("code")), null),
+                case "Condition" -> conditions.add(new ClinicalMessage.ConditionFact(key(r, subject, conditionIdentity(r), null),
                         firstCode(r.path("code")), firstCode(r.path("clinicalStatus")), firstCode(r.path("verificationStatus")),
                         instant(r.path("onsetDateTime")).orElse(instant(r.path("onsetPeriod").path("start")).orElse(null))));
                 case "Encounter" -> encounters.add(new ClinicalMessage.EncounterFact(key(r, subject, null, null),
@@ -288,6 +288,24 @@ final class FhirMessageReader {
             return first.path("system").asText("") + "|" + first.path("value").asText();
         }
         return patient.hasNonNull("id") ? FHIR_ID_SYSTEM + "|Patient/" + patient.path("id").asText() : null;
+    }
+
+    /**
+     * Conditions of every category are read: a problem-list item (PRB, FHIR problem lists) and an encounter diagnosis
+     * (DG1) are both the patient's conditions. Where a Condition has neither identifier nor id, its category is part of
+     * its identity, so a diagnosis of this visit and a problem-list item of the same code are two facts, not one
+     * overwriting the other. Without a category the identity is the code alone, as before.
+     */
+    private static String conditionIdentity(JsonNode condition) {
+        String code = firstCode(condition.path("code"));
+        TreeSet<String> categories = new TreeSet<>();
+        for (JsonNode category : condition.path("category")) {
+            String c = firstCode(category);
+            if (c != null) {
+                categories.add(c);
+            }
+        }
+        return categories.isEmpty() ? code : String.join(",", categories) + " " + code;
     }
 
     private static String firstCode(JsonNode concept) {

@@ -453,6 +453,57 @@ class PatientContextTest {
                         "8867-4=130.0@" + hr2, "9279-1=28.0@" + rr, "6690-2=15.4@" + wbc, "8867-4=110.0@" + later);
     }
 
+    // ---- Conditions of both categories (issue 23): problem-list items and encounter diagnoses ----
+
+    private static String condition(String category, String onset) {
+        return """
+                {"resource": {"resourceType": "Condition",
+                  "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "%s"}]}],
+                  "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "A41.9"}]},
+                  "onsetDateTime": "%s"}}
+                """.formatted(category, onset);
+    }
+
+    @Test
+    void aProblemListItemAndAnEncounterDiagnosisOfTheSameCodeAreBothRecorded() throws Exception {
+        String a = ClinicalFixtures.MRN_SYSTEM + "|MRN-A";
+        // no identifiers (a FHIR sender): before, both had the identity "subject + code" and the second replaced the first
+        context(bundle(ClinicalFixtures.patient("MRN-A", "1960-01-01", "female"),
+                condition("problem-list-item", "2026-10-01T08:00:00Z"),
+                condition("encounter-diagnosis", "2026-11-09T10:00:00Z")));
+        assertThat(rows("context_condition", a)).isEqualTo(2);
+        // the same message again changes nothing
+        context(bundle(ClinicalFixtures.patient("MRN-A", "1960-01-01", "female"),
+                condition("problem-list-item", "2026-10-01T08:00:00Z"),
+                condition("encounter-diagnosis", "2026-11-09T10:00:00Z")));
+        assertThat(rows("context_condition", a)).isEqualTo(2);
+    }
+
+    @Test
+    void dg1DiagnosesAndPrbProblemsFromHl7AreBothRecorded() throws Exception {
+        Instant at = Instant.parse("2026-11-09T10:00:00Z");
+        String adt = Hl7Fixtures.adtA01("MRN-7", "19600101", "F", "V-7", at)
+                + "\rDG1|1||I10^Essential hypertension^I10||" + Hl7Fixtures.ts(at) + "|A";
+        String ppr = "MSH|^~\\&|EHR|HOSP|||" + Hl7Fixtures.ts(at) + "||PPR^PC1^PPR_PC1|PC1-7|P|2.5\r"
+                + "PID|1||MRN-7^^^HOSP^MR||Doe^Pat\r"
+                + "PRB|AD|" + Hl7Fixtures.ts(at) + "|E11.9^Type 2 diabetes mellitus^I10|P-7-1||||" + Hl7Fixtures.ts(at);
+        hl7(adt, null, Map.of());
+        hl7(ppr, null, Map.of());
+        String subject = subject("MRN-7", null);
+        List<String> codes = new ArrayList<>();
+        try (Connection c = database.getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT code FROM context_condition WHERE subject = ? ORDER BY code")) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    codes.add(rs.getString(1));
+                }
+            }
+        }
+        assertThat(codes).as("the encounter diagnosis (DG1) and the problem-list item (PRB)")
+                .containsExactly("http://hl7.org/fhir/sid/icd-10|E11.9", "http://hl7.org/fhir/sid/icd-10|I10");
+    }
+
     @Test
     void aMergeKeepsWhatTheSurvivorHoldsAndMovesOnlyWhatItLacks() throws Exception {
         String a = ClinicalFixtures.MRN_SYSTEM + "|MRN-A";

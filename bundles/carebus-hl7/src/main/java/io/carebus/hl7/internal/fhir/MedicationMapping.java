@@ -45,11 +45,67 @@ final class MedicationMapping {
         return display == null ? reference : reference.setDisplay(display);
     }
 
+    /**
+     * The Medication of a compound order (an IV mix) whose RXO-1/RXE-2 names no drug: its RXC components make it, so
+     * it is the order's own, identified by the order number (else derived from the visit or patient and the order's
+     * time). Null when nothing identifies it.
+     */
+    static Reference compound(V2Segment rx, V2Segment orc, MappingContext ctx) {
+        String number = orc == null ? "" : !orc.get(2).isEmpty() ? orc.get(2) : orc.get(3);
+        Identifier id;
+        if (!number.isEmpty()) {
+            id = new Identifier().setSystem(io.carebus.api.deid.AssigningAuthorities.local(ctx.facility) + ":medication")
+                    .setValue("compound-" + V2Types.uriSafe(number));
+        } else {
+            id = ctx.derived("compound", "RXE".equals(rx.name()) ? rx.get(15) : "", orc == null ? "" : orc.get(9), "1");
+        }
+        if (id == null) {
+            return null;
+        }
+        Medication medication = new Medication();
+        medication.getCode().setText("compound (see ingredients)");
+        medication.addIdentifier(id);
+        return ctx.bundle.shared(id.getValue(), medication, id);
+    }
+
+    /**
+     * RXC (IG "RXC[Medication]"): a component of a compound order as an ingredient of the order's Medication: RXC-2
+     * the item, RXC-3/RXC-4 its amount as the strength's numerator per one unit of the compound (denominator 1), RXC-1
+     * A (additive) active, B (base, the diluent) not. The same component twice is kept once.
+     */
+    static void addComponent(V2Segment rxc, Medication medication, MappingContext ctx) {
+        CodeableConcept item = V2Types.concept(rxc, 2, 0);
+        if (item.isEmpty()) {
+            ctx.warn("RXC-2", "component without a code left out", 0);
+            return;
+        }
+        Medication.MedicationIngredientComponent ingredient = new Medication.MedicationIngredientComponent().setItem(item);
+        switch (rxc.get(1).toUpperCase(Locale.ROOT)) {
+            case "A" -> ingredient.setIsActive(true);
+            case "B" -> ingredient.setIsActive(false);
+            default -> { }
+        }
+        ctx.decimal(rxc, 3).ifPresent(amount -> ingredient.setStrength(new org.hl7.fhir.r4.model.Ratio()
+                .setNumerator(quantity(amount, rxc, 4))
+                .setDenominator(new Quantity().setValue(1).setSystem(V2Codes.UCUM).setCode("1"))));
+        if (medication.getIngredient().stream().noneMatch(existing -> existing.equalsDeep(ingredient))) {
+            medication.addIngredient(ingredient);
+        }
+    }
+
     /** RXO or RXE (+ the ORC before it): the order. Null without a drug or a patient. */
     static MedicationRequest request(V2Segment rx, V2Segment orc, MappingContext ctx) {
+        return request(rx, orc, false, ctx);
+    }
+
+    /** @param compound RXC components follow: without a drug code the order's Medication is made of them */
+    static MedicationRequest request(V2Segment rx, V2Segment orc, boolean compound, MappingContext ctx) {
         boolean encoded = "RXE".equals(rx.name());
         int code = encoded ? 2 : 1;
         Reference medication = medication(rx, code, encoded ? 6 : 5, ctx);
+        if (medication == null && compound && ctx.subject != null) {
+            medication = compound(rx, orc, ctx);
+        }
         if (medication == null || ctx.subject == null) {
             return null;
         }

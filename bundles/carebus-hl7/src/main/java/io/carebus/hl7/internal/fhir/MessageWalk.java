@@ -65,6 +65,12 @@ final class MessageWalk {
     private V2Segment txa;
     private DocumentMapping.Draft document;
     private AppointmentMapping.Draft appointment;
+    /** The current patient's PID (its account number, PID-18) and Account (GT1 guarantors, IN1 coverages). */
+    private V2Segment currentPid;
+    private org.hl7.fhir.r4.model.Account account;
+    /** The whole message and the position of the segment being mapped (a pharmacy order looks ahead for RXC). */
+    private List<V2Segment> segments = List.of();
+    private int position;
 
     MessageWalk(String type, String trigger, V2Segment msh, MappingContext ctx) {
         this.type = type;
@@ -83,7 +89,9 @@ final class MessageWalk {
                 select(firstPatient);
             }
         }
-        for (V2Segment s : segments) {
+        this.segments = segments;
+        for (position = 0; position < segments.size(); position++) {
+            V2Segment s = segments.get(position);
             ctx.guarded(s, () -> segment(s));
             previous = s.name();
         }
@@ -93,6 +101,7 @@ final class MessageWalk {
     private void segment(V2Segment s) {
         switch (s.name()) {
             case "PID" -> {
+                currentPid = s;
                 if (s == firstPid) {
                     if (firstPatient != null) {
                         select(firstPatient);
@@ -117,7 +126,7 @@ final class MessageWalk {
                 }
             }
             case "NK1" -> addClinical(RelatedPersonMapping.fromNk1(s, ctx));
-            case "GT1" -> addClinical(RelatedPersonMapping.fromGt1(s, ctx));
+            case "GT1" -> gt1(s);
             case "DG1" -> {
                 Condition condition = ConditionMapping.fromDg1(s, ctx);
                 Reference ref = addClinical(condition);
@@ -134,7 +143,10 @@ final class MessageWalk {
             case "PR1" -> addClinical(ProcedureMapping.fromPr1(s, ctx));
             case "IN1" -> {
                 coverage = CoverageMapping.fromIn1(s, ctx);
-                addClinical(coverage);
+                Reference ref = addClinical(coverage);
+                if (ref != null && account != null) {
+                    account.addCoverage().setCoverage(ref.copy());
+                }
             }
             case "IN2" -> {
                 if (coverage != null) {
@@ -162,6 +174,8 @@ final class MessageWalk {
             case "TQ1" -> {
                 if (order instanceof ServiceRequest request) {
                     OrderMapping.addTq1(s, request, ctx);
+                } else if (order instanceof MedicationRequest request) {
+                    OrderMapping.addTq1(s, request, ctx);
                 } else if (order == null && orc != null) {
                     pendingTiming.add(s);
                 }
@@ -181,6 +195,7 @@ final class MessageWalk {
             }
             case "PRD" -> prd(s);
             case "RXO", "RXE" -> pharmacyOrder(s);
+            case "RXC" -> rxc(s);
             case "RXG" -> {
                 orcUsed = true;
                 MedicationRequest give = MedicationMapping.give(s, orderRef, orc, ctx);
@@ -244,6 +259,7 @@ final class MessageWalk {
         ctx.encounter = null;
         ctx.encounterAnchor = "";
         encounter = null;
+        account = null;
         if (appointment != null) {
             AppointmentMapping.addPatient(appointment, patient);
         }
@@ -305,6 +321,7 @@ final class MessageWalk {
                 report.addBasedOn(orderRef);
             }
             last = request;
+            specimenSource(s);
             return;
         }
         ServiceRequest request = OrderMapping.fromOrcObr(orcUsed ? null : orc, s, ctx);
@@ -318,6 +335,45 @@ final class MessageWalk {
         last = request;
         pendingTiming.forEach(tq1 -> OrderMapping.addTq1(tq1, request, ctx));
         pendingTiming.clear();
+        specimenSource(s);
+    }
+
+    /** OBR-15 (versions before SPM): the specimen of the order or report, and of the OBX that follow. */
+    private void specimenSource(V2Segment s) {
+        Specimen source = SpecimenMapping.fromObr15(s, orderKey(), ctx);
+        if (source == null) {
+            return;
+        }
+        if (order instanceof ServiceRequest) {
+            source.addRequest(orderRef);
+        }
+        specimen = ctx.bundle.add(source);
+        if (report != null) {
+            report.addSpecimen(specimen);
+        }
+        if (order instanceof ServiceRequest request) {
+            request.addSpecimen(specimen);
+        }
+    }
+
+    private String orderKey() {
+        return orc != null && !orc.get(2).isEmpty() ? orc.get(2) : obr != null ? obr.get(2) + obr.get(3) : "";
+    }
+
+    /** GT1: the guarantor as a RelatedPerson (unless the patient or an organization) and on the patient's Account. */
+    private void gt1(V2Segment s) {
+        Reference person = addClinical(RelatedPersonMapping.fromGt1(s, ctx));
+        if (account == null) {
+            account = AccountMapping.forPatient(currentPid, ctx);
+            if (account == null) {
+                return;
+            }
+            Reference ref = ctx.bundle.add(account);
+            if (encounter != null) {
+                encounter.addAccount(ref.copy());
+            }
+        }
+        AccountMapping.addGuarantor(s, person, account, ctx);
     }
 
     private void obx(V2Segment s) {
@@ -373,8 +429,7 @@ final class MessageWalk {
     }
 
     private void spm(V2Segment s) {
-        String orderKey = orc != null && !orc.get(2).isEmpty() ? orc.get(2) : obr != null ? obr.get(2) + obr.get(3) : "";
-        Specimen mapped = SpecimenMapping.fromSpm(s, orderKey, ctx);
+        Specimen mapped = SpecimenMapping.fromSpm(s, orderKey(), ctx);
         if (order instanceof ServiceRequest) {
             mapped.addRequest(orderRef);
         }
@@ -460,7 +515,7 @@ final class MessageWalk {
     private void pharmacyOrder(V2Segment s) {
         if ("RXE".equals(s.name()) && order instanceof MedicationRequest existing && orcUsed) {
             // RXO then RXE in one order (RDE): the pharmacy's encoding of the same order refines it
-            MedicationRequest encoded = MedicationMapping.request(s, orc, ctx);
+            MedicationRequest encoded = MedicationMapping.request(s, orc, compoundFollows(), ctx);
             if (encoded != null) {
                 existing.setMedication(encoded.getMedication());
                 existing.setDosageInstruction(encoded.getDosageInstruction());
@@ -470,7 +525,7 @@ final class MessageWalk {
             }
             return;
         }
-        MedicationRequest request = MedicationMapping.request(s, orcUsed ? null : orc, ctx);
+        MedicationRequest request = MedicationMapping.request(s, orcUsed ? null : orc, compoundFollows(), ctx);
         orcUsed = true;
         if (request == null) {
             return;
@@ -479,6 +534,35 @@ final class MessageWalk {
         orderRef = ctx.bundle.add(request);
         medicationTarget = request;
         last = request;
+    }
+
+    /** RXC components follow this pharmacy order segment, before the next order or dispense/give/administration. */
+    private boolean compoundFollows() {
+        for (int i = position + 1; i < segments.size(); i++) {
+            switch (segments.get(i).name()) {
+                case "RXC" -> {
+                    return true;
+                }
+                case "ORC", "PID", "RXD", "RXG", "RXA" -> {
+                    return false;
+                }
+                default -> { }
+            }
+        }
+        return false;
+    }
+
+    /** RXC: an ingredient of the current pharmacy order's Medication (or of the dispense's or administration's). */
+    private void rxc(V2Segment s) {
+        Reference medication = medicationTarget instanceof MedicationRequest r && r.hasMedicationReference() ? r.getMedicationReference()
+                : medicationTarget instanceof MedicationDispense d && d.hasMedicationReference() ? d.getMedicationReference()
+                : medicationTarget instanceof MedicationAdministration a && a.hasMedicationReference() ? a.getMedicationReference()
+                : null;
+        if (medication == null) {
+            ctx.warn("RXC", "component without a pharmacy order (RXO/RXE) before it left out", 0);
+            return;
+        }
+        MedicationMapping.addComponent(s, (org.hl7.fhir.r4.model.Medication) ctx.bundle.resourceAt(medication), ctx);
     }
 
     private void rxa(V2Segment s) {

@@ -5,6 +5,7 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.ServiceRequest;
+import org.hl7.fhir.r4.model.Timing;
 
 /**
  * ORC + OBR to ServiceRequest (IG "ORC[ServiceRequest]", "OBR[ServiceRequest]"), TQ1 to its timing and priority, and
@@ -81,11 +82,17 @@ final class OrderMapping {
         return request;
     }
 
-    /** TQ1: start/end (TQ1-7/8) as the occurrence, TQ1-9 as the priority. */
+    /**
+     * TQ1: start/end (TQ1-7/8) as the occurrence, TQ1-9 as the priority. With explicit times of day (TQ1-4, IG
+     * "TQ1[Timing]": {@code repeat.timeOfDay}) the occurrence is a Timing, bounded by TQ1-7/8.
+     */
     static void addTq1(V2Segment tq1, ServiceRequest request, MappingContext ctx) {
         var start = ctx.dateTime(tq1, 7);
         var end = ctx.dateTime(tq1, 8);
-        if (end.isPresent() && start.isPresent()) {
+        Timing timing = timing(tq1, ctx);
+        if (timing != null) {
+            request.setOccurrence(timing);
+        } else if (end.isPresent() && start.isPresent()) {
             request.setOccurrence(new Period().setStartElement(start.get()).setEndElement(end.get()));
         } else {
             start.ifPresent(request::setOccurrence);
@@ -93,6 +100,55 @@ final class OrderMapping {
         if (!request.hasPriority()) {
             priority(request, tq1.get(9));
         }
+    }
+
+    /** TQ1 of a pharmacy order (RDE, OMP): its times of day and start/end as the first dosage instruction's timing. */
+    static void addTq1(V2Segment tq1, org.hl7.fhir.r4.model.MedicationRequest request, MappingContext ctx) {
+        Timing timing = timing(tq1, ctx);
+        if (timing == null) {
+            var start = ctx.dateTime(tq1, 7);
+            var end = ctx.dateTime(tq1, 8);
+            if (start.isEmpty() && end.isEmpty()) {
+                return;
+            }
+            timing = new Timing();
+            Period bounds = new Period();
+            start.ifPresent(bounds::setStartElement);
+            end.ifPresent(bounds::setEndElement);
+            timing.getRepeat().setBounds(bounds);
+        }
+        org.hl7.fhir.r4.model.Dosage dosage = request.hasDosageInstruction() ? request.getDosageInstructionFirstRep()
+                : request.addDosageInstruction();
+        dosage.setTiming(timing);
+    }
+
+    /** TQ1-4 (explicit times, TM, repeating) as a Timing bounded by TQ1-7/8; null when TQ1-4 holds no valid time. */
+    private static Timing timing(V2Segment tq1, MappingContext ctx) {
+        Timing timing = new Timing();
+        for (int rep = 0; rep < tq1.repetitions(4); rep++) {
+            String value = tq1.get(4, rep, 1, 1);
+            if (value.isEmpty()) {
+                continue;
+            }
+            var time = V2DateTimes.toFhirTime(value);
+            if (time.isPresent()) {
+                timing.getRepeat().addTimeOfDay(time.get());
+            } else {
+                ctx.warn(MappingContext.place(tq1, 4), "not a valid time (TM)", value.length());
+            }
+        }
+        if (!timing.getRepeat().hasTimeOfDay()) {
+            return null;
+        }
+        var start = ctx.dateTime(tq1, 7);
+        var end = ctx.dateTime(tq1, 8);
+        if (start.isPresent() || end.isPresent()) {
+            Period bounds = new Period();
+            start.ifPresent(bounds::setStartElement);
+            end.ifPresent(bounds::setEndElement);
+            timing.getRepeat().setBounds(bounds);
+        }
+        return timing;
     }
 
     /** RF1: a referral (category SNOMED CT 3457005), status and priority from RF1-1/2, reasons from RF1-10. */

@@ -67,6 +67,69 @@ final class SpecimenMapping {
         return specimen;
     }
 
+    /**
+     * OBR-15 (specimen source, SPS; the specimen of versions before SPM, withdrawn in 2.7, IG "OBR[Specimen]"): SPS-1
+     * the type (table 0070), SPS-2 an additive, SPS-3 the collection method (text), SPS-4 the body site; collected at
+     * OBR-7, received at OBR-14 (the same message's times: OBR-7 of results is the collection time). Null when OBR-15
+     * names nothing.
+     */
+    static Specimen fromObr15(V2Segment obr, String orderKey, MappingContext ctx) {
+        org.hl7.fhir.r4.model.CodeableConcept type = subConcept(obr, 15, 1, "HL70070");
+        org.hl7.fhir.r4.model.CodeableConcept site = subConcept(obr, 15, 4, null);
+        String additive = obr.get(15, 0, 2, 1);
+        String method = obr.get(15, 0, 3, 1);
+        if (type.isEmpty() && site.isEmpty() && additive.isEmpty() && method.isEmpty()) {
+            return null;
+        }
+        Specimen specimen = new Specimen();
+        Identifier derived = ctx.derived("specimen", orderKey, "source");
+        if (derived != null) {
+            specimen.addIdentifier(derived);
+        }
+        if (!type.isEmpty()) {
+            specimen.setType(type);
+        }
+        if (ctx.subject != null) {
+            specimen.setSubject(ctx.subject);
+        }
+        Specimen.SpecimenCollectionComponent collection = specimen.getCollection();
+        if (!site.isEmpty()) {
+            collection.setBodySite(site);
+        }
+        if (!method.isEmpty()) {
+            collection.getMethod().setText(method);
+        }
+        ctx.dateTime(obr, 7).ifPresent(collection::setCollected);
+        ctx.dateTime(obr, 14).ifPresent(specimen::setReceivedTimeElement);
+        if (!additive.isEmpty()) {
+            specimen.addContainer().getAdditiveCodeableConcept().setText(additive);
+        }
+        return specimen;
+    }
+
+    /** A CWE/CE held in one component of a composite (its parts in subcomponents), e.g. SPS-1 and SPS-4. */
+    private static org.hl7.fhir.r4.model.CodeableConcept subConcept(V2Segment s, int field, int component, String table) {
+        org.hl7.fhir.r4.model.CodeableConcept concept = new org.hl7.fhir.r4.model.CodeableConcept();
+        String code = s.get(field, 0, component, 1);
+        String display = s.get(field, 0, component, 2);
+        String named = s.get(field, 0, component, 3);
+        if (!code.isEmpty()) {
+            var coding = concept.addCoding().setCode(code);
+            String system = named.isEmpty() ? (table == null ? null : V2Codes.tableSystem(table.substring(3), code))
+                    : named.toUpperCase(java.util.Locale.ROOT).matches("HL7\\d{4}")
+                    ? V2Codes.tableSystem(named.substring(3), code) : V2Codes.codingSystem(named);
+            if (system != null) {
+                coding.setSystem(system);
+            }
+            if (!display.isEmpty()) {
+                coding.setDisplay(display);
+            }
+        } else if (!display.isEmpty()) {
+            concept.setText(display);
+        }
+        return concept;
+    }
+
     /** One EI of SPM-2's EIP (component 1 placer, 2 filler), the EI's parts in subcomponents. */
     private static Identifier eipPart(V2Segment spm, int component, String type, MappingContext ctx) {
         String value = spm.get(2, 0, component, 1);

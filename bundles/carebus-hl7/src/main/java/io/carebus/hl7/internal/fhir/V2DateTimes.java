@@ -18,7 +18,29 @@ final class V2DateTimes {
     private static final Pattern DTM = Pattern.compile(
             "(\\d{4})(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\d{2})?(\\.\\d{1,4})?([+-]\\d{4})?");
 
+    /** TM: {@code HH[MM[SS[.S...]]][+/-ZZZZ]}, and the {@code HH:MM[:SS]} senders send (seen in TQ1-4). */
+    private static final Pattern TM = Pattern.compile("(\\d{2})(?::?(\\d{2})(?::?(\\d{2})(\\.\\d{1,4})?)?)?([+-]\\d{4})?");
+
     private V2DateTimes() {
+    }
+
+    /**
+     * A TM as a FHIR {@code time} ({@code hh:mm:ss}): minutes and seconds the sender left out are 00; an offset is
+     * dropped (FHIR's time of day has none). Empty when it is no time (hour 24 or more, minute 60, letters).
+     */
+    static Optional<String> toFhirTime(String v2) {
+        Matcher m = TM.matcher(v2 == null ? "" : v2.trim());
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        int hour = Integer.parseInt(m.group(1));
+        int minute = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        int second = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+        if (hour > 23 || minute > 59 || second > 59) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(java.util.Locale.ROOT, "%02d:%02d:%02d%s", hour, minute, second,
+                m.group(4) == null ? "" : m.group(4)));
     }
 
     static Optional<String> toFhir(String v2, ZoneId localZone) {

@@ -20,7 +20,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * base definitions, offline, unknown code systems as warnings, any extension allowed), built the same way, once per
  * test JVM: loading the definitions takes seconds.
  */
-final class R4Validation {
+public final class R4Validation {
 
     static final FhirContext FHIR = FhirContext.forR4Cached();
     private static FhirValidator validator;
@@ -28,7 +28,7 @@ final class R4Validation {
     private R4Validation() {
     }
 
-    static synchronized List<String> errors(IBaseResource resource) {
+    public static synchronized List<String> errors(IBaseResource resource) {
         if (validator == null) {
             UnknownCodeSystemWarningValidationSupport unknownCodeSystems = new UnknownCodeSystemWarningValidationSupport(FHIR);
             unknownCodeSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.WARNING);

@@ -400,4 +400,114 @@ class SegmentMapsTest {
         assertThat(ecg.getContext().getReference()).isEqualTo(urlOf(bundle, all(bundle, Encounter.class).get(0)));
         assertThat(ecg.getPerformerFirstRep().getActor().getDisplay()).isEqualTo("Gregory House");
     }
+
+    // ---- issue 23, the segments that were left unmapped: GT1 -> Account, RXC, OBR-15, TQ1-4 ----
+
+    @Test
+    void gt1IsTheGuarantorOfThePatientsAccount() throws Exception {
+        Bundle bundle = sample("adt-a01-v251.hl7");
+        org.hl7.fhir.r4.model.Account account = all(bundle, org.hl7.fhir.r4.model.Account.class).get(0);
+        Patient patient = all(bundle, Patient.class).get(0);
+        assertThat(account.getStatus().toCode()).isEqualTo("active");
+        assertThat(account.getSubjectFirstRep().getReference()).isEqualTo(urlOf(bundle, patient));
+        assertThat(account.getIdentifierFirstRep().getValue()).as("no PID-18: derived from the patient").isEqualTo("MRN1001-account-billing");
+        RelatedPerson guarantor = (RelatedPerson) at(bundle, account.getGuarantorFirstRep().getParty());
+        assertThat(guarantor.getIdentifierFirstRep().getValue()).as("GT1-2").isEqualTo("G777");
+        assertThat(account.getCoverage()).as("IN1 after GT1 is the account's coverage").hasSize(1);
+        assertThat(at(bundle, account.getCoverageFirstRep().getCoverage())).isInstanceOf(Coverage.class);
+        assertThat(all(bundle, Encounter.class).get(0).getAccount()).extracting(Reference::getReference)
+                .containsExactly(urlOf(bundle, account));
+
+        Bundle self = sample("bar-p01-v231.hl7");
+        org.hl7.fhir.r4.model.Account own = all(self, org.hl7.fhir.r4.model.Account.class).get(0);
+        assertThat(own.getIdentifierFirstRep().getValue()).as("PID-18").isEqualTo("ACC-2002");
+        assertThat(own.getIdentifierFirstRep().getType().getCodingFirstRep().getCode()).isEqualTo("AN");
+        assertThat(own.getGuarantorFirstRep().getParty().getReference()).as("GT1-11 SEL: the patient is the guarantor")
+                .isEqualTo(urlOf(self, all(self, Patient.class).get(0)));
+        assertThat(R4Validation.errors(bundle)).isEmpty();
+        assertThat(R4Validation.errors(self)).isEmpty();
+    }
+
+    @Test
+    void rxcComponentsAreTheIngredientsOfTheCompoundsMedication() throws Exception {
+        Bundle bundle = sample("rde-o11-v25-compound.hl7");
+        MedicationRequest order = all(bundle, MedicationRequest.class).get(0);
+        Medication mix = (Medication) at(bundle, order.getMedicationReference());
+        assertThat(mix.getIdentifierFirstRep().getValue()).as("no RXE-2: the order's own compound").isEqualTo("compound-RX-IV-9");
+        assertThat(mix.getIngredient()).as("the repeated RXC is kept once").hasSize(2);
+        Medication.MedicationIngredientComponent base = mix.getIngredient().get(0);
+        assertThat(base.getItemCodeableConcept().getCodingFirstRep().getCode()).isEqualTo("D5W");
+        assertThat(base.getIsActive()).as("RXC-1 B").isFalse();
+        assertThat(base.getStrength().getNumerator().getValue()).isEqualByComparingTo("1000");
+        assertThat(base.getStrength().getNumerator().getCode()).isEqualTo("mL");
+        Medication.MedicationIngredientComponent additive = mix.getIngredient().get(1);
+        assertThat(additive.getItemCodeableConcept().getCodingFirstRep().getSystem()).isEqualTo("http://www.nlm.nih.gov/research/umls/rxnorm");
+        assertThat(additive.getIsActive()).as("RXC-1 A").isTrue();
+        assertThat(additive.getStrength().getNumerator().getValue()).isEqualByComparingTo("20");
+        assertThat(additive.getStrength().getDenominator().getValue()).isEqualByComparingTo("1");
+
+        // TQ1-4 of the pharmacy order: its times of day, bounded by TQ1-7/8
+        org.hl7.fhir.r4.model.Timing timing = order.getDosageInstructionFirstRep().getTiming();
+        assertThat(timing.getRepeat().getTimeOfDay()).extracting(t -> t.getValueAsString()).containsExactly("08:00:00", "20:00:00");
+        assertThat(timing.getRepeat().getBoundsPeriod().getStartElement().getValueAsString()).isEqualTo("2026-11-28T08:00:00+01:00");
+        assertThat(R4Validation.errors(bundle)).isEmpty();
+
+        // a drug with a code keeps its shared Medication and gains the components (the real-world RDE with an RXC)
+        Bundle coded = mapper.map(Samples.parse(Samples.hapi(false), String.join("\r",
+                "MSH|^~\\&|CPOE|GENHOSP|||20261128110000+0100||RDE^O11^RDE_O11|RDE-2|P|2.5",
+                "PID|1||MRN1001^^^GENHOSP^MR||Keller^Lea||19750312|F",
+                "ORC|NW|RX-2^CPOE",
+                "RXE||197361^Amlodipine^RXNORM|5||mg^mg^UCUM",
+                "RXC|B|D5W^Dextrose 5%^L|1000|mL")), "k").orElseThrow().bundle();
+        Medication amlodipine = all(coded, Medication.class).get(0);
+        assertThat(amlodipine.getCode().getCodingFirstRep().getCode()).isEqualTo("197361");
+        assertThat(amlodipine.getIngredient()).hasSize(1);
+        assertThat(R4Validation.errors(coded)).isEmpty();
+    }
+
+    @Test
+    void tq1ExplicitTimesWithColonsAreTheOrdersTimeOfDay() throws Exception {
+        String sloppy = java.nio.file.Files.readString(java.nio.file.Path.of("src/test/resources/realworld/oml-o21-v2.5.1-tq1-4-colons.hl7"),
+                StandardCharsets.ISO_8859_1);
+        Bundle bundle = mapper.map(Samples.parse(Samples.hapi(false), sloppy), "k").orElseThrow().bundle();
+        ServiceRequest lipids = all(bundle, ServiceRequest.class).get(0);
+        org.hl7.fhir.r4.model.Timing timing = lipids.getOccurrenceTiming();
+        assertThat(timing.getRepeat().getTimeOfDay()).as("TQ1-4 11:30:05, as senders send it")
+                .extracting(t -> t.getValueAsString()).containsExactly("11:30:05");
+        assertThat(timing.getRepeat().getBoundsPeriod().getStartElement().getValueAsString()).as("TQ1-7")
+                .isEqualTo("2026-11-02T09:00:00+01:00");
+        assertThat(timing.getRepeat().getBoundsPeriod().getEndElement().getValueAsString()).as("TQ1-8")
+                .isEqualTo("2026-11-09T09:00:00+01:00");
+        assertThat(R4Validation.errors(bundle)).isEmpty();
+
+        assertThat(V2DateTimes.toFhirTime("1130")).hasValue("11:30:00");
+        assertThat(V2DateTimes.toFhirTime("113005.5+0100")).as("the offset has no place in a time of day").hasValue("11:30:05.5");
+        assertThat(V2DateTimes.toFhirTime("2530")).as("hour 25").isEmpty();
+        Hl7FhirMapper.Mapped bad = mapper.map(Samples.parse(Samples.hapi(false), String.join("\r",
+                "MSH|^~\\&|CPOE|GENHOSP|||20261128||OML^O21^OML_O21|OML-9|P|2.5",
+                "PID|1||MRN1001^^^GENHOSP^MR||Keller^Lea",
+                "ORC|NW|ORD-9^CPOE",
+                "TQ1|1|||noon",
+                "OBR|1|ORD-9^CPOE||1920-8^AST^LN")), "k").orElseThrow();
+        assertThat(bad.warnings()).extracting(MappingWarning::field).contains("TQ1-4");
+        assertThat(all(bad.bundle(), ServiceRequest.class).get(0).hasOccurrence()).isFalse();
+    }
+
+    @Test
+    void obr15IsTheSpecimenOfVersionsBeforeSpm() throws Exception {
+        Bundle bundle = sample("oru-r01-v23-specimen-source.hl7");
+        Specimen blood = all(bundle, Specimen.class).get(0);
+        assertThat(blood.getType().getCodingFirstRep().getSystem()).isEqualTo("http://terminology.hl7.org/CodeSystem/v2-0070");
+        assertThat(blood.getType().getCodingFirstRep().getCode()).as("SPS-1").isEqualTo("BLD");
+        assertThat(blood.getCollection().getMethod().getText()).as("SPS-3").isEqualTo("Venipuncture");
+        assertThat(blood.getCollection().getBodySite().getCodingFirstRep().getCode()).as("SPS-4").isEqualTo("LA");
+        assertThat(blood.getCollection().getCollectedDateTimeType().getValueAsString()).as("OBR-7").isEqualTo("1999-11-28T10:30:00+01:00");
+        assertThat(blood.getReceivedTimeElement().getValueAsString()).as("OBR-14").isEqualTo("1999-11-28T11:00:00+01:00");
+        assertThat(blood.getSubject().getReference()).isEqualTo(urlOf(bundle, all(bundle, Patient.class).get(0)));
+        String url = urlOf(bundle, blood);
+        assertThat(all(bundle, DiagnosticReport.class).get(0).getSpecimenFirstRep().getReference()).isEqualTo(url);
+        assertThat(all(bundle, Observation.class).get(0).getSpecimen().getReference()).isEqualTo(url);
+        assertThat(all(bundle, ServiceRequest.class).get(0).getSpecimenFirstRep().getReference()).isEqualTo(url);
+        assertThat(R4Validation.errors(bundle)).isEmpty();
+    }
 }

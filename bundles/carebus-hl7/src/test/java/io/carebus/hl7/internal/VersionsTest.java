@@ -82,6 +82,20 @@ class VersionsTest {
         return version.compareTo("2.7") >= 0;
     }
 
+    /** A segment with the given fields at their positions (1-based), the rest empty. */
+    private static String segment(String name, Object... positionsAndValues) {
+        String[] fields = new String[60];
+        java.util.Arrays.fill(fields, "");
+        int last = 0;
+        for (int i = 0; i < positionsAndValues.length; i += 2) {
+            int at = (Integer) positionsAndValues[i];
+            fields[at] = String.valueOf(positionsAndValues[i + 1]);
+            last = Math.max(last, at);
+        }
+        fields[0] = name;
+        return String.join("|", java.util.Arrays.copyOf(fields, last + 1));
+    }
+
     static String adt(String version) {
         String structure = old(version) ? "ADT^A01" : "ADT^A01^ADT_A01";
         String dg1 = old(version) ? "DG1|1|I10|I21.4|Acute subendocardial MI|19991128100500|A"
@@ -90,7 +104,7 @@ class VersionsTest {
         return "MSH|^~\\&|ADT|HOSP|CAREBUS|HOSP|20261128101000||" + structure + "|A01-" + version + "|P|" + version + "\r"
                 + "EVN|A01|20261128101000\r"
                 + "PID|1||" + pid3 + "||Muster^Anna||19800214|F\r"
-                + "PV1|1|I|W3^312^B||||1234^House^Gregory|||MED||||||||V-" + version + "\r"
+                + segment("PV1", 1, 1, 2, "I", 3, "W3^312^B", 7, "1234^House^Gregory", 10, "MED", 19, "V-" + version) + "\r"
                 + dg1 + "\r";
     }
 
@@ -99,7 +113,7 @@ class VersionsTest {
         String type = cwe(version) ? "CWE" : "CE";
         return "MSH|^~\\&|LAB|HOSP|CAREBUS|HOSP|20261128120000||" + structure + "|R01-" + version + "|P|" + version + "\r"
                 + "PID|1||MRN-" + version + (old(version) ? "^^M10" : "^^^HOSP^MR") + "||Muster^Anna||19800214|F\r"
-                + "OBR|1|PL-" + version + "|FL-" + version + "|2345-7^Glucose^LN|||20261128113000|||||||||||||||||F\r"
+                + segment("OBR", 1, 1, 2, "PL-" + version, 3, "FL-" + version, 4, "2345-7^Glucose^LN", 7, "20261128113000", 25, "F") + "\r"
                 + "OBX|1|NM|2345-7^Glucose^LN||5.4|mmol/L|3.9-5.6|N|||F|||20261128113500\r"
                 + "OBX|2|" + type + "|8251-1^Service comment^LN||H^High^HL70078||||||F\r";
     }
@@ -159,13 +173,13 @@ class VersionsTest {
     void everyRequiredMshFieldMustBeValued() throws Exception {
         Hl7Intake requiring = new Hl7Intake(new ListenerRules("versions", ListenerRules.ALL_VERSIONS, Set.of(), List.of(4, 6),
                 ValidationMode.LENIENT, StandardCharsets.ISO_8859_1), store, parsing, headers.getPipeParser(), Clock.systemUTC());
-        String both = adt("2.4");
+        String both = adt("2.6");
         String noReceivingFacility = both.replace("|CAREBUS|HOSP|20261128101000|", "|CAREBUS||20261128101000|");
         String noSendingFacility = both.replace("|ADT|HOSP|CAREBUS|", "|ADT||CAREBUS|");
 
         assertThat(requiring.handle(both.getBytes(StandardCharsets.ISO_8859_1), "peer").ackCode()).isEqualTo("AA");
         for (String[] c : new String[][] {{noReceivingFacility, "MSH-6"}, {noSendingFacility, "MSH-4"}}) {
-            IntakeOutcome refused = requiring.handle(c[0].replace("A01-2.4", "A01-" + c[1]).getBytes(StandardCharsets.ISO_8859_1), "peer");
+            IntakeOutcome refused = requiring.handle(c[0].replace("A01-2.6", "A01-" + c[1]).getBytes(StandardCharsets.ISO_8859_1), "peer");
             assertThat(refused.ackCode()).as(c[1]).isEqualTo("AE");
             var ack = new DefaultHapiContext(ValidationContextFactory.noValidation()).getPipeParser()
                     .parse(new String(refused.ack(), StandardCharsets.ISO_8859_1));

@@ -82,18 +82,8 @@ class VersionsTest {
         return version.compareTo("2.7") >= 0;
     }
 
-    /** A segment with the given fields at their positions (1-based), the rest empty. */
     private static String segment(String name, Object... positionsAndValues) {
-        String[] fields = new String[60];
-        java.util.Arrays.fill(fields, "");
-        int last = 0;
-        for (int i = 0; i < positionsAndValues.length; i += 2) {
-            int at = (Integer) positionsAndValues[i];
-            fields[at] = String.valueOf(positionsAndValues[i + 1]);
-            last = Math.max(last, at);
-        }
-        fields[0] = name;
-        return String.join("|", java.util.Arrays.copyOf(fields, last + 1));
+        return io.carebus.hl7.internal.fhir.Segments.of(name, positionsAndValues);
     }
 
     static String adt(String version) {

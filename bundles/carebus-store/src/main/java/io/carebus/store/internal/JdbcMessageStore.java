@@ -280,17 +280,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                 history.setString(4, note);
                 history.addBatch();
                 for (int i = 0; i < w.warnings().size(); i++) {
-                    MessageWarning found = w.warnings().get(i);
-                    warningRow.setLong(1, id);
-                    warningRow.setInt(2, i);
-                    warningRow.setString(3, truncate(found.location(), 60));
-                    warningRow.setString(4, truncate(found.problem(), 400));
-                    if (found.valueLength() == null) {
-                        warningRow.setNull(5, java.sql.Types.INTEGER);
-                    } else {
-                        warningRow.setInt(5, found.valueLength());
-                    }
-                    warningRow.addBatch();
+                    addWarningRow(warningRow, id, i, w.warnings().get(i));
                 }
                 results.add(new StoreResult(id, duplicateOf, collidesWith));
             }
@@ -563,17 +553,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
              PreparedStatement count = c.prepareStatement(
                      "UPDATE message SET warning_count = (SELECT COUNT(*) FROM message_warning WHERE message_id = ?) WHERE id = ?")) {
             for (int i = 0; i < kept.size(); i++) {
-                MessageWarning found = kept.get(i);
-                row.setLong(1, messageId);
-                row.setInt(2, MAPPING_WARNING_SEQ + i);
-                row.setString(3, truncate(found.location(), 60));
-                row.setString(4, truncate(found.problem(), 400));
-                if (found.valueLength() == null) {
-                    row.setNull(5, java.sql.Types.INTEGER);
-                } else {
-                    row.setInt(5, found.valueLength());
-                }
-                row.addBatch();
+                addWarningRow(row, messageId, MAPPING_WARNING_SEQ + i, kept.get(i));
             }
             if (!kept.isEmpty()) {
                 row.executeBatch();
@@ -582,6 +562,20 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
             count.setLong(2, messageId);
             count.executeUpdate();
         }
+    }
+
+    /** One row of {@code INSERT INTO message_warning (message_id, seq, location, problem, value_length)}, batched. */
+    private static void addWarningRow(PreparedStatement row, long messageId, int seq, MessageWarning warning) throws SQLException {
+        row.setLong(1, messageId);
+        row.setInt(2, seq);
+        row.setString(3, truncate(warning.location(), 60));
+        row.setString(4, truncate(warning.problem(), 400));
+        if (warning.valueLength() == null) {
+            row.setNull(5, java.sql.Types.INTEGER);
+        } else {
+            row.setInt(5, warning.valueLength());
+        }
+        row.addBatch();
     }
 
     private void writeCanonical(Connection c, long messageId, byte[] canonicalJson, Collection<String> patientIdentifiers)

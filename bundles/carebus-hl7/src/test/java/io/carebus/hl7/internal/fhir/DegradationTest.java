@@ -26,18 +26,8 @@ class DegradationTest {
         return mapper.map(Samples.parse(HAPI, String.join("\r", segments)), "d").orElseThrow();
     }
 
-    /** A segment with the given values at their field positions (1-based), so no field count is off by one. */
     static String seg(String name, Object... positionsAndValues) {
-        String[] fields = new String[80];
-        java.util.Arrays.fill(fields, "");
-        int last = 0;
-        for (int i = 0; i < positionsAndValues.length; i += 2) {
-            int at = (Integer) positionsAndValues[i];
-            fields[at] = String.valueOf(positionsAndValues[i + 1]);
-            last = Math.max(last, at);
-        }
-        fields[0] = name;
-        return String.join("|", java.util.Arrays.copyOf(fields, last + 1));
+        return Segments.of(name, positionsAndValues);
     }
 
     private static <T extends Resource> List<T> all(Bundle bundle, Class<T> type) {

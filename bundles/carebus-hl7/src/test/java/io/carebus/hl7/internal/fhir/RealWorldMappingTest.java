@@ -96,6 +96,8 @@ class RealWorldMappingTest {
                 case "AL1", "IAM" -> addIf(out, "AllergyIntolerance", f, 3);
                 case "PR1" -> addIf(out, "Procedure", f, 3);
                 case "IN1" -> out.add("Coverage");
+                case "GT1" -> out.add("Account");
+                case "RXC" -> addIf(out, "Medication", f, 2);
                 case "SPM" -> out.add("Specimen");
                 case "TXA" -> out.add("DocumentReference");
                 case "SCH" -> out.add("Appointment");

@@ -264,7 +264,13 @@ public final class ResultResources {
         report.setEffective(new org.hl7.fhir.r4.model.DateTimeType(Date.from(prediction.at())));
         report.setIssued(Date.from(prediction.at()));
         report.addPerformer(deviceReference(prediction.model()));
-        results.forEach(r -> report.addResult(r.copy()));
+        for (Reference r : results) {
+            // R4 constrains DiagnosticReport.result to Observation: anything else would make the report invalid at the EHR.
+            if (!"Observation".equals(r.getType()) && !(r.hasReference() && r.getReference().startsWith("Observation/"))) {
+                throw new IllegalArgumentException("DiagnosticReport.result references Observations only, not " + r.getType());
+            }
+            report.addResult(r.copy());
+        }
         if (conclusion != null) {
             report.setConclusion(conclusion);
         }

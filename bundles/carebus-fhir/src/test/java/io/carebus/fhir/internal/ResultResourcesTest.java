@@ -114,16 +114,18 @@ class ResultResourcesTest {
                 new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}), 2, 30);
         DocumentReference doc = results.heatmapDocument(PREDICTION, subject, heatmap);
         assertValid(doc);
-        RiskAssessment risk = results.riskAssessment(PREDICTION, RISK, subject, null);
-        DiagnosticReport report = results.diagnosticReport(PREDICTION, RISK, subject,
-                List.of(ResultResources.referenceTo(risk, risk.getIdentifierFirstRep())), "Nodule likely (0.81)",
-                ResultResources.referenceTo(doc, doc.getIdentifierFirstRep()));
-        // DiagnosticReport.result references Observations only; a RiskAssessment belongs in an extension or Provenance.
-        report.getResult().clear();
         Observation observation = results.observation(PREDICTION, new ModelCard.ModelOutput("sepsis_risk", "probability", 0.5,
                 "Observation", "http://loinc.org|LP1234-5"), subject, null);
-        report.addResult(ResultResources.referenceTo(observation, observation.getIdentifierFirstRep()));
+        // Validated as the builder emits it, unchanged.
+        DiagnosticReport report = results.diagnosticReport(PREDICTION, RISK, subject,
+                List.of(ResultResources.referenceTo(observation, observation.getIdentifierFirstRep())), "Nodule likely (0.81)",
+                ResultResources.referenceTo(doc, doc.getIdentifierFirstRep()));
         assertValid(report);
+        // DiagnosticReport.result references Observations only: the builder refuses anything else rather than emit it.
+        RiskAssessment risk = results.riskAssessment(PREDICTION, RISK, subject, null);
+        assertThatThrownBy(() -> results.diagnosticReport(PREDICTION, RISK, subject,
+                List.of(ResultResources.referenceTo(risk, risk.getIdentifierFirstRep())), "x", null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Observation");
     }
 
     @Test

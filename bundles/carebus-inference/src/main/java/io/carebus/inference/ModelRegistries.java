@@ -27,4 +27,10 @@ public final class ModelRegistries {
             throws Exception {
         return StandaloneRegistry.open(trustStore, trustStorePassword, jars, maxBatch, batchWorkers);
     }
+
+    /** As {@link #open(Path, String, List, int, int)}, trusting the given vendor certificates. */
+    public static Standalone open(List<java.security.cert.X509Certificate> trusted, List<Path> jars, int maxBatch, int batchWorkers)
+            throws Exception {
+        return StandaloneRegistry.open(trusted, jars, maxBatch, batchWorkers);
+    }
 }

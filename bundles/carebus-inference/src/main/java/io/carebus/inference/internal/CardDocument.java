@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The model card as written in YAML (schema: {@code model-card.schema.json} in this bundle's README folder). Field
+ * The model card as written in YAML (schema: {@code docs/model-card.schema.json}, reference: {@code docs/model-card.md}). Field
  * names follow the CHAI applied model card where they fit ({@code intendedUse}, {@code outOfScopeUse} as
  * contraindications, {@code trainingData}, {@code performance}, {@code changeControl}). Unknown fields are refused,
  * so a misspelt field does not silently fall back to a default.

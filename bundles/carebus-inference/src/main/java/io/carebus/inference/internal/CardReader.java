@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.carebus.api.model.ModelCard;
+import io.carebus.inference.check.Problem;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,121 +22,149 @@ final class CardReader {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-    /** The parsed card, or an exception whose message names the problems. */
+    /** The parsed card, or an exception whose problems name every fault, each with its card line. */
     CardDocument read(byte[] yamlBytes) throws InvalidCardException {
-        CardDocument card;
-        try {
-            card = yaml.readValue(yamlBytes, CardDocument.class);
-        } catch (IOException e) {
-            throw new InvalidCardException(List.of("not a readable model card: " + firstLine(e.getMessage())));
-        }
-        List<String> problems = problems(card);
+        CardDocument card = parse(yamlBytes);
+        List<Problem> problems = problems(card);
         if (!problems.isEmpty()) {
-            throw new InvalidCardException(problems);
+            throw new InvalidCardException(CardLines.of(yamlBytes).locate(problems));
         }
         return card;
     }
 
-    static List<String> problems(CardDocument c) {
-        List<String> p = new ArrayList<>();
-        token(p, "id", c.id());
-        token(p, "version", c.version());
-        token(p, "vendor", c.vendor());
-        text(p, "intendedUse", c.intendedUse());
+    /** The card as written, unchecked (for tools that read a card being written, or an earlier version's). */
+    CardDocument parse(byte[] yamlBytes) throws InvalidCardException {
+        try {
+            return yaml.readValue(yamlBytes, CardDocument.class);
+        } catch (IOException e) {
+            throw new InvalidCardException(List.of(unreadable(yamlBytes, e)));
+        }
+    }
+
+    /**
+     * A card Jackson cannot map, at the line of the field it names: records are built after all their fields are
+     * read, so the parser's own location of an unknown field is the end of its object, not the field.
+     */
+    private static Problem unreadable(byte[] yamlBytes, IOException e) {
+        String reason = "not a readable model card: " + firstLine(e.getMessage());
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder pointer = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                pointer.append('/').append(r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex()));
+            }
+            return new Problem(reason, pointer.toString(), CardLines.of(yamlBytes).lineOf(pointer.toString()));
+        }
+        int line = e instanceof com.fasterxml.jackson.core.JacksonException j && j.getLocation() != null
+                ? Math.max(0, j.getLocation().getLineNr()) : 0;
+        return new Problem(reason, null, line);
+    }
+
+    static List<Problem> problems(CardDocument c) {
+        List<Problem> p = new ArrayList<>();
+        token(p, "/id", "id", c.id());
+        token(p, "/version", "version", c.version());
+        token(p, "/vendor", "vendor", c.vendor());
+        text(p, "/intendedUse", "intendedUse", c.intendedUse());
         if (c.contraindications() == null || c.contraindications().isEmpty()) {
-            p.add("contraindications: list at least one (where the model must not be used)");
+            p.add(Problem.at("/contraindications", "contraindications: list at least one (where the model must not be used)"));
         }
         if (c.files() == null || c.files().stream().filter(f -> "model".equals(role(f))).count() != 1) {
-            p.add("files: exactly one file with role 'model' (the ONNX graph) is required");
+            p.add(Problem.at("/files", "files: exactly one file with role 'model' (the ONNX graph) is required"));
         } else {
-            for (CardDocument.ModelFile f : c.files()) {
+            for (int i = 0; i < c.files().size(); i++) {
+                CardDocument.ModelFile f = c.files().get(i);
                 if (f.path() == null || f.path().isBlank() || f.path().startsWith("/") || f.path().contains("..")) {
-                    p.add("files: path must be relative inside the bundle: " + f.path());
+                    p.add(Problem.at("/files/" + i + "/path", "files: path must be relative inside the bundle: " + f.path()));
                 }
                 if (f.sha256() == null || !f.sha256().matches("[0-9a-f]{64}")) {
-                    p.add("files: sha256 of " + f.path() + " must be 64 lowercase hex digits");
+                    p.add(Problem.at("/files/" + i + "/sha256", "files: sha256 of " + f.path() + " must be 64 lowercase hex digits"));
                 }
             }
         }
         Set<String> features = new HashSet<>();
         if (c.inputs() == null || (c.inputs().tabular() == null) == (c.inputs().image() == null)) {
-            p.add("inputs: declare either tabular features or one image");
+            p.add(Problem.at("/inputs", "inputs: declare either tabular features or one image"));
         } else if (c.inputs().tabular() != null) {
             if (c.inputs().tabular().isEmpty()) {
-                p.add("inputs.tabular: at least one feature");
+                p.add(Problem.at("/inputs/tabular", "inputs.tabular: at least one feature"));
             }
-            for (CardDocument.TabularFeature f : c.inputs().tabular()) {
-                token(p, "inputs.tabular.name", f.name());
+            for (int i = 0; i < c.inputs().tabular().size(); i++) {
+                CardDocument.TabularFeature f = c.inputs().tabular().get(i);
+                String at = "/inputs/tabular/" + i;
+                token(p, at + "/name", "inputs.tabular.name", f.name());
                 if (!features.add(String.valueOf(f.name()))) {
-                    p.add("inputs.tabular: feature " + f.name() + " declared twice");
+                    p.add(Problem.at(at + "/name", "inputs.tabular: feature " + f.name() + " declared twice"));
                 }
-                text(p, "inputs.tabular[" + f.name() + "].code", f.code());
-                text(p, "inputs.tabular[" + f.name() + "].unit", f.unit());
+                text(p, at + "/code", "inputs.tabular[" + f.name() + "].code", f.code());
+                text(p, at + "/unit", "inputs.tabular[" + f.name() + "].unit", f.unit());
                 if (f.aggregate() != null && !AGGREGATES.contains(f.aggregate())) {
-                    p.add("inputs.tabular[" + f.name() + "].aggregate must be one of " + AGGREGATES);
+                    p.add(Problem.at(at + "/aggregate", "inputs.tabular[" + f.name() + "].aggregate must be one of " + AGGREGATES));
                 }
                 if (f.window() != null && !f.window().matches("P(T?\\d+[DHM])+|PT\\d+H")) {
-                    p.add("inputs.tabular[" + f.name() + "].window must be an ISO 8601 duration like PT6H or P2D");
+                    p.add(Problem.at(at + "/window", "inputs.tabular[" + f.name() + "].window must be an ISO 8601 duration like PT6H or P2D"));
                 }
             }
         } else {
             CardDocument.ImageSpec i = c.inputs().image();
-            text(p, "inputs.image.modality", i.modality());
+            text(p, "/inputs/image/modality", "inputs.image.modality", i.modality());
             if (i.width() <= 0 || i.height() <= 0) {
-                p.add("inputs.image: width and height must be positive");
+                p.add(Problem.at("/inputs/image", "inputs.image: width and height must be positive"));
             }
         }
         Set<String> labels = new HashSet<>();
         if (c.outputs() == null || c.outputs().isEmpty()) {
-            p.add("outputs: at least one");
+            p.add(Problem.at("/outputs", "outputs: at least one"));
         } else {
-            for (CardDocument.Output o : c.outputs()) {
-                token(p, "outputs.label", o.label());
+            for (int i = 0; i < c.outputs().size(); i++) {
+                CardDocument.Output o = c.outputs().get(i);
+                String at = "/outputs/" + i;
+                token(p, at + "/label", "outputs.label", o.label());
                 if (!labels.add(String.valueOf(o.label()))) {
-                    p.add("outputs: label " + o.label() + " declared twice");
+                    p.add(Problem.at(at + "/label", "outputs: label " + o.label() + " declared twice"));
                 }
-                text(p, "outputs[" + o.label() + "].onnxOutput", o.onnxOutput());
+                text(p, at + "/onnxOutput", "outputs[" + o.label() + "].onnxOutput", o.onnxOutput());
                 if (!OUTPUT_TYPES.contains(String.valueOf(o.type()))) {
-                    p.add("outputs[" + o.label() + "].type must be one of " + OUTPUT_TYPES);
+                    p.add(Problem.at(at + "/type", "outputs[" + o.label() + "].type must be one of " + OUTPUT_TYPES));
                 }
                 if (!FHIR_RESULTS.contains(String.valueOf(o.fhirResource()))) {
-                    p.add("outputs[" + o.label() + "].fhirResource must be one of " + FHIR_RESULTS);
+                    p.add(Problem.at(at + "/fhirResource", "outputs[" + o.label() + "].fhirResource must be one of " + FHIR_RESULTS));
                 }
-                text(p, "outputs[" + o.label() + "].code", o.code());
+                text(p, at + "/code", "outputs[" + o.label() + "].code", o.code());
                 if (o.index() != null && o.index() < 0) {
-                    p.add("outputs[" + o.label() + "].index must not be negative");
+                    p.add(Problem.at(at + "/index", "outputs[" + o.label() + "].index must not be negative"));
                 }
             }
         }
         if (c.explanation() == null || c.explanation().method() == null || c.explanation().method().isBlank()) {
-            p.add("explanation.method is required");
+            p.add(Problem.at("/explanation/method", "explanation.method is required"));
         } else if ("grad-cam".equals(c.explanation().method())
                 && (c.explanation().activationOutput() == null || c.explanation().headGraph() == null)) {
-            p.add("explanation: grad-cam needs activationOutput (the last convolution's output) and headGraph (activations → scores)");
+            p.add(Problem.at("/explanation", "explanation: grad-cam needs activationOutput (the last convolution's output) and headGraph (activations → scores)"));
         }
         if (c.trainingData() == null || c.trainingData().summary() == null || c.trainingData().summary().isBlank()) {
-            p.add("trainingData.summary is required");
+            p.add(Problem.at("/trainingData/summary", "trainingData.summary is required"));
         }
         if (c.performance() == null || c.performance().overall() == null || c.performance().overall().isEmpty()) {
-            p.add("performance.overall is required (e.g. auroc)");
+            p.add(Problem.at("/performance/overall", "performance.overall is required (e.g. auroc)"));
         }
-        text(p, "changeControl", c.changeControl());
+        text(p, "/changeControl", "changeControl", c.changeControl());
         if (c.selfTests() == null || c.selfTests().isEmpty()) {
-            p.add("selfTests: at least one vector (inputs, expected outputs, tolerance)");
+            p.add(Problem.at("/selfTests", "selfTests: at least one vector (inputs, expected outputs, tolerance)"));
         } else {
             int n = 0;
             for (CardDocument.SelfTest t : c.selfTests()) {
                 n++;
+                String at = "/selfTests/" + (n - 1);
                 if (t.expected() == null || t.expected().isEmpty()) {
-                    p.add("selfTests[" + n + "].expected is empty");
+                    p.add(Problem.at(at + "/expected", "selfTests[" + n + "].expected is empty"));
                 } else if (!labels.containsAll(t.expected().keySet())) {
-                    p.add("selfTests[" + n + "].expected names an output the card does not declare: " + t.expected().keySet());
+                    p.add(Problem.at(at + "/expected", "selfTests[" + n + "].expected names an output the card does not declare: " + t.expected().keySet()));
                 }
                 if (t.tolerance() == null || t.tolerance() < 0) {
-                    p.add("selfTests[" + n + "].tolerance must be given and not negative");
+                    p.add(Problem.at(at + "/tolerance", "selfTests[" + n + "].tolerance must be given and not negative"));
                 }
                 if (!features.isEmpty() && (t.inputs() == null || !features.containsAll(t.inputs().keySet()))) {
-                    p.add("selfTests[" + n + "].inputs must name declared features");
+                    p.add(Problem.at(at + "/inputs", "selfTests[" + n + "].inputs must name declared features"));
                 }
             }
         }
@@ -160,15 +189,15 @@ final class CardReader {
                 c.explanation().method(), c.trainingData().summary());
     }
 
-    private static void token(List<String> p, String field, String value) {
+    private static void token(List<Problem> p, String pointer, String field, String value) {
         if (value == null || value.isBlank() || !value.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            p.add(field + " must be a token of letters, digits, '.', '_' or '-': " + value);
+            p.add(Problem.at(pointer, field + " must be a token of letters, digits, '.', '_' or '-': " + value));
         }
     }
 
-    private static void text(List<String> p, String field, String value) {
+    private static void text(List<Problem> p, String pointer, String field, String value) {
         if (value == null || value.isBlank()) {
-            p.add(field + " is required");
+            p.add(Problem.at(pointer, field + " is required"));
         }
     }
 

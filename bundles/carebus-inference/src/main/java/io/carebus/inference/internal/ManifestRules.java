@@ -1,5 +1,6 @@
 package io.carebus.inference.internal;
 
+import io.carebus.inference.check.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.jar.Attributes;
@@ -18,17 +19,19 @@ final class ManifestRules {
     private ManifestRules() {
     }
 
-    static void check(Attributes main) throws ModelRefusedException {
+    /** Every header of {@code main} that would let code run or wire, each as a problem. */
+    static List<Problem> problems(Attributes main) {
+        List<Problem> problems = new ArrayList<>();
         for (String header : FORBIDDEN) {
             if (main.getValue(header) != null) {
-                throw new ModelRefusedException("a model bundle must not have a " + header + " header (no vendor code runs in the engine)");
+                problems.add(Problem.of("a model bundle must not have a " + header + " header (no vendor code runs in the engine)"));
             }
         }
         String classPath = main.getValue("Bundle-ClassPath");
         if (classPath != null) {
             for (String clause : clauses(classPath)) {
                 if (!namespace(clause).equals(".")) {
-                    throw new ModelRefusedException("a model bundle must not have a Bundle-ClassPath beyond '.': " + clause);
+                    problems.add(Problem.of("a model bundle must not have a Bundle-ClassPath beyond '.': " + clause));
                 }
             }
         }
@@ -36,10 +39,11 @@ final class ManifestRules {
         if (requirements != null) {
             for (String clause : clauses(requirements)) {
                 if (!namespace(clause).equals("osgi.ee")) {
-                    throw new ModelRefusedException("a model bundle may require only osgi.ee, not " + namespace(clause));
+                    problems.add(Problem.of("a model bundle may require only osgi.ee, not " + namespace(clause)));
                 }
             }
         }
+        return problems;
     }
 
     private static String namespace(String clause) {

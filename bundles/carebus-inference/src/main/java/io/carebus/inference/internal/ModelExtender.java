@@ -53,16 +53,18 @@ import org.slf4j.LoggerFactory;
  * outputs, self-tests) and then serves or is refused with its reason; when the bundle goes, its version leaves
  * without cutting off running requests. Lifecycle events go to the audit trail when one runs.
  */
-@Component(service = {ModelRegistry.class, HealthIndicator.class}, configurationPid = "io.carebus.inference", immediate = true)
+@Component(service = {ModelRegistry.class, HealthIndicator.class, io.carebus.inference.VendorTrustStore.class},
+        configurationPid = "io.carebus.inference", immediate = true)
 @Designate(ocd = InferenceConfig.class)
-public class ModelExtender implements ModelRegistry, HealthIndicator {
+public class ModelExtender implements ModelRegistry, HealthIndicator, io.carebus.inference.VendorTrustStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelExtender.class);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     volatile AuditTrail audit;
 
-    private final ModelBundleInspector inspector;
+    /** Replaced when a vendor is added to the trust store; each check reads it once. */
+    private volatile ModelBundleInspector inspector;
     private final ModelBundleGate gate;
     private final boolean demoVendorTrusted;
     private final OrtEnvironment env;
@@ -140,11 +142,31 @@ public class ModelExtender implements ModelRegistry, HealthIndicator {
         return t;
     }
 
-    private static VendorTrust trust(InferenceConfig config) throws IOException, GeneralSecurityException {
+    private static Path trustStorePath(InferenceConfig config) {
         Path store = Path.of(config.trust_store());
-        if (!store.isAbsolute()) {
-            store = Path.of(System.getProperty("karaf.etc", "etc")).resolve(store);
+        return store.isAbsolute() ? store : Path.of(System.getProperty("karaf.etc", "etc")).resolve(store);
+    }
+
+    @Override
+    public synchronized String trust(String alias, java.security.cert.X509Certificate certificate, String actor) throws Exception {
+        String added = TrustStoreFile.add(trustStorePath(config), config.trust_store_password().toCharArray(), alias, certificate);
+        inspector = new ModelBundleInspector(trust(config), config.allow_unsigned(), Math.max(1, config.max_bundle_mb()) * 1024 * 1024);
+        LOG.info("Model bundles: vendor {} added to the trust store by {}", added, actor);
+        AuditTrail trail = audit;
+        if (trail != null) {
+            trail.append(new AuditRecord(Instant.now(), trail.nodeId(), actor, null, AuditAction.CONFIG_CHANGE, AuditRecord.Outcome.SUCCESS,
+                    List.of("model-trust-store/" + alias), null, null, null, null, "trusted model vendor " + alias + ": " + added));
         }
+        return added;
+    }
+
+    @Override
+    public List<String> vendors() throws Exception {
+        return TrustStoreFile.list(trustStorePath(config), config.trust_store_password().toCharArray());
+    }
+
+    private static VendorTrust trust(InferenceConfig config) throws IOException, GeneralSecurityException {
+        Path store = trustStorePath(config);
         if (!Files.exists(store)) {
             LOG.warn("Model bundles: no vendor trust store at {}; signed bundles will be refused as untrusted", store);
             return VendorTrust.none();
@@ -188,13 +210,15 @@ public class ModelExtender implements ModelRegistry, HealthIndicator {
                     model = OrtModel.open(env, modelId, card, pkg.model(), options);
                 }
             }
-            model.withFiles(pkg.files());
-            try (OrtSession.SessionOptions headOptions = sessionOptions()) {
-                model.openHead(env, headOptions);
-                SelfTests.run(model);
-            } catch (ModelRefusedException | OrtException | RuntimeException e) {
+            OrtSession.SessionOptions headOptions;
+            try {
+                headOptions = sessionOptions();
+            } catch (OrtException | RuntimeException e) {
                 model.release();
                 throw e;
+            }
+            try (headOptions) {
+                ModelChecks.complete(model, env, pkg.files(), headOptions);
             }
             model.batch(config.micro_batch_max(), config.micro_batch_wait_micros(), config.micro_batch_workers());
             ServingState initial = ServingState.valueOf(config.new_version_state().trim().toUpperCase(Locale.ROOT));

@@ -73,19 +73,19 @@ final class OrtModel {
             String inputName = card.inputs().onnxInput() != null ? card.inputs().onnxInput()
                     : inputs.size() == 1 ? inputs.keySet().iterator().next() : null;
             if (inputName == null || !inputs.containsKey(inputName)) {
-                throw new ModelRefusedException("the model's inputs " + inputs.keySet() + " do not match the card's input "
+                throw new ModelRefusedException("/inputs/onnxInput", "the model's inputs " + inputs.keySet() + " do not match the card's input "
                         + (inputName == null ? "(none named; inputs.onnxInput is needed when the model has several)" : inputName));
             }
             if (!(inputs.get(inputName).getInfo() instanceof TensorInfo tensor) || tensor.type != OnnxJavaType.FLOAT) {
-                throw new ModelRefusedException("the model's input " + inputName + " must be a float tensor");
+                throw new ModelRefusedException("/inputs/onnxInput", "the model's input " + inputName + " must be a float tensor");
             }
             long[] shape = tensor.getShape().clone();
             if (shape.length < 2) {
-                throw new ModelRefusedException("the model's input " + inputName + " must have a batch dimension first");
+                throw new ModelRefusedException("/inputs/onnxInput", "the model's input " + inputName + " must have a batch dimension first");
             }
             for (int i = 1; i < shape.length; i++) {
                 if (shape[i] <= 0) {
-                    throw new ModelRefusedException("the model's input " + inputName + " has an unknown dimension " + i);
+                    throw new ModelRefusedException("/inputs/onnxInput", "the model's input " + inputName + " has an unknown dimension " + i);
                 }
             }
             long expected = card.inputs().tabular() != null ? card.inputs().tabular().size()
@@ -95,18 +95,20 @@ final class OrtModel {
                 actual *= shape[i];
             }
             if (actual != expected) {
-                throw new ModelRefusedException("the model's input " + inputName + " takes " + actual + " values per row, the card declares "
+                throw new ModelRefusedException(card.inputs().tabular() != null ? "/inputs/tabular" : "/inputs/image",
+                        "the model's input " + inputName + " takes " + actual + " values per row, the card declares "
                         + expected + (card.inputs().tabular() != null ? " features" : " pixels"));
             }
             Map<String, NodeInfo> outputs = session.getOutputInfo();
-            for (CardDocument.Output o : card.outputs()) {
+            for (int n = 0; n < card.outputs().size(); n++) {
+                CardDocument.Output o = card.outputs().get(n);
                 NodeInfo info = outputs.get(o.onnxOutput());
                 if (info == null) {
-                    throw new ModelRefusedException("the card's output " + o.label() + " names ONNX output " + o.onnxOutput()
+                    throw new ModelRefusedException("/outputs/" + n + "/onnxOutput", "the card's output " + o.label() + " names ONNX output " + o.onnxOutput()
                             + ", the model has " + outputs.keySet());
                 }
                 if (!(info.getInfo() instanceof TensorInfo t) || (t.type != OnnxJavaType.FLOAT && t.type != OnnxJavaType.DOUBLE)) {
-                    throw new ModelRefusedException("ONNX output " + o.onnxOutput() + " must be a float or double tensor");
+                    throw new ModelRefusedException("/outputs/" + n + "/onnxOutput", "ONNX output " + o.onnxOutput() + " must be a float or double tensor");
                 }
                 long perRow = 1;
                 for (int i = 1; i < t.getShape().length; i++) {
@@ -117,7 +119,7 @@ final class OrtModel {
                 }
                 int index = o.index() == null ? 0 : o.index();
                 if (perRow > 0 && index >= perRow) {
-                    throw new ModelRefusedException("output " + o.label() + " takes element " + index + " of " + o.onnxOutput()
+                    throw new ModelRefusedException("/outputs/" + n + "/index", "output " + o.label() + " takes element " + index + " of " + o.onnxOutput()
                             + ", which has " + perRow + " per row");
                 }
             }
@@ -152,46 +154,46 @@ final class OrtModel {
             return;
         }
         if (explanation.activationOutput() == null || explanation.headGraph() == null) {
-            throw new ModelRefusedException("explanation needs both activationOutput and headGraph (Grad-CAM), or neither");
+            throw new ModelRefusedException("/explanation", "explanation needs both activationOutput and headGraph (Grad-CAM), or neither");
         }
         try {
             NodeInfo activation = session.getOutputInfo().get(explanation.activationOutput());
             if (activation == null || !(activation.getInfo() instanceof TensorInfo a) || a.type != OnnxJavaType.FLOAT) {
-                throw new ModelRefusedException("explanation.activationOutput " + explanation.activationOutput()
+                throw new ModelRefusedException("/explanation/activationOutput", "explanation.activationOutput " + explanation.activationOutput()
                         + " is not a float output of the model (it has " + session.getOutputInfo().keySet() + ")");
             }
             byte[] bytes = files.get(explanation.headGraph());
             if (bytes == null || card.files().stream().noneMatch(f -> f.path().equals(explanation.headGraph()) && "head".equals(CardReader.role(f)))) {
-                throw new ModelRefusedException("explanation.headGraph " + explanation.headGraph() + " is not a file of the bundle with role head");
+                throw new ModelRefusedException("/explanation/headGraph", "explanation.headGraph " + explanation.headGraph() + " is not a file of the bundle with role head");
             }
             OrtSession opened;
             try {
                 opened = environment.createSession(bytes, options);
             } catch (OrtException e) {
-                throw new ModelRefusedException("ONNX Runtime cannot load the head graph: " + e.getMessage());
+                throw new ModelRefusedException("/explanation/headGraph", "ONNX Runtime cannot load the head graph: " + e.getMessage());
             }
             boolean kept = false;
             try {
                 if (opened.getInputInfo().size() != 1 || opened.getOutputInfo().size() != 1) {
-                    throw new ModelRefusedException("the head graph must have one input (the activations) and one output");
+                    throw new ModelRefusedException("/explanation/headGraph", "the head graph must have one input (the activations) and one output");
                 }
                 if (!(opened.getInputInfo().values().iterator().next().getInfo() instanceof TensorInfo in) || in.type != OnnxJavaType.FLOAT) {
-                    throw new ModelRefusedException("the head graph's input must be a float tensor (the activations)");
+                    throw new ModelRefusedException("/explanation/headGraph", "the head graph's input must be a float tensor (the activations)");
                 }
                 if (!(opened.getOutputInfo().values().iterator().next().getInfo() instanceof TensorInfo out)
                         || (out.type != OnnxJavaType.FLOAT && out.type != OnnxJavaType.DOUBLE)) {
-                    throw new ModelRefusedException("the head graph's output must be a float or double tensor");
+                    throw new ModelRefusedException("/explanation/headGraph", "the head graph's output must be a float or double tensor");
                 }
                 long[] headInput = in.getShape();
                 if (perRow(headInput) != perRow(a.getShape()) || perRow(headInput) <= 0) {
-                    throw new ModelRefusedException("the head graph takes " + java.util.Arrays.toString(headInput)
+                    throw new ModelRefusedException("/explanation/headGraph", "the head graph takes " + java.util.Arrays.toString(headInput)
                             + ", the activation output " + explanation.activationOutput() + " is " + java.util.Arrays.toString(a.getShape()));
                 }
                 long headOut = perRow(out.getShape());
                 for (CardDocument.Output o : card.outputs()) {
                     int index = o.index() == null ? 0 : o.index();
                     if (headOut > 0 && index >= headOut) {
-                        throw new ModelRefusedException("the head graph gives " + headOut + " values per row; output " + o.label()
+                        throw new ModelRefusedException("/explanation/headGraph", "the head graph gives " + headOut + " values per row; output " + o.label()
                                 + " needs element " + index);
                     }
                 }

@@ -21,18 +21,18 @@ final class SelfTests {
                 row = card.inputs().tabular() != null ? FeatureVector.build(card, test.inputs() == null ? Map.of() : test.inputs())
                         : constantImage(model, test);
             } catch (InsufficientDataException e) {
-                throw new ModelRefusedException("self-test " + n + ": " + e.getMessage());
+                throw new ModelRefusedException("/selfTests/" + (n - 1) + "/inputs", "self-test " + n + ": " + e.getMessage());
             }
             Map<String, Double> actual;
             try {
                 actual = model.run(new float[][] {row}).get(0);
             } catch (OrtException | RuntimeException e) {
-                throw new ModelRefusedException("self-test " + n + " does not run: " + e.getMessage());
+                throw new ModelRefusedException("/selfTests/" + (n - 1), "self-test " + n + " does not run: " + e.getMessage());
             }
             for (Map.Entry<String, Double> expected : test.expected().entrySet()) {
                 double got = actual.get(expected.getKey());
                 if (!(Math.abs(got - expected.getValue()) <= test.tolerance())) {
-                    throw new ModelRefusedException("self-test " + n + " failed: " + expected.getKey() + " = " + got
+                    throw new ModelRefusedException("/selfTests/" + (n - 1) + "/expected", "self-test " + n + " failed: " + expected.getKey() + " = " + got
                             + ", expected " + expected.getValue() + " ± " + test.tolerance());
                 }
             }
@@ -63,13 +63,13 @@ final class SelfTests {
                     double out = outputs.get(r).get(o.label());
                     double direct = Math.abs(head[r] - out), logistic = Math.abs(1 / (1 + Math.exp(-head[r])) - out);
                     if (!(Math.min(direct, logistic) <= 1e-4)) {
-                        throw new ModelRefusedException("the head graph does not reproduce the model: for output " + o.label()
+                        throw new ModelRefusedException("/explanation/headGraph", "the head graph does not reproduce the model: for output " + o.label()
                                 + " it gives " + head[r] + " where the model gives " + out);
                     }
                 }
             }
         } catch (OrtException | RuntimeException e) {
-            throw new ModelRefusedException("the head graph cannot be checked against the model: " + e.getMessage());
+            throw new ModelRefusedException("/explanation/headGraph", "the head graph cannot be checked against the model: " + e.getMessage());
         }
     }
 

@@ -2,7 +2,6 @@ package io.carebus.inference.internal;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.carebus.api.model.ModelId;
 import io.carebus.inference.ModelRegistries;
 import io.carebus.inference.ServingState;
 import java.nio.file.Path;
@@ -19,6 +18,15 @@ public final class StandaloneRegistry {
 
     public static ModelRegistries.Standalone open(Path trustStore, String password, List<Path> jars, int maxBatch, int batchWorkers)
             throws Exception {
+        return open(VendorTrust.load(trustStore, password), jars, maxBatch, batchWorkers);
+    }
+
+    public static ModelRegistries.Standalone open(List<java.security.cert.X509Certificate> trusted, List<Path> jars, int maxBatch,
+            int batchWorkers) throws Exception {
+        return open(new VendorTrust(trusted), jars, maxBatch, batchWorkers);
+    }
+
+    private static ModelRegistries.Standalone open(VendorTrust trust, List<Path> jars, int maxBatch, int batchWorkers) throws Exception {
         ExecutorService shadows = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "carebus-model-shadow");
             t.setDaemon(true);
@@ -26,7 +34,7 @@ public final class StandaloneRegistry {
         });
         Registry registry = new Registry(0, shadows, Clock.systemUTC(), (event, v) -> { });
         registry.onClose(shadows::shutdownNow);
-        ModelBundleInspector inspector = new ModelBundleInspector(VendorTrust.load(trustStore, password), false);
+        ModelBundleInspector inspector = new ModelBundleInspector(trust, false);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long id = 1;
         for (Path jar : jars) {
@@ -34,15 +42,7 @@ public final class StandaloneRegistry {
             OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(1);
             options.setInterOpNumThreads(1);
-            OrtModel model = OrtModel.open(env, new ModelId(pkg.card().id(), pkg.card().version(), pkg.modelSha256()), pkg.card(),
-                    pkg.model(), options).withFiles(pkg.files());
-            try {
-                model.openHead(env, options);
-                SelfTests.run(model);
-            } catch (Exception e) {
-                model.release();
-                throw e;
-            }
+            OrtModel model = ModelChecks.open(env, pkg, options);
             model.batch(maxBatch, 0, batchWorkers);
             registry.add(id++, jar.getFileName().toString(), model, pkg.signer(), ServingState.SHADOW);
         }

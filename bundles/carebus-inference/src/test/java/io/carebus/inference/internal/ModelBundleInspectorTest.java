@@ -182,4 +182,30 @@ class ModelBundleInspectorTest {
                 .hasMessageContaining("tensor stolen keeps its data in an external file");
         assertThat(OnnxExternalData.firstExternalTensor(onnx)).isEmpty();
     }
+
+    @Test
+    void everyProblemIsListedAtOnceEachWithItsCardLine() throws Exception {
+        // A class file, a missing intended use, a blank unit and a wrong hash: one refusal names all four.
+        String card = goodCard().replaceFirst("intendedUse: .*\n", "").replace("unit: Cel", "unit: \"\"");
+        card = card.replace(sha, "1".repeat(64));
+        Path jar = bundles.signed(bundles.unsigned("many", ModelBundles.files("model-card.yaml", card, "model.onnx", onnx,
+                "com/vendor/Evil.class", new byte[] {1}), "model-card.yaml"), "vendor");
+        ModelBundleInspector.Inspection inspection = strict.examine(jar);
+        assertThat(inspection.problems()).extracting(io.carebus.inference.check.Problem::reason).containsExactly(
+                "a model bundle must not carry code, native libraries or nested archives: com/vendor/Evil.class",
+                "intendedUse is required",
+                "inputs.tabular[temperature].unit is required");
+        String[] lines = card.split("\n");
+        io.carebus.inference.check.Problem unit = inspection.problems().get(2);
+        assertThat(lines[unit.line() - 1]).contains("name: temperature");
+        assertThatThrownBy(() -> strict.inspect(jar)).hasMessage(String.join("; ", inspection.problems().stream()
+                .map(io.carebus.inference.check.Problem::reason).toList()));
+        // With the card fixed, the hash is checked too (the card must parse before its hashes can be).
+        String hashOnly = goodCard().replace(sha, "1".repeat(64));
+        ModelBundleInspector.Inspection second = strict.examine(bundles.signed(unsigned("hashline", hashOnly), "vendor"));
+        assertThat(second.problems()).singleElement().satisfies(p -> {
+            assertThat(p.reason()).startsWith("sha256 of model.onnx is ");
+            assertThat(hashOnly.split("\n")[p.line() - 1]).contains("sha256: " + "1".repeat(64));
+        });
+    }
 }

@@ -163,6 +163,34 @@ public final class ResultResources {
         return subject.hasIdentifier() ? subject.getIdentifier().getSystem() + "|" + subject.getIdentifier().getValue() : "";
     }
 
+    /**
+     * The result {@code carebus:fhir-results} emits for one card output: a RiskAssessment (with the observations it
+     * was based on), an Observation (category imaging for an imaging model), or a Condition only at or above the
+     * output's threshold (null below it). The vendor kit's {@code try} prints the same.
+     */
+    public Resource result(Prediction prediction, ModelCard card, ModelCard.ModelOutput output, Reference subject, Explanation explanation,
+            List<String> basis) {
+        Resource result = switch (output.fhirResource()) {
+            case "RiskAssessment" -> {
+                RiskAssessment risk = riskAssessment(prediction, output, subject, explanation);
+                basis(risk, basis);
+                yield risk;
+            }
+            case "Observation" -> observation(prediction, output, subject, explanation);
+            case "Condition" -> output.threshold() != null && prediction.outputs().getOrDefault(output.label(), 0.0) >= output.threshold()
+                    ? condition(prediction, output, subject) : null;
+            default -> throw new IllegalArgumentException("model card output " + output.label() + " asks for "
+                    + output.fhirResource() + ", which carebus:fhir-results does not build");
+        };
+        if (result instanceof Observation observation && card.imageInput() != null) {
+            // A finding read from an image: category imaging rather than the survey of a score from data.
+            observation.getCategory().clear();
+            observation.addCategory(new CodeableConcept().addCoding(new Coding(
+                    "http://terminology.hl7.org/CodeSystem/observation-category", "imaging", "Imaging")));
+        }
+        return result;
+    }
+
     /** RiskAssessment: the probability of the card's outcome, high/low by the card's threshold, explanation attached. */
     public RiskAssessment riskAssessment(Prediction prediction, ModelCard.ModelOutput output, Reference subject,
                                         Explanation explanation) {

@@ -93,24 +93,7 @@ public class ResultsStep implements RouteStep {
         List<Resource> emitted = new ArrayList<>();
         List<Reference> targets = new ArrayList<>();
         for (ModelCard.ModelOutput output : card.outputs()) {
-            Resource result = switch (output.fhirResource()) {
-                case "RiskAssessment" -> {
-                    org.hl7.fhir.r4.model.RiskAssessment risk = results.riskAssessment(prediction, output, subject, explanation);
-                    ResultResources.basis(risk, basis(in));
-                    yield risk;
-                }
-                case "Observation" -> results.observation(prediction, output, subject, explanation);
-                case "Condition" -> output.threshold() != null && prediction.outputs().getOrDefault(output.label(), 0.0) >= output.threshold()
-                        ? results.condition(prediction, output, subject) : null;
-                default -> throw new IllegalArgumentException("model card output " + output.label() + " asks for "
-                        + output.fhirResource() + ", which carebus:fhir-results does not build");
-            };
-            if (result instanceof org.hl7.fhir.r4.model.Observation observation && card.imageInput() != null) {
-                // A finding read from an image: category imaging rather than the survey of a score from data.
-                observation.getCategory().clear();
-                observation.addCategory(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(
-                        "http://terminology.hl7.org/CodeSystem/observation-category", "imaging", "Imaging")));
-            }
+            Resource result = results.result(prediction, card, output, subject, explanation, basis(in));
             if (result != null) {
                 emitted.add(result);
                 Identifier id = results.engineIdentifierOf(result).orElseThrow();

@@ -1,11 +1,8 @@
 package io.carebus.inference.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
@@ -13,7 +10,6 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,17 +26,7 @@ final class VendorTrust {
     private final Set<X509Certificate> certificates = new HashSet<>();
 
     static VendorTrust load(Path store, String password) throws IOException, GeneralSecurityException {
-        KeyStore keyStore = KeyStore.getInstance(store.toString().endsWith(".jks") ? "JKS" : "PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            keyStore.load(in, password.toCharArray());
-        }
-        List<X509Certificate> certs = new ArrayList<>();
-        for (String alias : Collections.list(keyStore.aliases())) {
-            if (keyStore.getCertificate(alias) instanceof X509Certificate c) {
-                certs.add(c);
-            }
-        }
-        return new VendorTrust(certs);
+        return new VendorTrust(io.carebus.inference.check.ModelBundleValidator.certificates(store, password));
     }
 
     static VendorTrust none() {

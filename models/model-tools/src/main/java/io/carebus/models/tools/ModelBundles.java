@@ -53,6 +53,11 @@ public final class ModelBundles {
 
     /** An unsigned model bundle holding the given files, with CareBus-Model naming {@code card}. */
     public Path unsigned(String name, Map<String, byte[]> files, String card) throws IOException {
+        return unsigned(name, files, card, Map.of());
+    }
+
+    /** As {@link #unsigned(String, Map, String)}, with more manifest headers (those a model bundle must not have, say). */
+    public Path unsigned(String name, Map<String, byte[]> files, String card, Map<String, String> extraHeaders) throws IOException {
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
         main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -60,6 +65,7 @@ public final class ModelBundles {
         main.putValue("Bundle-SymbolicName", "test.model." + name);
         main.putValue("Bundle-Version", "1.0.0");
         main.putValue("CareBus-Model", card);
+        extraHeaders.forEach(main::putValue);
         Path jar = dir.resolve(name + "-unsigned.jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out, manifest)) {
             for (Map.Entry<String, byte[]> f : files.entrySet()) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class SepsisCardTest {
 
     private static final Path CARD = Path.of("target/classes/model-card.yaml");
-    private static final Path SCHEMA = Path.of("../../bundles/carebus-inference/model-card.schema.json");
+    private static final Path SCHEMA = Path.of("../../docs/model-card.schema.json");
 
     @Test
     void theBuiltCardFollowsTheSchema() throws Exception {

@@ -117,6 +117,12 @@ public class AuditComponent implements AuditTrail, AuditVerifier, AuditLog, Audi
     }
 
     @Override
+    public java.util.Optional<io.carebus.api.store.UnitParticipant> recordWith(
+            java.util.function.Function<io.carebus.api.store.MessageStore.StoreResult, AuditRecord> record) {
+        return log.recordWith(record);
+    }
+
+    @Override
     public List<AuditEntry> read(long fromSeq, int limit) {
         if (limit < 1 || limit > 10_000) {
             throw new IllegalArgumentException("limit must be 1..10000, was " + limit);

@@ -40,6 +40,9 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
     private record Pending(AuditRecord record, CompletableFuture<Long> done) {
     }
 
+    private static final String INSERT = "INSERT INTO audit_record (" + COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
     private final DataSource dataSource;
     /** Forces the embedded H2 database to disk, shared with its other writers; nothing on PostgreSQL. */
     private final Durability durability;
@@ -50,8 +53,17 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
     private volatile boolean running = true;
     private long lastSeq;
     private String lastHash;
-    /** Writer thread only: a batch failed, so the table's head may be ahead of {@link #lastSeq}. */
+    /**
+     * Held from taking the chain head to the commit of the records chained on it, by this log's writer or by the
+     * message store's writer for records in a message's unit of work ({@link #recordWith}): the chain stays in commit
+     * order with two writers.
+     */
+    private final java.util.concurrent.locks.ReentrantLock chain = new java.util.concurrent.locks.ReentrantLock();
+    /** Under {@link #chain}: a transaction failed, so the table's head may be ahead of {@link #lastSeq}. */
     private boolean headUncertain;
+    /** Under {@link #chain}, store writer's transaction only: the last record chained in it, not yet committed. */
+    private long pendingSeq;
+    private String pendingHash;
 
     JdbcAuditLog(DataSource dataSource, boolean h2, ChainKeys keys, int maxBatch) {
         this(dataSource, h2 ? io.carebus.store.H2Durability.unshared() : null, keys, maxBatch);
@@ -160,7 +172,6 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
                 return connection;
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(connection);
-                headUncertain = true;
                 if (e instanceof NotDurable) {
                     // Committed, not forced: written once is enough; the callers are told it is not confirmed.
                     fail(batch, e);
@@ -173,14 +184,9 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         try {
             fresh = dataSource.getConnection();
             fresh.setAutoCommit(false);
-            if (headUncertain) {
-                readHead(fresh);
-                headUncertain = false;
-            }
             insert(fresh, batch);
             return fresh;
         } catch (SQLException | RuntimeException e) {
-            headUncertain = true;
             fail(batch, e);
             closeQuietly(fresh);
             return null;
@@ -199,6 +205,7 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         }
     }
 
+    /** Reads the head back from the table, within the caller's transaction (under {@link #chain}). */
     private void readHead(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT seq, chain_hash FROM audit_record ORDER BY seq DESC FETCH FIRST 1 ROWS ONLY")) {
@@ -208,11 +215,33 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
                 lastHash = any ? rs.getString(2) : ChainKeys.GENESIS;
             }
         }
-        c.commit();
     }
 
     /** Chains, inserts and commits (durably) one batch, then completes its callers. */
     private void insert(Connection c, List<Pending> batch) throws SQLException {
+        chain.lock();
+        long[] seqs;
+        try {
+            seqs = insertChained(c, batch);
+        } finally {
+            chain.unlock();
+        }
+        try {
+            durability.awaitDurable(c);
+        } catch (SQLException e) {
+            throw new NotDurable(e);
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(seqs[i]);
+        }
+    }
+
+    /** Under {@link #chain}: chains, inserts and commits the batch; returns the sequence numbers. */
+    private long[] insertChained(Connection c, List<Pending> batch) throws SQLException {
+        if (headUncertain) {
+            readHead(c);
+            headUncertain = false;
+        }
         long seq;
         String hash;
         synchronized (this) {
@@ -221,8 +250,7 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
         }
         long[] seqs = new long[batch.size()];
         String[] hashes = new String[batch.size()];
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (" + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = c.prepareStatement(INSERT)) {
             for (int i = 0; i < batch.size(); i++) {
                 seq++;
                 AuditRow row = new AuditRow(seq, batch.get(i).record(), keys.currentId(), null);
@@ -235,6 +263,8 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
             insert.executeBatch();
             c.commit();
         } catch (SQLException | RuntimeException e) {
+            // A commit whose answer was lost may have stored the batch: read the head back before chaining again.
+            headUncertain = true;
             try {
                 c.rollback();
             } catch (SQLException rollback) {
@@ -247,14 +277,59 @@ final class JdbcAuditLog implements AuditTrail, AutoCloseable {
             lastSeq = seqs[seqs.length - 1];
             lastHash = hashes[hashes.length - 1];
         }
-        try {
-            durability.awaitDurable(c);
-        } catch (SQLException e) {
-            throw new NotDurable(e);
-        }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(seqs[i]);
-        }
+        return seqs;
+    }
+
+    /**
+     * The record {@code record} makes of a stored message, written by the message store's writer in the message's
+     * transaction: the chain lock is taken at its write and held until the transaction's outcome is known, so its
+     * sequence number and previous hash are assigned in commit order, and both rows share one forced write.
+     */
+    @Override
+    public java.util.Optional<io.carebus.api.store.UnitParticipant> recordWith(
+            java.util.function.Function<io.carebus.api.store.MessageStore.StoreResult, AuditRecord> record) {
+        return java.util.Optional.of(new io.carebus.api.store.UnitParticipant() {
+            @Override
+            public void write(Connection c, io.carebus.api.store.MessageStore.StoreResult stored) throws SQLException {
+                chain.lock();
+                if (chain.getHoldCount() == 1) {
+                    // The first record of this transaction: chain on the committed head.
+                    if (headUncertain) {
+                        readHead(c);
+                        headUncertain = false;
+                    }
+                    synchronized (JdbcAuditLog.this) {
+                        pendingSeq = lastSeq;
+                        pendingHash = lastHash;
+                    }
+                }
+                long seq = pendingSeq + 1;
+                AuditRow row = new AuditRow(seq, record.apply(stored), keys.currentId(), null);
+                String hash = keys.chain(keys.currentId(), pendingHash, row.canonical());
+                try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                    bind(insert, new AuditRow(seq, row.record(), row.keyId(), hash));
+                    insert.executeUpdate();
+                }
+                pendingSeq = seq;
+                pendingHash = hash;
+            }
+
+            @Override
+            public void committed() {
+                synchronized (JdbcAuditLog.this) {
+                    lastSeq = pendingSeq;
+                    lastHash = pendingHash;
+                }
+                chain.unlock();
+            }
+
+            @Override
+            public void rolledBack() {
+                // The commit may have happened with its answer lost: read the head back before chaining again.
+                headUncertain = true;
+                chain.unlock();
+            }
+        });
     }
 
     private static void closeQuietly(Connection c) {

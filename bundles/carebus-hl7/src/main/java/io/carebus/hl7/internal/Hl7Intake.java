@@ -120,19 +120,11 @@ final class Hl7Intake {
      */
     private IntakeOutcome audited(byte[] frame, String remoteAddress, IntakeOutcome outcome) {
         AuditTrail trail = audit.get();
-        if (trail == null) {
+        if (trail == null || outcome.audited()) {
             return outcome;
         }
         boolean accepted = "AA".equals(outcome.ackCode()) || "CA".equals(outcome.ackCode());
-        String detail = (outcome.ackCode() == null ? "connection closed"
-                : outcome.unanswered() ? outcome.ackCode() + ", not sent (MSH-15)" : "answered " + outcome.ackCode())
-                + (outcome.duplicate() ? " (duplicate)" : "")
-                + (outcome.warning() == null ? "" : "; warning: " + outcome.warning())
-                + (outcome.warnings() == 0 ? "" : "; " + outcome.warnings() + " data warning" + (outcome.warnings() == 1 ? "" : "s"));
-        AuditRecord record = new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
-                AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
-                outcome.messageId() >= 0 ? List.of("message/" + outcome.messageId()) : List.of(), null, null,
-                Sha256.hash(frame), outcome.ack() == null ? null : Sha256.hash(outcome.ack()), detail);
+        AuditRecord record = record(trail, frame, remoteAddress, outcome);
         try {
             trail.append(record);
             return outcome;
@@ -153,6 +145,20 @@ final class Hl7Intake {
         }
     }
 
+
+    /** The RECEIVE record of a frame and its answer (as sent: after MSH-15 was applied). */
+    private AuditRecord record(AuditTrail trail, byte[] frame, String remoteAddress, IntakeOutcome outcome) {
+        boolean accepted = "AA".equals(outcome.ackCode()) || "CA".equals(outcome.ackCode());
+        String detail = (outcome.ackCode() == null ? "connection closed"
+                : outcome.unanswered() ? outcome.ackCode() + ", not sent (MSH-15)" : "answered " + outcome.ackCode())
+                + (outcome.duplicate() ? " (duplicate)" : "")
+                + (outcome.warning() == null ? "" : "; warning: " + outcome.warning())
+                + (outcome.warnings() == 0 ? "" : "; " + outcome.warnings() + " data warning" + (outcome.warnings() == 1 ? "" : "s"));
+        return new AuditRecord(clock.instant(), trail.nodeId(), "hl7-listener:" + rules.listener(), remoteAddress,
+                AuditAction.RECEIVE, accepted ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
+                outcome.messageId() >= 0 ? List.of("message/" + outcome.messageId()) : List.of(), null, null,
+                Sha256.hash(frame), outcome.ack() == null ? null : Sha256.hash(outcome.ack()), detail);
+    }
 
     private IntakeOutcome answerFor(byte[] frame, String remoteAddress) {
         Instant at = clock.instant();
@@ -222,6 +228,11 @@ final class Hl7Intake {
                         : (enhanced ? AcknowledgmentCode.CE : AcknowledgmentCode.AE);
                 return answer(msh, parsed, code, rejection, charset, id, false);
             }
+            AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
+            IntakeOutcome unit = storedWithRecord(frame, remoteAddress, msh, parsed, code, charset, inbound, warnings);
+            if (unit != null) {
+                return unit;
+            }
             // With a store that can defer its forced write, the row is only committed here: the audit record's
             // forced write right after covers it when both share the database (the default), so an accepted message
             // costs one sync, not two; handle() waits for it before the answer goes out.
@@ -238,7 +249,6 @@ final class Hl7Intake {
                 LOG.debug("Listener {}: message {} accepted with {} warning(s): {}", rules.listener(), stored.messageId(),
                         warnings.size(), warnings);
             }
-            AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
             // Same sender and control id as an earlier message but other content: processed like any message (it is
             // no duplicate), with the warning in its history (the store's) and in its audit record.
             return answer(msh, parsed, code, null, charset, stored.messageId(), stored.duplicate())
@@ -251,6 +261,40 @@ final class Hl7Intake {
             Rejection notStored = Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, "message not stored, please resend");
             return answer(msh, parsed, enhanced ? AcknowledgmentCode.CE : AcknowledgmentCode.AE, notStored, charset, -1, false);
         }
+    }
+
+    /**
+     * An accepted message stored in one unit of work with its RECEIVE record: one transaction, one forced write (H2 or
+     * PostgreSQL), the record chained inside the store's writer. Null when the store or the trail cannot do that
+     * (the caller then stores, and {@link #audited} appends the record after). The answer is built first: it does not
+     * depend on what the store decides (a duplicate is acknowledged like the original), and the record holds its hash.
+     */
+    private IntakeOutcome storedWithRecord(byte[] frame, String remoteAddress, MshHeader msh, Message parsed,
+                                           AcknowledgmentCode code, Charset charset, InboundMessage inbound,
+                                           List<MessageWarning> warnings) {
+        AuditTrail trail = audit.get();
+        if (trail == null || !(store instanceof io.carebus.api.store.UnitOfWorkStore unitStore)) {
+            return null;
+        }
+        IntakeOutcome answered = answer(msh, parsed, code, null, charset, -1, false);
+        if (answered.ack() == null) {
+            return null;
+        }
+        java.util.function.Function<StoreResult, IntakeOutcome> outcome = stored -> new IntakeOutcome(answered.ack(), false,
+                stored.messageId(), code.name(), stored.duplicate())
+                .withWarning(StoreResult.collisionWarning(inbound.controlId(), stored.collidesWith()))
+                .withWarnings(warnings.size());
+        Optional<io.carebus.api.store.UnitParticipant> record = trail.recordWith(
+                stored -> record(trail, frame, remoteAddress, asked(frame, outcome.apply(stored))));
+        if (record.isEmpty()) {
+            return null;
+        }
+        StoreResult stored = unitStore.store(inbound, warnings, record.get());
+        if (!warnings.isEmpty()) {
+            LOG.debug("Listener {}: message {} accepted with {} warning(s): {}", rules.listener(), stored.messageId(),
+                    warnings.size(), warnings);
+        }
+        return outcome.apply(stored).withAccepted(new Hl7Dispatcher.Pending(stored.messageId(), inbound, parsed)).withAudited();
     }
 
     /**

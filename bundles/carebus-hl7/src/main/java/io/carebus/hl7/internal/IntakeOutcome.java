@@ -11,35 +11,41 @@ package io.carebus.hl7.internal;
  * @param warning   what the audit record and the log must say about an accepted message, e.g. a control-id collision
  *                  (same sender and control id as an earlier message, other content), or null
  * @param warnings  how many data problems were stored with the accepted message (lenient validation)
+ * @param audited   the audit record was written with the message, in its transaction: nothing more to append
  */
 record IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate,
                      Hl7Dispatcher.Pending accepted, io.carebus.store.DeferredSyncStore.Committed unsynced, String warning,
-                     int warnings) {
+                     int warnings, boolean audited) {
 
     IntakeOutcome(byte[] ack, boolean closeConnection, long messageId, String ackCode, boolean duplicate) {
-        this(ack, closeConnection, messageId, ackCode, duplicate, null, null, null, 0);
+        this(ack, closeConnection, messageId, ackCode, duplicate, null, null, null, 0, false);
+    }
+
+    /** The audit record went into the message's own transaction (one commit, one forced write). */
+    IntakeOutcome withAudited() {
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, warning, warnings, true);
     }
 
     IntakeOutcome withWarning(String text) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, text, warnings);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, text, warnings, audited);
     }
 
     IntakeOutcome withWarnings(int count) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, warning, count);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, unsynced, warning, count, audited);
     }
 
     IntakeOutcome withAccepted(Hl7Dispatcher.Pending pending) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced, warning, warnings);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, pending, unsynced, warning, warnings, audited);
     }
 
     /** The message is committed but not yet forced to disk: the answer must wait for {@code committed}. */
     IntakeOutcome withUnsynced(io.carebus.store.DeferredSyncStore.Committed committed) {
-        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed, warning, warnings);
+        return new IntakeOutcome(ack, closeConnection, messageId, ackCode, duplicate, accepted, committed, warning, warnings, audited);
     }
 
     /** Nothing goes back (MSH-15 asks for no accept ACK with this code); the connection stays open. */
     IntakeOutcome withoutAnswer() {
-        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced, warning, warnings);
+        return new IntakeOutcome(null, false, messageId, ackCode, duplicate, accepted, unsynced, warning, warnings, audited);
     }
 
     /** Stored and decided, but by the sender's wish not answered. */

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * it durable once (commit, plus {@code CHECKPOINT SYNC} on H2, which otherwise writes asynchronously), and only then
  * releases all the callers. Durability is paid per batch, not per message.
  */
-public final class JdbcMessageStore implements CloseableMessageStore, io.carebus.store.DeferredSyncStore {
+public final class JdbcMessageStore implements CloseableMessageStore, io.carebus.store.DeferredSyncStore,
+        io.carebus.api.store.UnitOfWorkStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcMessageStore.class);
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(30);
@@ -108,8 +109,11 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
 
     /** {@code deferSync}: committed is enough; the caller forces it later (see {@link #storeCommitted}). */
     private record Write(InboundMessage message, List<MessageWarning> warnings, MessageStatus status, String error, String sha256,
-                         boolean deferSync, CompletableFuture<Stored> done) {
+                         boolean deferSync, io.carebus.api.store.UnitParticipant participant, CompletableFuture<Stored> done) {
     }
+
+    /** Writer thread only: the participants of the batch under way that have written, told its outcome once known. */
+    private final List<io.carebus.api.store.UnitParticipant> joined = new ArrayList<>();
 
     /** At most this many warnings are kept per message (a message broken everywhere must not cost a row per field). */
     static final int MAX_WARNINGS = 200;
@@ -125,7 +129,15 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
 
     @Override
     public StoreResult store(InboundMessage message, List<MessageWarning> warnings) {
-        return submit(message, warnings, MessageStatus.RECEIVED, null, false).result();
+        return submit(message, warnings, MessageStatus.RECEIVED, null, false, null).result();
+    }
+
+    /** The message and the participant's rows in one transaction, durable (one forced write) before it returns. */
+    @Override
+    public StoreResult store(InboundMessage message, List<MessageWarning> warnings,
+                             io.carebus.api.store.UnitParticipant participant) {
+        return submit(message, warnings, MessageStatus.RECEIVED, null, false, java.util.Objects.requireNonNull(participant))
+                .result();
     }
 
     @Override
@@ -135,7 +147,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
 
     @Override
     public Committed storeCommitted(InboundMessage message, List<MessageWarning> warnings) {
-        Stored stored = submit(message, warnings, MessageStatus.RECEIVED, null, true);
+        Stored stored = submit(message, warnings, MessageStatus.RECEIVED, null, true, null);
         return new Committed() {
             @Override
             public StoreResult result() {
@@ -159,16 +171,17 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
 
     @Override
     public long storeRejected(InboundMessage message, String reason) {
-        return submit(message, List.of(), MessageStatus.ERROR, truncate(reason), false).result().messageId();
+        return submit(message, List.of(), MessageStatus.ERROR, truncate(reason), false, null).result().messageId();
     }
 
     private Stored submit(InboundMessage message, List<MessageWarning> warnings, MessageStatus status, String error,
-                          boolean deferSync) {
+                          boolean deferSync, io.carebus.api.store.UnitParticipant participant) {
         if (!running) {
             throw new StoreUnavailableException("the message store is closed", null);
         }
         Write write = new Write(message, warnings.size() > MAX_WARNINGS ? List.copyOf(warnings.subList(0, MAX_WARNINGS))
-                : List.copyOf(warnings), status, error, Digests.sha256Hex(message.payload()), deferSync, new CompletableFuture<>());
+                : List.copyOf(warnings), status, error, Digests.sha256Hex(message.payload()), deferSync, participant,
+                new CompletableFuture<>());
         try {
             if (!queue.offer(write, STORE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new StoreUnavailableException("the message store is overloaded (queue full for " + STORE_TIMEOUT + ")", null);
@@ -211,6 +224,7 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
             } catch (SQLException | RuntimeException e) {
                 LOG.error("Message store commit failed for a batch of {}: {}", batch.size(), e.toString());
                 rollbackQuietly(connection);
+                rolledBack();
                 closeQuietly(connection);
                 connection = null;
                 fail(batch, new StoreUnavailableException("store commit failed: " + e.getMessage(), e));
@@ -282,7 +296,13 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
                 for (int i = 0; i < w.warnings().size(); i++) {
                     addWarningRow(warningRow, id, i, w.warnings().get(i));
                 }
-                results.add(new StoreResult(id, duplicateOf, collidesWith));
+                StoreResult result = new StoreResult(id, duplicateOf, collidesWith);
+                if (w.participant() != null) {
+                    // Told the outcome even when its own write fails part-way (it may hold a lock from the start).
+                    joined.add(w.participant());
+                    w.participant().write(c, result);
+                }
+                results.add(result);
             }
             history.executeBatch();
             if (batch.stream().anyMatch(w -> !w.warnings().isEmpty())) {
@@ -290,6 +310,11 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
             }
         }
         c.commit();
+        // Before the forced write: a participant (the audit chain) holds its own order only until the commit.
+        for (io.carebus.api.store.UnitParticipant p : joined) {
+            p.committed();
+        }
+        joined.clear();
         long ticket = 0;
         if (h2 != null) {
             // H2 commits to its file asynchronously; an acknowledged message must survive a power cut. A sync another
@@ -671,6 +696,18 @@ public final class JdbcMessageStore implements CloseableMessageStore, io.carebus
         queue.drainTo(left);
         fail(left, new StoreUnavailableException("the message store is closed", null));
         onClose.run();
+    }
+
+    /** The batch's transaction did not commit: every participant that wrote is told so. */
+    private void rolledBack() {
+        for (io.carebus.api.store.UnitParticipant p : joined) {
+            try {
+                p.rolledBack();
+            } catch (RuntimeException e) {
+                LOG.error("A participant of a rolled-back message transaction failed to undo: {}", e.toString());
+            }
+        }
+        joined.clear();
     }
 
     private static void fail(List<Write> batch, StoreUnavailableException e) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = MessageStore.class, configurationPid = "io.carebus.store")
 @Designate(ocd = StoreConfig.class)
-public class MessageStoreComponent implements MessageStore, io.carebus.store.DeferredSyncStore {
+public class MessageStoreComponent implements MessageStore, io.carebus.store.DeferredSyncStore,
+        io.carebus.api.store.UnitOfWorkStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageStoreComponent.class);
 
@@ -91,6 +92,12 @@ public class MessageStoreComponent implements MessageStore, io.carebus.store.Def
     @Override
     public StoreResult store(InboundMessage message, List<io.carebus.api.store.MessageWarning> warnings) {
         return store.store(message, warnings);
+    }
+
+    @Override
+    public StoreResult store(InboundMessage message, List<io.carebus.api.store.MessageWarning> warnings,
+                             io.carebus.api.store.UnitParticipant participant) {
+        return store.store(message, warnings, participant);
     }
 
     @Override

@@ -111,7 +111,14 @@ class AtnaExportTest {
             log.append(record(i));
         }
         List<String> lines = collector.awaitLines(45, Duration.ofSeconds(30));
-        Thread.sleep(300); // a short window in which a duplicate would show up as a 46th line
+        // Instead of a quiet window: the exporter's own books say every record went out once and its cursor is past
+        // the last, so nothing is left to send again; the collector holds exactly that many lines.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (exporter.cursor() < 45 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(exporter.cursor()).isEqualTo(45);
+        assertThat(exporter.details().get("sent")).isEqualTo(45L);
         assertThat(collector.received()).hasSize(45);
         List<AuditEntry> stored = JdbcAuditLog.entries(dataSource, 1, 100);
         DICOMAuditParser parser = new DICOMAuditParser();

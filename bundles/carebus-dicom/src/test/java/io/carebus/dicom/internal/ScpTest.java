@@ -91,6 +91,10 @@ class ScpTest {
         assertThat(run.output().split("Received Store Response \\(Success\\)", -1)).hasSize(13);
 
         assertThat(dispatched).hasSize(12);
+        Map<String, Path> originals = new java.util.HashMap<>();
+        for (Path f : files) {
+            originals.put(sopInstanceOf(f), f);
+        }
         for (DicomInstance instance : kept()) {
             assertThat(instance.file()).exists();
             assertThat(instance.file().startsWith(dir.resolve("dicom").resolve("instances"))).isTrue();
@@ -104,6 +108,9 @@ class ScpTest {
             // The kept file is the same data set: the original file and ours agree after their file meta information.
             byte[] ours = Files.readAllBytes(instance.file());
             assertThat(new String(ours, 128, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("DICM");
+            Path original = originals.get(instance.sopInstanceUid());
+            assertThat(original).as("a file was sent with SOP Instance UID %s", instance.sopInstanceUid()).isNotNull();
+            assertThat(dataSet(ours)).as("data set of %s", instance.sopInstanceUid()).isEqualTo(dataSet(Files.readAllBytes(original)));
         }
         assertThat(kept().stream().map(DicomInstance::studyInstanceUid).distinct()).hasSize(1);
         assertThat(gateway.study(kept().get(0).studyInstanceUid())).hasSize(12);
@@ -225,6 +232,35 @@ class ScpTest {
         Dcmtk.Result allowed = Dcmtk.run(storescu("PACS", TestImages.ctSeries(Files.createDirectories(dir.resolve("ok")), 1, 16)));
         assertThat(allowed.exitCode()).as(allowed.output()).isZero();
         assertThat(dispatched).hasSize(1);
+    }
+
+    @Test
+    void aCalledAeThatIsNotOursIsRejected() throws Exception {
+        gateway(Map.of());
+        List<String> command = new ArrayList<>(List.of("storescu", "-v", "-aet", "MODALITY", "-aec", "SOMEONE-ELSE", "127.0.0.1",
+                String.valueOf(gateway.port())));
+        TestImages.ctSeries(dir, 1, 16).forEach(f -> command.add(f.toString()));
+        Dcmtk.Result run = Dcmtk.run(command);
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.output()).contains("Association Rejected").contains("Called AE Title Not Recognized");
+        assertThat(dispatched).isEmpty();
+    }
+
+    @Test
+    void anIdleAssociationIsAbortedAfterTheIdleTimeout() throws Exception {
+        gateway(Map.of("idle_timeout_seconds", 1));
+        try (io.carebus.dicom.internal.net.RawPeer peer = io.carebus.dicom.internal.net.RawPeer.connect("127.0.0.1", gateway.port())) {
+            peer.send(io.carebus.dicom.internal.net.RawPeer.associateRequest("MODALITY", "CAREBUS", 0));
+            assertThat(peer.read().type()).isEqualTo(io.carebus.dicom.internal.net.Pdu.ASSOCIATE_AC);
+            long start = System.nanoTime();
+            // Nothing sent after the accept: the SCP ends the association with an A-ABORT, not a silent close.
+            io.carebus.dicom.internal.net.Pdu next = peer.read();
+            assertThat(next).as("a PDU before the close").isNotNull();
+            assertThat(next.type()).isEqualTo(io.carebus.dicom.internal.net.Pdu.ABORT);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+        }
+        Dcmtk.Result echo = Dcmtk.run("echoscu", "-aet", "MODALITY", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port()));
+        assertThat(echo.exitCode()).as("still serving: " + echo.output()).isZero();
     }
 
     @Test

@@ -201,8 +201,9 @@ class MllpListenerNetworkTest {
             burst.write(second, 0, 20);
             out.write(burst.toByteArray());
             out.flush();
+            // The ACK of SPLIT-1 is the latch: the server has read everything up to it, and the rest of SPLIT-2 is only
+            // written now, in a second call, so it can only reach the server in a later read than its first 20 bytes.
             assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SPLIT-1");
-            Thread.sleep(300); // the rest of the second frame comes in a later read
             out.write(second, 20, second.length - 20);
             assertThat(MllpFrames.read(socket.getInputStream())).contains("MSA|AA|SPLIT-2");
             // a stray LF alone after a frame is not taken for the start of a message

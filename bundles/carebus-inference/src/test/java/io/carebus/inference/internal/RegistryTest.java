@@ -250,14 +250,15 @@ class RegistryTest {
             }));
         }
         long v2Bundle = 2;
-        // the pauses let requests run on each arrangement between swaps
+        // Each arrangement serves requests before the next swap: 20 more answers, counted, not a pause that a loaded
+        // machine may fill with nothing.
         for (int swap = 0; swap < 10; swap++) {
-            Thread.sleep(30);
+            awaitMoreAnswers(answered, 20, failures);
             registry.promote("risk-demo", "2.0.0");
-            Thread.sleep(30);
+            awaitMoreAnswers(answered, 20, failures);
             registry.rollback("risk-demo");
             // undeploy v2 (its session closes once its last request is done) and deploy it again, serving at once
-            Thread.sleep(30);
+            awaitMoreAnswers(answered, 20, failures);
             registry.remove(v2Bundle);
             v2Bundle = 100 + swap;
             registry.add(v2Bundle, "b" + v2Bundle, batched(v2()), "vendor", ServingState.SERVING);
@@ -268,8 +269,19 @@ class RegistryTest {
         }
         callers.shutdown();
         assertThat(failures).isEmpty();
-        assertThat(answered.get()).isGreaterThan(100);
+        assertThat(answered.get()).isGreaterThanOrEqualTo(600);
         assertThat(events.stream().filter(e -> e.startsWith("retire 2.0.0"))).hasSize(10);
+    }
+
+    private static void awaitMoreAnswers(AtomicLong answered, long more, Map<String, Throwable> failures) throws InterruptedException {
+        long target = answered.get() + more;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (answered.get() < target && failures.isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("callers answered only " + answered.get() + " of " + target + " within 30 s");
+            }
+            Thread.sleep(1);
+        }
     }
 
     /**

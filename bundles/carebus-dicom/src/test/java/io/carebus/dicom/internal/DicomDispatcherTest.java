@@ -10,6 +10,7 @@ import io.carebus.dicom.testing.TestImages;
 import io.carebus.fhir.testing.Configs;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
+import io.carebus.store.testing.MessageStatusWait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,8 +85,9 @@ class DicomDispatcherTest {
                 for (List<?> ids : studies) {
                     for (Object id : ids) {
                         long messageId = ((Number) id).longValue();
+                        // Recorded in the dispatcher's batch right after the study route ran: wait for that write.
+                        MessageStatusWait.await(store, messageId, MessageStatus.PROCESSED);
                         io.carebus.api.store.StoredMessage message = store.find(messageId).orElseThrow();
-                        assertThat(message.status()).isEqualTo(MessageStatus.PROCESSED);
                         // Its own instance's ImagingStudy, not a copy of the whole study's in each message.
                         assertThat(new String(store.canonical(messageId).orElseThrow())).contains("\"resourceType\":\"ImagingStudy\"")
                                 .contains("\"numberOfInstances\":1").contains("\"uid\":\"" + message.message().controlId() + "\"");
@@ -195,7 +197,7 @@ class DicomDispatcherTest {
                 assertThat(studies).as("the study completes without a restart").singleElement()
                         .satisfies(ids -> assertThat(ids).hasSize(3));
                 for (Object id : studies.get(0)) {
-                    assertThat(store.find(((Number) id).longValue()).orElseThrow().status()).isEqualTo(MessageStatus.PROCESSED);
+                    MessageStatusWait.await(store, ((Number) id).longValue(), MessageStatus.PROCESSED);
                 }
             } finally {
                 gateway.deactivate();

@@ -15,7 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.inject.Inject;
 import org.apache.karaf.features.BootFinished;
 import org.junit.Test;
@@ -27,8 +31,10 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 /**
  * The appliance end to end: a FHIR Observation posted to /fhir is validated and stored, the shipped route relays it
- * through the outbox, and it reaches a real HAPI FHIR server (running in the Maven JVM) behind a SMART Backend
- * Services token endpoint, carrying the engine identifier; invalid input is refused with an OperationOutcome.
+ * through the outbox, and it reaches a real FHIR server, HAPI FHIR's JPA server on H2 (its own process, see
+ * {@link TestEhr}), behind a SMART Backend Services token endpoint, carrying the engine identifier, exactly once: counted
+ * by the server's own search and version history, not by the identifier the engine computes. Invalid input is refused
+ * with an OperationOutcome.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -84,10 +90,13 @@ public class FhirIntakeIT extends CareBusTestSupport {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(observation.getBytes(StandardCharsets.UTF_8)));
         String identifier = "urn:carebus:carebus-1|" + ResultResources.stableValue("relay", sha, "1", "Observation");
         String search = System.getProperty(EHR_BASE) + "/Observation?identifier=" + URLEncoder.encode(identifier, StandardCharsets.UTF_8);
+        // Found by what the client sent (its code; this test EHR holds nothing else), not by what the engine computed.
+        String byContent = System.getProperty(EHR_BASE) + "/Observation?code=" + URLEncoder.encode("http://loinc.org|8867-4", StandardCharsets.UTF_8);
         await("the Observation at the EHR", Duration.ofSeconds(60), () -> {
             try {
-                HttpResponse<String> found = http(HttpRequest.newBuilder(URI.create(search)).GET().build());
-                return found.statusCode() == 200 && found.body().contains("\"total\": 1") || found.body().contains("\"total\":1");
+                HttpResponse<String> found = ehr(byContent);
+                // Parenthesised: only a 200 searchset counts, never an error body that happens to say "total".
+                return found.statusCode() == 200 && total(found.body()) >= 1;
             } catch (Exception e) {
                 return false;
             }
@@ -115,8 +124,19 @@ public class FhirIntakeIT extends CareBusTestSupport {
         });
         HttpResponse<String> entries = get("/api/outbox?ehr=test", "admin", password);
         assertEquals(entries.body(), 1, entries.body().split("\"identifier\"", -1).length - 1);
-        HttpResponse<String> again = http(HttpRequest.newBuilder(URI.create(search)).GET().build());
-        assertTrue(again.body(), again.body().contains("\"total\": 1") || again.body().contains("\"total\":1"));
+        // Exactly once at the EHR, by its own books: one Observation for what was sent, one with the engine identifier,
+        // and one version of one resource in the server's whole Observation history (a duplicate create or a second
+        // write of the same resource would each add one).
+        HttpResponse<String> again = ehr(byContent);
+        assertEquals(again.body(), 200, again.statusCode());
+        assertEquals(again.body(), 1, total(again.body()));
+        HttpResponse<String> byIdentifier = ehr(search);
+        assertEquals(byIdentifier.body(), 200, byIdentifier.statusCode());
+        assertEquals(byIdentifier.body(), 1, total(byIdentifier.body()));
+        HttpResponse<String> history = ehr(System.getProperty(EHR_BASE) + "/Observation/_history");
+        assertEquals(history.body(), 200, history.statusCode());
+        assertEquals(history.body(), 1, total(history.body()));
+        assertEquals(history.body(), List.of("1"), versionIds(history.body()));
         // Readable on the appliance as well.
         HttpResponse<String> local = get("/fhir/Observation?code=http://loinc.org%7C8867-4", "admin", password);
         assertEquals(local.body(), 200, local.statusCode());
@@ -125,6 +145,29 @@ public class FhirIntakeIT extends CareBusTestSupport {
         HttpResponse<String> jwks = get("/api/.well-known/jwks.json");
         assertEquals(200, jwks.statusCode());
         assertTrue(jwks.body(), jwks.body().contains("\"P-384\""));
+    }
+
+    private HttpResponse<String> ehr(String url) throws Exception {
+        return http(HttpRequest.newBuilder(URI.create(url + (url.contains("?") ? "&" : "?") + "_pretty=false"))
+                .header("Accept", "application/fhir+json").GET().build());
+    }
+
+    /** Bundle.total of a searchset or history Bundle; an answer without one fails the test. */
+    static int total(String bundle) {
+        Matcher m = Pattern.compile("\"total\"\\s*:\\s*(\\d+)").matcher(bundle);
+        if (!m.find()) {
+            throw new AssertionError("no Bundle.total in " + bundle);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    static List<String> versionIds(String bundle) {
+        Matcher m = Pattern.compile("\"versionId\"\\s*:\\s*\"([^\"]+)\"").matcher(bundle);
+        List<String> ids = new ArrayList<>();
+        while (m.find()) {
+            ids.add(m.group(1));
+        }
+        return ids;
     }
 
     @Test

@@ -1,25 +1,21 @@
 package io.carebus.itests;
 
-import ca.uhn.fhir.context.FhirContext;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.carebus.fhir.internal.SmartKey;
-import io.carebus.fhir.testing.EhrTestServer;
 import io.carebus.fhir.testing.SmartKeys;
+import io.carebus.testehr.TestEhrProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The EHR of the FHIR integration test, in the Maven JVM (outside the container): a HAPI FHIR server with a SMART
- * token endpoint that trusts a freshly made engine key. Only {@code config()} touches this class, so the container
- * never loads it (nor Jetty or the test server).
+ * The EHR of the FHIR integration test: HAPI FHIR's JPA server on H2, its own process (started once per test run by
+ * {@link TestEhrProcess}), behind its SMART token endpoint, trusting a freshly made engine key. Only {@code config()}
+ * and the test's host-side checks touch this class, so the container never loads it.
  */
 final class TestEhr {
 
-    record Started(String baseUrl, String tokenUrl, Path keyStore) {
+    record Started(String baseUrl, String tokenUrl, Path keyStore, TestEhrProcess server) {
     }
-
-    /** Lives as long as the Maven JVM that runs the container. */
-    private static EhrTestServer server;
 
     private TestEhr() {
     }
@@ -29,12 +25,8 @@ final class TestEhr {
         Files.deleteIfExists(dir.resolve("smart-ec.p12"));
         Path keyStore = SmartKeys.create(dir, "EC");
         SmartKey key = SmartKey.load(keyStore, SmartKeys.PASSWORD.toCharArray(), SmartKeys.ALIAS, "");
-        if (server != null) {
-            server.close();
-        }
-        server = new EhrTestServer(FhirContext.forR4());
-        server.requireSmart(new JWKSet(key.publicJwk()), 300);
-        server.allowAnonymousReads();
-        return new Started(server.baseUrl(), server.tokenUrl(), keyStore);
+        TestEhrProcess server = TestEhrProcess.shared();
+        server.registerClient(new JWKSet(key.publicJwk()).toString(), 300);
+        return new Started(server.baseUrl(), server.tokenUrl(), keyStore, server);
     }
 }

@@ -5,7 +5,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import io.carebus.api.outbox.OutboxStatus;
 import io.carebus.fhir.ResultResources;
 import io.carebus.fhir.testing.Configs;
-import io.carebus.fhir.testing.EhrTestServer;
+import io.carebus.fhir.testing.FaultInjectingEhr;
 import io.carebus.fhir.testing.SmartKeys;
 import io.carebus.store.StoreDatabases;
 import java.net.URI;
@@ -42,12 +42,12 @@ public final class OutboxBench {
         Path keys = SmartKeys.create(dir, "EC");
         SmartKey key = SmartKey.load(keys, SmartKeys.PASSWORD.toCharArray(), SmartKeys.ALIAS, "");
         ResultResources results = ResultResources.forNode("bench");
-        try (EhrTestServer ehr = new EhrTestServer(fhir)) {
+        try (FaultInjectingEhr ehr = new FaultInjectingEhr(fhir)) {
             ehr.requireSmart(new JWKSet(key.publicJwk()), 3600);
             HttpClient http = HttpClient.newHttpClient();
 
             // Token round trip: a fresh assertion and token each time.
-            SmartBackendAuth auth = new SmartBackendAuth(http, URI.create(ehr.tokenUrl()), EhrTestServer.CLIENT_ID,
+            SmartBackendAuth auth = new SmartBackendAuth(http, URI.create(ehr.tokenUrl()), FaultInjectingEhr.CLIENT_ID,
                     "system/Observation.write", key, "", Clock.systemUTC(), Duration.ofSeconds(10));
             long[] micros = new long[200];
             for (int i = 0; i < 50; i++) {
@@ -78,7 +78,7 @@ public final class OutboxBench {
             OutboxComponent component = new OutboxComponent(outbox, results);
             Files.copy(keys, dir.resolve("smart.p12"));
             EhrEndpoint endpoint = new EhrEndpoint(Configs.of(EhrConfig.class, Map.of("base_url", ehr.baseUrl(), "auth", "smart",
-                    "smart_token_url", ehr.tokenUrl(), "smart_client_id", EhrTestServer.CLIENT_ID, "smart_key_store", "smart.p12",
+                    "smart_token_url", ehr.tokenUrl(), "smart_client_id", FaultInjectingEhr.CLIENT_ID, "smart_key_store", "smart.p12",
                     "smart_key_store_password", SmartKeys.PASSWORD, "batch", 200)), "bench", component, Clock.systemUTC(), dir);
             try {
                 for (int i = 0; i < 200; i++) {
@@ -129,7 +129,7 @@ public final class OutboxBench {
                 null, fhir.newJsonParser().encodeResourceToString(o).getBytes(StandardCharsets.UTF_8)), false);
     }
 
-    private static void direct(HttpClient http, EhrTestServer ehr, String bearer, Observation o, ResultResources results, String id)
+    private static void direct(HttpClient http, FaultInjectingEhr ehr, String bearer, Observation o, ResultResources results, String id)
             throws Exception {
         String body = FhirContext.forR4Cached().newJsonParser().encodeResourceToString(o);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(ehr.baseUrl() + "/Observation"))

@@ -90,7 +90,10 @@ final class EhrClient {
                         .header("Content-Type", FHIR_JSON + "; charset=UTF-8").header("Prefer", "return=minimal")
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(entry.body())).build());
                 case SEARCH_THEN_CREATE -> {
-                    HttpResponse<String> found = send(request(URI.create(base + "/" + type + "?" + query)).GET().build());
+                    // no-cache: a server may answer a repeated search from its cache (HAPI's JPA server does, for 60 s by
+                    // default), which would still say "not there" after our own earlier create, and we would create twice.
+                    HttpResponse<String> found = send(request(URI.create(base + "/" + type + "?" + query)).header("Cache-Control", "no-cache")
+                            .GET().build());
                     if (found.statusCode() == 200) {
                         Optional<String> existing = firstMatch(found.body(), type);
                         if (existing.isPresent()) {

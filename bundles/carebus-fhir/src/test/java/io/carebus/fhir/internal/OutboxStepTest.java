@@ -109,7 +109,7 @@ class OutboxStepTest {
         ca.uhn.fhir.context.FhirContext fhir = ca.uhn.fhir.context.FhirContext.forR4Cached();
         OutboxStep step = step();
         List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (io.carebus.fhir.testing.EhrTestServer ehr = new io.carebus.fhir.testing.EhrTestServer(fhir, 0, java.util.Set.of("Observation"));
+        try (io.carebus.fhir.testing.FaultInjectingEhr ehr = new io.carebus.fhir.testing.FaultInjectingEhr(fhir, 0, java.util.Set.of("Observation"));
              DefaultCamelContext camel = new DefaultCamelContext()) {
             EhrEndpoint endpoint = new EhrEndpoint(io.carebus.fhir.testing.Configs.of(EhrConfig.class, Map.of("base_url", ehr.baseUrl())),
                     "lab", component, Clock.systemUTC(), dir);

@@ -18,32 +18,20 @@ import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import jakarta.servlet.http.HttpServlet;
+import io.carebus.testehr.SmartTokenEndpoint;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -61,29 +49,31 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.RiskAssessment;
 
 /**
- * The closest real thing to an EHR that runs here: a HAPI FHIR plain server ({@link RestfulServer}) on Jetty keeping
- * results in memory (create with If-None-Exist, conditional update, read, search by identifier, update by id), behind
- * a SMART Backend Services token endpoint that checks the client assertion as an EHR does: signature against the
- * registered JWKS, alg RS384/ES384, iss = sub = client id, aud = the token URL, exp in the future and at most five
- * minutes ahead, a jti never seen before. It can answer the next requests 503/429 with Retry-After, or be stopped and
- * started again on the same port.
+ * An EHR for fault injection only: a HAPI FHIR plain server ({@link RestfulServer}) on Jetty over in-memory maps that
+ * can answer the next requests with any status (429/5xx, with Retry-After as seconds or an HTTP date), be stopped and
+ * started again on the same port (lost answers, outages), or refuse an Observation without code (422). Its
+ * conditional-create and search logic is the test's own, so it proves nothing about exactly-once at a real server:
+ * that is {@code io.carebus.testehr.TestEhrProcess} (HAPI FHIR's JPA server). What it does count, it counts for every
+ * write: {@link #writes} per type, and a version per stored write, so a duplicate delivery shows as a second create
+ * or a version 2. The token endpoint in front is the same SMART one as the real test EHR's ({@link SmartTokenEndpoint}).
  */
-public final class EhrTestServer implements AutoCloseable {
+public final class FaultInjectingEhr implements AutoCloseable {
 
-    public static final String CLIENT_ID = "carebus-test-client";
+    public static final String CLIENT_ID = SmartTokenEndpoint.CLIENT_ID;
 
     private final FhirContext fhir;
     private final Map<String, Map<String, Resource>> store = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     /** Writes that created something, per type (a duplicate would show as one more). */
     public final Map<String, AtomicInteger> creates = new ConcurrentHashMap<>();
+    /** Every write that stored something (a create or a new version), per type. */
+    public final Map<String, AtomicInteger> writes = new ConcurrentHashMap<>();
     public final AtomicInteger writeRequests = new AtomicInteger();
-    public final AtomicInteger tokensIssued = new AtomicInteger();
-    public final List<String> tokenRefusals = java.util.Collections.synchronizedList(new ArrayList<>());
-    private final Set<String> seenJti = ConcurrentHashMap.newKeySet();
-    private final Map<String, Long> tokens = new ConcurrentHashMap<>();
-    private final AtomicReference<JWKSet> clientKeys = new AtomicReference<>(new JWKSet());
-    private volatile long tokenLifetimeSeconds = 300;
+    /** Requests answered 401 because the bearer token was missing, unknown or expired. */
+    public final AtomicInteger unauthorized = new AtomicInteger();
+    public final AtomicInteger tokensIssued;
+    public final List<String> tokenRefusals;
+    private final SmartTokenEndpoint tokenEndpoint;
     private final AtomicInteger failNext = new AtomicInteger();
     private volatile int failStatus = 503;
     private volatile String retryAfter;
@@ -93,20 +83,52 @@ public final class EhrTestServer implements AutoCloseable {
     private final Set<String> types;
     private Server jetty;
 
-    public EhrTestServer(FhirContext fhir) throws Exception {
+    private volatile String fhirVersion;
+
+    public FaultInjectingEhr(FhirContext fhir) throws Exception {
         this(fhir, 0);
     }
 
-    public EhrTestServer(FhirContext fhir, int port) throws Exception {
+    public FaultInjectingEhr(FhirContext fhir, int port) throws Exception {
         this(fhir, port, null);
     }
 
     /** @param types the resource types it serves (its CapabilityStatement lists only these); null = all result types */
-    public EhrTestServer(FhirContext fhir, int port, Set<String> types) throws Exception {
+    public FaultInjectingEhr(FhirContext fhir, int port, Set<String> types) throws Exception {
+        this(fhir, port, types, System::currentTimeMillis);
+    }
+
+    /** @param clock epoch milliseconds by which tokens expire (a test moves it on instead of sleeping) */
+    public FaultInjectingEhr(FhirContext fhir, int port, Set<String> types, java.util.function.LongSupplier clock) throws Exception {
         this.fhir = fhir;
         this.types = types;
+        int[] bound = new int[1];
+        this.tokenEndpoint = new SmartTokenEndpoint(() -> "http://127.0.0.1:" + bound[0] + "/oauth2/token", clock);
+        this.tokensIssued = tokenEndpoint.tokensIssued;
+        this.tokenRefusals = tokenEndpoint.refusals;
         start(port);
         this.port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        bound[0] = this.port;
+    }
+
+    /** From now on the CapabilityStatement claims this FHIR version (e.g. "3.0.2", a DSTU3 server). */
+    public void claimFhirVersion(String version) {
+        this.fhirVersion = version;
+    }
+
+    /** Every token issued so far stops working: the next write with one gets 401. */
+    public void revokeTokens() {
+        tokenEndpoint.revokeAll();
+    }
+
+    /** How many times this resource (type/id) was written: its current version. */
+    public int versionOf(String type, String id) {
+        Resource r = store.getOrDefault(type, Map.of()).get(id);
+        return r == null ? 0 : Integer.parseInt(r.getIdElement().getVersionIdPart());
+    }
+
+    public int writeCount(String type) {
+        return writes.getOrDefault(type, new AtomicInteger()).get();
     }
 
     private void start(int onPort) throws Exception {
@@ -117,6 +139,7 @@ public final class EhrTestServer implements AutoCloseable {
         server.setResourceProviders(providers.stream()
                 .filter(p -> types == null || types.contains(fhir.getResourceType(p.getResourceType()))).toList());
         server.registerInterceptor(new Gate());
+        server.registerInterceptor(new VersionClaim());
         jetty = new Server();
         ServerConnector connector = new ServerConnector(jetty);
         connector.setHost("127.0.0.1");
@@ -125,7 +148,7 @@ public final class EhrTestServer implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         context.addServlet(new ServletHolder(server), "/tenant-a/fhir/r4/*");
-        context.addServlet(new ServletHolder(new TokenEndpoint()), "/oauth2/token");
+        context.addServlet(new ServletHolder(tokenEndpoint), "/oauth2/token");
         jetty.setHandler(context);
         jetty.start();
     }
@@ -141,8 +164,7 @@ public final class EhrTestServer implements AutoCloseable {
 
     /** From now on every FHIR request needs a bearer token from the token endpoint, checked against these keys. */
     public void requireSmart(JWKSet registeredClientKeys, long tokenLifetimeSeconds) {
-        clientKeys.set(registeredClientKeys);
-        this.tokenLifetimeSeconds = tokenLifetimeSeconds;
+        tokenEndpoint.register(registeredClientKeys, tokenLifetimeSeconds);
         this.requireToken = true;
     }
 
@@ -235,6 +257,7 @@ public final class EhrTestServer implements AutoCloseable {
         store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).put(id, resource);
         index(resource);
         creates.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
+        writes.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
         return new MethodOutcome(resource.getIdElement(), true);
     }
 
@@ -249,10 +272,13 @@ public final class EhrTestServer implements AutoCloseable {
         } else {
             target = id.getIdPart();
         }
-        boolean created = !store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).containsKey(target);
-        resource.setId(new IdType(type, target, "1"));
+        Resource previous = store.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).get(target);
+        boolean created = previous == null;
+        int version = created ? 1 : Integer.parseInt(previous.getIdElement().getVersionIdPart()) + 1;
+        resource.setId(new IdType(type, target, Integer.toString(version)));
         store.get(type).put(target, resource);
         index(resource);
+        writes.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
         if (created) {
             creates.computeIfAbsent(type, t -> new AtomicInteger()).incrementAndGet();
         }
@@ -274,12 +300,12 @@ public final class EhrTestServer implements AutoCloseable {
 
         @Create
         public MethodOutcome create(@ResourceParam IBaseResource resource, @ConditionalUrlParam String conditional) {
-            return EhrTestServer.this.create((Resource) resource, conditional);
+            return FaultInjectingEhr.this.create((Resource) resource, conditional);
         }
 
         @Update
         public MethodOutcome update(@ResourceParam IBaseResource resource, @IdParam IdType id, @ConditionalUrlParam String conditional) {
-            return EhrTestServer.this.update((Resource) resource, id, conditional);
+            return FaultInjectingEhr.this.update((Resource) resource, id, conditional);
         }
 
         @Read
@@ -318,84 +344,22 @@ public final class EhrTestServer implements AutoCloseable {
                 return false;
             }
             if (requireToken && !(anonymousReads && "GET".equals(request.getMethod()))) {
-                String auth = request.getHeader("Authorization");
-                Long expires = auth != null && auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
-                if (expires == null || expires < System.currentTimeMillis()) {
-                    throw new AuthenticationException(expires == null ? "bearer token required" : "token expired");
+                if (!tokenEndpoint.valid(request.getHeader("Authorization"))) {
+                    unauthorized.incrementAndGet();
+                    throw new AuthenticationException("bearer token missing, unknown or expired");
                 }
             }
             return true;
         }
     }
 
-    /** client_credentials with a JWT client assertion (SMART Backend Services). */
-    final class TokenEndpoint extends HttpServlet {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            Map<String, String> form = new HashMap<>();
-            for (String pair : new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    form.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-            String refusal = check(form);
-            resp.setContentType("application/json");
-            if (refusal != null) {
-                tokenRefusals.add(refusal);
-                resp.setStatus(400);
-                resp.getWriter().write("{\"error\":\"invalid_client\",\"error_description\":\"" + refusal.replace("\"", "'") + "\"}");
-                return;
-            }
-            String token = UUID.randomUUID().toString();
-            tokens.put(token, System.currentTimeMillis() + tokenLifetimeSeconds * 1000);
-            tokensIssued.incrementAndGet();
-            resp.setStatus(200);
-            resp.getWriter().write("{\"access_token\":\"" + token + "\",\"token_type\":\"bearer\",\"expires_in\":" + tokenLifetimeSeconds
-                    + ",\"scope\":\"" + form.getOrDefault("scope", "") + "\"}");
-        }
-
-        private String check(Map<String, String> form) {
-            if (!"client_credentials".equals(form.get("grant_type"))) {
-                return "grant_type must be client_credentials";
-            }
-            if (!"urn:ietf:params:oauth:client-assertion-type:jwt-bearer".equals(form.get("client_assertion_type"))) {
-                return "wrong client_assertion_type";
-            }
-            try {
-                SignedJWT jwt = SignedJWT.parse(form.get("client_assertion"));
-                String alg = jwt.getHeader().getAlgorithm().getName();
-                if (!Set.of("RS384", "ES384").contains(alg)) {
-                    return "alg " + alg + " not accepted";
-                }
-                JWK key = clientKeys.get().getKeyByKeyId(jwt.getHeader().getKeyID());
-                if (key == null) {
-                    return "unknown kid " + jwt.getHeader().getKeyID();
-                }
-                JWSVerifier verifier = key instanceof ECKey ec ? new ECDSAVerifier(ec) : new RSASSAVerifier((RSAKey) key);
-                if (!jwt.verify(verifier)) {
-                    return "bad signature";
-                }
-                JWTClaimsSet claims = jwt.getJWTClaimsSet();
-                if (!CLIENT_ID.equals(claims.getIssuer()) || !CLIENT_ID.equals(claims.getSubject())) {
-                    return "iss and sub must be the client id";
-                }
-                if (!claims.getAudience().contains(tokenUrl())) {
-                    return "aud must be the token URL";
-                }
-                Date exp = claims.getExpirationTime();
-                long now = System.currentTimeMillis();
-                if (exp == null || exp.getTime() < now || exp.getTime() > now + 5 * 60_000 + 5_000) {
-                    return "exp missing, past, or more than five minutes ahead";
-                }
-                if (claims.getJWTID() == null || !seenJti.add(claims.getJWTID())) {
-                    return "jti missing or replayed";
-                }
-                return null;
-            } catch (Exception e) {
-                return "unreadable assertion: " + e.getMessage();
+    /** Rewrites the CapabilityStatement's fhirVersion when a test makes this a non-R4 server. */
+    public final class VersionClaim {
+        @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+        public void claim(IBaseResource response) {
+            String claimed = fhirVersion;
+            if (claimed != null && response instanceof org.hl7.fhir.r4.model.CapabilityStatement cs) {
+                cs.getFhirVersionElement().setValueAsString(claimed);
             }
         }
     }

@@ -72,24 +72,47 @@ public class CrashDurabilityIT {
             files.forEach(f -> command.add(f.toString()));
             storescus.add(io.carebus.dicom.testing.Dcmtk.start(command));
         }
+        // Worker threads never throw into nowhere: whatever fails in them before the kill is collected and fails the test.
+        java.util.Queue<Throwable> workerFailures = new java.util.concurrent.ConcurrentLinkedQueue<>();
         List<Thread> readers = new ArrayList<>();
         Set<String> succeeded = ConcurrentHashMap.newKeySet();
         for (Process p : storescus) {
-            Thread t = new Thread(() -> successes(p, succeeded));
+            Thread t = new Thread(() -> {
+                try {
+                    successes(p, succeeded);
+                } catch (RuntimeException e) {
+                    workerFailures.add(e);
+                }
+            });
             readers.add(t);
             t.start();
         }
 
         Set<String> acked = ConcurrentHashMap.newKeySet();
+        Set<String> sent = ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicIntegerArray ackedPerConnection = new java.util.concurrent.atomic.AtomicIntegerArray(8);
         AtomicBoolean killed = new AtomicBoolean();
         List<Thread> senders = new ArrayList<>();
         for (int c = 0; c < 8; c++) {
             int conn = c;
-            Thread t = new Thread(() -> send(mllp, conn, acked, killed));
+            Thread t = new Thread(() -> {
+                try {
+                    send(mllp, conn, sent, acked, ackedPerConnection, killed);
+                } catch (RuntimeException e) {
+                    workerFailures.add(e);
+                }
+            });
             senders.add(t);
             t.start();
         }
-        Thread.sleep(3000);
+        // Kill once the load is under way on every connection and on both DICOM associations (not after a fixed window).
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (!(java.util.stream.IntStream.range(0, 8).allMatch(c -> ackedPerConnection.get(c) >= 5) && succeeded.size() >= 10)) {
+            if (System.nanoTime() > deadline || !workerFailures.isEmpty()) {
+                break;
+            }
+            Thread.sleep(20);
+        }
         long pid = Long.parseLong(Files.readString(home.resolve("karaf.pid")).strip());
         killed.set(true);
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -100,9 +123,20 @@ public class CrashDurabilityIT {
             t.join(30_000);
         }
         waitForExit();
-        assertTrue("the load ran long enough to matter: " + acked.size(), acked.size() > 100);
-        assertTrue("the DICOM load ran long enough to matter: " + succeeded.size(), succeeded.size() > 20);
-        assertTrue("the DICOM load was cut by the kill: " + succeeded.size(), succeeded.size() < 1200);
+        if (!workerFailures.isEmpty()) {
+            AssertionError failed = new AssertionError(workerFailures.size() + " worker(s) failed before the kill: " + workerFailures.peek());
+            workerFailures.forEach(failed::addSuppressed);
+            throw failed;
+        }
+        for (int c = 0; c < 8; c++) {
+            assertTrue("connection " + c + " was acknowledged before the kill: " + ackedPerConnection.get(c), ackedPerConnection.get(c) >= 5);
+        }
+        // Bounded by what was sent: every ACK is for a message sent, every Success for a file handed to storescu, and
+        // the kill cut the DICOM load short of the files given.
+        assertTrue("ACKs only for messages sent", sent.containsAll(acked));
+        int files = dicomFiles.stream().mapToInt(List::size).sum();
+        assertTrue("the DICOM load was under way at the kill: " + succeeded.size(), succeeded.size() >= 10);
+        assertTrue("the kill cut the DICOM load short of the " + files + " files sent: " + succeeded.size(), succeeded.size() < files);
 
         start();
         awaitHealthy(http);
@@ -185,7 +219,8 @@ public class CrashDurabilityIT {
         }
     }
 
-    private static void send(int port, int conn, Set<String> acked, AtomicBoolean killed) {
+    private static void send(int port, int conn, Set<String> sent, Set<String> acked,
+                             java.util.concurrent.atomic.AtomicIntegerArray ackedPerConnection, AtomicBoolean killed) {
         int i = 0;
         while (!killed.get()) {
             try (Socket socket = new Socket("localhost", port)) {
@@ -194,10 +229,14 @@ public class CrashDurabilityIT {
                 InputStream in = socket.getInputStream();
                 while (true) {
                     String id = "CRASH-" + conn + "-" + i++;
+                    sent.add(id);
                     out.write(frame(String.format(ADT, id)));
                     String ack = readFrame(in);
                     if (ack.contains("\rMSA|AA|" + id)) {
                         acked.add(id);
+                        ackedPerConnection.incrementAndGet(conn);
+                    } else if (!killed.get()) {
+                        throw new IllegalStateException("connection " + conn + ": no AA for " + id + " before the kill: " + ack);
                     }
                 }
             } catch (IOException e) {

@@ -159,4 +159,23 @@ public abstract class CareBusTestSupport {
             Thread.sleep(200);
         }
     }
+
+    /** Runs a Karaf shell command as a user holding the given roles and returns what it printed. */
+    protected static String runShell(org.apache.karaf.shell.api.console.SessionFactory shell, String command, String... roles)
+            throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+        org.apache.karaf.shell.api.console.Session session = shell.create(new java.io.ByteArrayInputStream(new byte[0]), print, print);
+        javax.security.auth.Subject subject = new javax.security.auth.Subject();
+        subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("itest"));
+        for (String role : roles) {
+            subject.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal(role));
+        }
+        try {
+            javax.security.auth.Subject.doAs(subject, (java.security.PrivilegedExceptionAction<Object>) () -> session.execute(command));
+        } finally {
+            session.close();
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -59,6 +59,9 @@ public class DicomIT extends CareBusTestSupport {
     @Inject
     protected org.apache.camel.CamelContext camel;
 
+    @Inject
+    protected org.apache.karaf.shell.api.console.SessionFactory shell;
+
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
@@ -173,11 +176,27 @@ public class DicomIT extends CareBusTestSupport {
         io.carebus.api.explain.Explanation why = done.getMessage().getHeader("CareBusExplanation", io.carebus.api.explain.Explanation.class);
         assertTrue(why.method(), why.method().startsWith("grad-cam"));
         assertTrue("overlay PNG", why.heatmap().overlayPng().length > 1000);
+        // The nodule is found (the report's conclusion, below, puts the probability at or above the card's threshold)
+        // and localised: the heatmap's hottest cell lies on the nodule at (300, 150), radius 24, of the 448² slice.
+        io.carebus.api.explain.Explanation.Heatmap map = why.heatmap();
+        double[] heat = map.values();
+        int hottest = 0;
+        for (int i = 1; i < heat.length; i++) {
+            hottest = heat[i] > heat[hottest] ? i : hottest;
+        }
+        double cellWidth = 448.0 / map.columns();
+        double cellHeight = 448.0 / map.rows();
+        double cx = (hottest % map.columns() + 0.5) * cellWidth;
+        double cy = (hottest / map.columns() + 0.5) * cellHeight;
+        assertTrue("hottest cell at (" + cx + ", " + cy + ") of a " + map.rows() + "x" + map.columns() + " map",
+                Math.hypot(cx - 300, cy - 150) <= 24 + 0.75 * Math.max(cellWidth, cellHeight));
         HttpResponse<String> reports = get("/fhir/DiagnosticReport?subject=urn:carebus:dicom:patient-id%7CIT-PAT-2", "admin", adminPassword());
         assertEquals(reports.body(), 200, reports.statusCode());
         assertTrue(reports.body(), reports.body().contains("\"DiagnosticReport\""));
         assertTrue(reports.body(), reports.body().contains("urn:oid:" + study));
         assertTrue(reports.body(), reports.body().contains("nodule probability"));
+        assertTrue("the report's conclusion says the finding is at or above the threshold: " + reports.body(),
+                reports.body().contains("(at or above "));
         HttpResponse<String> documents = get("/fhir/DocumentReference?subject=urn:carebus:dicom:patient-id%7CIT-PAT-2", "admin", adminPassword());
         java.util.regex.Matcher link = java.util.regex.Pattern.compile("\"url\" *: *\"(Binary/cb-[0-9a-f]+)\"").matcher(documents.body());
         assertTrue(documents.body(), link.find());
@@ -259,8 +278,12 @@ public class DicomIT extends CareBusTestSupport {
             }
         });
 
-        // forwarding to the configured destination: down first (queued, waits), then up (delivered once each)
-        assertEquals(4, forwarding.queueStudy("archive", study));
+        // forwarding to the configured destination, by the shell's dicom commands as an operator would: down first
+        // (queued, waits), then up (delivered once each)
+        String destinations = runShell(shell, "carebus:dicom-destinations", "viewer");
+        assertTrue(destinations, destinations.contains("archive"));
+        String sent = runShell(shell, "carebus:dicom-send archive " + study, "engineer");
+        assertTrue(sent, sent.contains("4 instance(s) queued for archive"));
         Path archive = Files.createDirectories(dir.resolve("archive"));
         Process storescp = new ProcessBuilder("storescp", "-aet", "ARCHIVE", "-od", archive.toString(), System.getProperty(ARCHIVE_PORT))
                 .redirectErrorStream(true).start();
@@ -272,8 +295,11 @@ public class DicomIT extends CareBusTestSupport {
                     return false;
                 }
             });
-            assertTrue(forwarding.echo("archive").ok());
-            assertEquals(0, forwarding.queueStudy("archive", study));
+            String archiveEcho = runShell(shell, "carebus:dicom-echo archive", "engineer");
+            assertTrue(archiveEcho, archiveEcho.startsWith("OK in "));
+            // Sent already: queueing the study again adds nothing.
+            String again = runShell(shell, "carebus:dicom-send archive " + study, "engineer");
+            assertTrue(again, again.contains("0 instance(s) queued for archive"));
         } finally {
             storescp.destroy();
         }

@@ -20,9 +20,11 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -59,15 +61,40 @@ final class Hl7Intake {
     private final AckBuilder acks;
     private final Clock clock;
     private final Supplier<AuditTrail> audit;
+    /** The trail by a deadline ({@link System#nanoTime()} scale), waiting for one to bind; null if none came. */
+    private final LongFunction<AuditTrail> awaitAudit;
+    /** How long a frame waits for a missing trail; negative: the record is optional (no wait, no refusal). */
+    private final long auditWaitNanos;
 
+    /** Without an audit trail, and none required: for tests of everything else the intake decides. */
     Hl7Intake(ListenerRules rules, MessageStore store, Hl7Parsing parsing, PipeParser headerParser, Clock clock) {
         this(rules, store, parsing, headerParser, clock, () -> null);
     }
 
-    /** @param audit the audit trail when one is running (else null): every answered frame is recorded before the answer */
+    /**
+     * @param audit the audit trail when one is running (else null): every answered frame is recorded before the
+     *              answer; without one, frames are answered unaudited (audit.required = false)
+     */
     Hl7Intake(ListenerRules rules, MessageStore store, Hl7Parsing parsing, PipeParser headerParser, Clock clock,
               Supplier<AuditTrail> audit) {
+        this(rules, store, parsing, headerParser, clock, audit, deadline -> audit.get(), -1);
+    }
+
+    /**
+     * The audit record required (audit.required = true, the default): a frame that finds no trail waits up to
+     * {@code auditWait} for one to bind, then is answered AE/CE 207 "audit unavailable, please resend" and nothing
+     * is stored, exactly as in a store outage.
+     */
+    Hl7Intake(ListenerRules rules, MessageStore store, Hl7Parsing parsing, PipeParser headerParser, Clock clock,
+              AwaitedAuditTrail audit, Duration auditWait) {
+        this(rules, store, parsing, headerParser, clock, audit::current, audit::await, Math.max(0, auditWait.toNanos()));
+    }
+
+    private Hl7Intake(ListenerRules rules, MessageStore store, Hl7Parsing parsing, PipeParser headerParser, Clock clock,
+                      Supplier<AuditTrail> audit, LongFunction<AuditTrail> awaitAudit, long auditWaitNanos) {
         this.audit = audit;
+        this.awaitAudit = awaitAudit;
+        this.auditWaitNanos = auditWaitNanos;
         this.rules = rules;
         this.store = store;
         this.parsing = parsing;
@@ -76,7 +103,28 @@ final class Hl7Intake {
     }
 
     IntakeOutcome handle(byte[] frame, String remoteAddress) {
-        IntakeOutcome outcome = audited(frame, remoteAddress, asked(frame, answerFor(frame, remoteAddress)));
+        return handle(frame, remoteAddress, auditDeadline());
+    }
+
+    /** When a frame arriving now stops waiting for a missing audit trail (one deadline serves a whole batch). */
+    long auditDeadline() {
+        return System.nanoTime() + Math.max(0, auditWaitNanos);
+    }
+
+    /** @param auditDeadline see {@link #auditDeadline()}: a batch's messages share their frame's wait */
+    IntakeOutcome handle(byte[] frame, String remoteAddress, long auditDeadline) {
+        AuditTrail trail = audit.get();
+        if (trail == null && auditWaitNanos >= 0) {
+            trail = awaitAudit.apply(auditDeadline);
+            if (trail == null) {
+                // As in a store outage: nothing is kept that the sender would take as acknowledged; its resend after
+                // the trail is back is a new message.
+                LOG.warn("Listener {}: no audit trail running after {} ms; frame not stored, answered 207", rules.listener(),
+                        auditWaitNanos / 1_000_000);
+                return asked(frame, resend(frame, -1, "audit unavailable, please resend"));
+            }
+        }
+        IntakeOutcome outcome = audited(frame, remoteAddress, trail, asked(frame, answerFor(frame, remoteAddress, trail)));
         if (outcome.unsynced() != null) {
             try {
                 outcome.unsynced().awaitDurable();
@@ -85,7 +133,7 @@ final class Hl7Intake {
                 // sender's resend is recognised as its duplicate.
                 LOG.error("Listener {}: message {} could not be forced to disk: {}; answered 207", rules.listener(),
                         outcome.messageId(), e.getMessage());
-                return asked(frame, notStored(frame, outcome.messageId()));
+                return asked(frame, resend(frame, outcome.messageId(), "message not stored durably, please resend"));
             }
         }
         return asked(frame, outcome);
@@ -100,8 +148,8 @@ final class Hl7Intake {
         return msh.isPresent() && !msh.get().wantsAcceptAck(outcome.ackCode()) ? outcome.withoutAnswer() : outcome;
     }
 
-    /** AE/CE 207 "please resend" for a frame whose MSH is readable; otherwise the connection is closed. */
-    private IntakeOutcome notStored(byte[] frame, long messageId) {
+    /** AE/CE 207 "please resend" (saying why) for a frame whose MSH is readable; otherwise the connection is closed. */
+    private IntakeOutcome resend(byte[] frame, long messageId, String why) {
         Optional<MshHeader> msh = MshHeader.read(frame);
         if (msh.isEmpty()) {
             return IntakeOutcome.close(messageId);
@@ -109,7 +157,7 @@ final class Hl7Intake {
         Charset charset = Hl7Charsets.forMsh18(msh.get().field(18), repetitionSeparator(msh.get()), rules.defaultCharset())
                 .orElse(Hl7Charsets.DEFAULT);
         return answer(msh.get(), null, msh.get().enhancedMode() ? AcknowledgmentCode.CE : AcknowledgmentCode.AE,
-                Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, "message not stored durably, please resend"), charset,
+                Rejection.error(ErrorCode.APPLICATION_INTERNAL_ERROR, why), charset,
                 messageId, false);
     }
 
@@ -118,8 +166,7 @@ final class Hl7Intake {
      * message lacks its record. When the audit cannot take it, an accepted message is answered AE/CE 207 instead: it
      * is stored, and the sender's resend is recognised as a duplicate.
      */
-    private IntakeOutcome audited(byte[] frame, String remoteAddress, IntakeOutcome outcome) {
-        AuditTrail trail = audit.get();
+    private IntakeOutcome audited(byte[] frame, String remoteAddress, AuditTrail trail, IntakeOutcome outcome) {
         if (trail == null || outcome.audited()) {
             return outcome;
         }
@@ -160,7 +207,7 @@ final class Hl7Intake {
                 Sha256.hash(frame), outcome.ack() == null ? null : Sha256.hash(outcome.ack()), detail);
     }
 
-    private IntakeOutcome answerFor(byte[] frame, String remoteAddress) {
+    private IntakeOutcome answerFor(byte[] frame, String remoteAddress, AuditTrail trail) {
         Instant at = clock.instant();
         Optional<MshHeader> header = MshHeader.read(frame);
         if (header.isEmpty()) {
@@ -229,7 +276,7 @@ final class Hl7Intake {
                 return answer(msh, parsed, code, rejection, charset, id, false);
             }
             AcknowledgmentCode code = enhanced ? AcknowledgmentCode.CA : AcknowledgmentCode.AA;
-            IntakeOutcome unit = storedWithRecord(frame, remoteAddress, msh, parsed, code, charset, inbound, warnings);
+            IntakeOutcome unit = storedWithRecord(trail, frame, remoteAddress, msh, parsed, code, charset, inbound, warnings);
             if (unit != null) {
                 return unit;
             }
@@ -269,10 +316,9 @@ final class Hl7Intake {
      * (the caller then stores, and {@link #audited} appends the record after). The answer is built first: it does not
      * depend on what the store decides (a duplicate is acknowledged like the original), and the record holds its hash.
      */
-    private IntakeOutcome storedWithRecord(byte[] frame, String remoteAddress, MshHeader msh, Message parsed,
+    private IntakeOutcome storedWithRecord(AuditTrail trail, byte[] frame, String remoteAddress, MshHeader msh, Message parsed,
                                            AcknowledgmentCode code, Charset charset, InboundMessage inbound,
                                            List<MessageWarning> warnings) {
-        AuditTrail trail = audit.get();
         if (trail == null || !(store instanceof io.carebus.api.store.UnitOfWorkStore unitStore)) {
             return null;
         }
@@ -317,7 +363,7 @@ final class Hl7Intake {
                 rules.listener(), messages, remoteAddress, maxMessages, id, kept(frame.length));
         IntakeOutcome outcome = answer(NO_MSH, null, AcknowledgmentCode.AR,
                 Rejection.reject(ErrorCode.APPLICATION_INTERNAL_ERROR, reason), StandardCharsets.US_ASCII, id, false);
-        return audited(frame, remoteAddress, outcome);
+        return audited(frame, remoteAddress, audit.get(), outcome);
     }
 
     /**

@@ -93,6 +93,14 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(description = "TLS protocol versions, comma separated")
     String[] tls_protocols() default {"TLSv1.3", "TLSv1.2"};
 
+    @AttributeDefinition(description = "true (default): nothing is acknowledged without its audit record; with no audit "
+            + "trail running (carebus-audit being updated) a message waits up to audit.wait.ms for it, then is answered "
+            + "AE/CE 207 and not stored. false: without a trail, messages are acknowledged unaudited")
+    boolean audit_required() default true;
+
+    @AttributeDefinition(description = "How long a message waits for a missing audit trail before its 207 (ms)", min = "0")
+    int audit_wait_ms() default 5000;
+
     @AttributeDefinition(description = "Camel endpoint (e.g. mllp://lis.example:2577) that receives the application ACKs "
             + "senders ask for in MSH-16 (enhanced mode); empty = none are sent, the request is noted in the history")
     String application_ack_endpoint() default "";

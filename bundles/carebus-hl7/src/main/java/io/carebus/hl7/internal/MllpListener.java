@@ -63,9 +63,11 @@ public class MllpListener implements HealthIndicator {
     private final Hl7Dispatcher dispatcher;
     private final AckControlIds batchIds;
 
-    /** Optional: without an audit trail the listener still serves (and says so in its health details). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    volatile AuditTrail audit;
+    /**
+     * Dynamic: while carebus-audit is updated the trail leaves and returns, and the listener keeps running. With
+     * audit.required (the default) a frame that finds none waits up to audit.wait.ms for it, then is answered 207.
+     */
+    private final AwaitedAuditTrail audit = new AwaitedAuditTrail();
     private final String routeId;
     private final String endpoint;
     private final boolean enabled;
@@ -90,8 +92,14 @@ public class MllpListener implements HealthIndicator {
         this.parsing = new Hl7Parsing(validation, ackIds);
         this.headerHapi = new DefaultHapiContext(ValidationContextFactory.noValidation());
         headerHapi.getParserConfiguration().setIdGenerator(ackIds);
-        this.intake = new Hl7Intake(rules, store, parsing, headerHapi.getPipeParser(), Clock.systemUTC(),
-                () -> audit);
+        this.intake = config.audit_required()
+                ? new Hl7Intake(rules, store, parsing, headerHapi.getPipeParser(), Clock.systemUTC(), audit,
+                        Duration.ofMillis(Math.max(0, config.audit_wait_ms())))
+                : new Hl7Intake(rules, store, parsing, headerHapi.getPipeParser(), Clock.systemUTC(), audit::current);
+        if (!config.audit_required()) {
+            LOG.warn("HL7v2 listener {}: audit.required = false: without an audit trail, messages are acknowledged unaudited",
+                    config.name());
+        }
         this.dispatcher = dispatcher;
         this.listenerName = config.name();
         this.routeId = "carebus-hl7-" + config.name();
@@ -148,6 +156,16 @@ public class MllpListener implements HealthIndicator {
         LOG.info("HL7v2 listener {} on {}", config.name(), endpoint);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindAudit")
+    void bindAudit(AuditTrail trail) {
+        audit.bind(trail);
+    }
+
+    void unbindAudit(AuditTrail trail) {
+        audit.unbind(trail);
+    }
+
     private void process(Exchange exchange) {
         byte[] frame = exchange.getMessage().getBody(byte[].class);
         String remote = exchange.getMessage().getHeader(MllpConstants.MLLP_REMOTE_ADDRESS, String.class);
@@ -162,7 +180,7 @@ public class MllpListener implements HealthIndicator {
             return;
         }
         // a batch without messages is refused by the intake like any frame without an MSH
-        IntakeOutcome outcome = take(frame, remote);
+        IntakeOutcome outcome = take(frame, remote, intake.auditDeadline());
         // camel-mllp 4.14 reads the 4th byte of the received frame before it sends an ACK (ArrayIndexOutOfBounds,
         // connection reset, no answer): for a shorter frame (stored and audited like any refusal) closing is the answer
         if (outcome.closeConnection() || frame.length < 4) {
@@ -181,8 +199,10 @@ public class MllpListener implements HealthIndicator {
      */
     private void processBatch(Exchange exchange, Hl7Batch batch, String remote) {
         List<byte[]> acks = new java.util.ArrayList<>();
+        // one wait for a missing audit trail per frame, not per message of the batch
+        long auditDeadline = intake.auditDeadline();
         for (byte[] message : batch.messages()) {
-            IntakeOutcome outcome = take(message, remote);
+            IntakeOutcome outcome = take(message, remote, auditDeadline);
             if (outcome.closeConnection()) {
                 exchange.setProperty(MllpConstants.MLLP_CLOSE_CONNECTION_BEFORE_SEND, true);
                 return;
@@ -215,10 +235,10 @@ public class MllpListener implements HealthIndicator {
                 batchIds::getID, "batch refused: " + batch.messageCount() + " messages, at most " + maxBatchMessages + " accepted"));
     }
 
-    private IntakeOutcome take(byte[] frame, String remote) {
+    private IntakeOutcome take(byte[] frame, String remote, long auditDeadline) {
         IntakeOutcome outcome;
         try {
-            outcome = intake.handle(frame, remote);
+            outcome = intake.handle(frame, remote, auditDeadline);
         } catch (RuntimeException e) {
             // Nothing can be said about this frame, so nothing positive is said: the connection is closed.
             LOG.error("HL7v2 listener {}: intake failed: {}", routeId, e.toString());
@@ -264,7 +284,7 @@ public class MllpListener implements HealthIndicator {
         // Warnings are no health problem: the messages were accepted. The counts show a sender that needs a word.
         CanonicalForm.WarningCounts mapping = dispatcher.mappingWarnings(listenerName);
         return HealthReport.of(problems, Map.of("endpoint", endpoint, "routeStatus", String.valueOf(status),
-                "audited", audit != null, "validation", parsing.mode().name().toLowerCase(java.util.Locale.ROOT),
+                "audited", audit.current() != null, "validation", parsing.mode().name().toLowerCase(java.util.Locale.ROOT),
                 "messagesWithWarnings", messagesWithWarnings.get(), "warnings", warnings.get(),
                 "messagesWithMappingWarnings", mapping.messagesWithWarnings(), "mappingWarnings", mapping.warnings()));
     }

@@ -51,7 +51,8 @@ class MllpListenerLimitsTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Map<String, Object> config = new HashMap<>(Map.of("name", "limits", "host", "127.0.0.1", "port", port));
+        Map<String, Object> config = new HashMap<>(Map.of("name", "limits", "host", "127.0.0.1", "port", port,
+                "audit_required", false));
         config.putAll(settings);
         listener = new MllpListener(ListenerConfigs.of(config), camel, store, dispatcher);
     }

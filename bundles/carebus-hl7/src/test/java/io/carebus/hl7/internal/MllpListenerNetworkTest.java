@@ -49,7 +49,8 @@ class MllpListenerNetworkTest {
             port = free.getLocalPort();
         }
         listener = new MllpListener(ListenerConfigs.of(Map.of("name", "wire", "host", "127.0.0.1", "port", port,
-                "max_frame_bytes", MAX_FRAME, "idle_timeout_seconds", 2)), camel, store, dispatcher);
+                "max_frame_bytes", MAX_FRAME, "idle_timeout_seconds", 2,
+                "audit_required", false)), camel, store, dispatcher);
     }
 
     @AfterEach
@@ -101,7 +102,8 @@ class MllpListenerNetworkTest {
         String sloppy = adt("STRICT-1").replace("Doe^Jane", "Doe^Jane||1980-01-01");
         for (Map<String, Object> cfg : List.<Map<String, Object>>of(Map.of("validation", "strict"), Map.of("validate_datatypes", "true"))) {
             listener.deactivate();
-            var config = new java.util.HashMap<String, Object>(Map.of("name", "wire", "host", "127.0.0.1", "port", port));
+            var config = new java.util.HashMap<String, Object>(Map.of("name", "wire", "host", "127.0.0.1", "port", port,
+                    "audit_required", false));
             config.putAll(cfg);
             listener = new MllpListener(ListenerConfigs.of(config), camel, store, dispatcher);
             assertThat(listener.report().details()).as("%s", cfg).containsEntry("validation", "strict");

@@ -84,6 +84,7 @@ class MllpTlsTest {
         cfg.put("tls_truststore", "clients.p12");
         cfg.put("tls_truststore_password", PASSWORD);
         cfg.put("tls_client_auth", clientAuth);
+        cfg.put("audit_required", false);
         listener = new MllpListener(ListenerConfigs.of(cfg), camel, store, dispatcher);
         return port;
     }

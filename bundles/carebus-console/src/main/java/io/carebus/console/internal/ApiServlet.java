@@ -10,10 +10,9 @@ import io.carebus.api.store.MessageProcessing;
 import io.carebus.api.store.MessageStore;
 import io.carebus.camel.RouteFileState;
 import io.carebus.camel.RouteFiles;
-import io.carebus.console.BasicCredentials;
-import io.carebus.console.JaasAuthenticator;
-import io.carebus.console.RequestBodies;
-import io.carebus.console.Role;
+import io.carebus.api.security.AuthenticatedUser;
+import io.carebus.api.security.Role;
+import io.carebus.security.RequestBodies;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,12 +35,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /api} on the appliance's HTTP port. {@code GET /api/health} is open (load balancers and monitoring poll
- * it); every other path needs HTTP Basic credentials of a Karaf JAAS user holding a CareBus role.
+ * {@code /api} on the appliance's HTTP port, in the {@code carebus} servlet context, which logs users in and checks
+ * their roles before this servlet runs (carebus-security). {@code GET /api/health} answers anyone with the status
+ * alone (load balancers and monitoring poll it) and a logged-in user with the details.
  */
 @Component(service = Servlet.class, configurationPid = "io.carebus.console", property = {
         "osgi.http.whiteboard.servlet.pattern=/api/*",
-        "osgi.http.whiteboard.servlet.name=carebus-api"})
+        "osgi.http.whiteboard.servlet.name=carebus-api",
+        "osgi.http.whiteboard.context.select=(osgi.http.whiteboard.context.name=carebus)"})
 @Designate(ocd = ConsoleConfig.class)
 public class ApiServlet extends HttpServlet {
 
@@ -49,7 +50,6 @@ public class ApiServlet extends HttpServlet {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServlet.class);
 
     private final transient ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final transient JaasAuthenticator authenticator;
     private final Set<String> requiredIndicators;
     private final int deidMaxBytes;
 
@@ -60,7 +60,6 @@ public class ApiServlet extends HttpServlet {
 
     @Activate
     public ApiServlet(ConsoleConfig config) {
-        this.authenticator = new JaasAuthenticator(config.jaas_realm());
         // A .cfg file gives "a, b" as one string; a .config file or the metatype UI gives an array.
         this.requiredIndicators = java.util.Arrays.stream(config.health_required_indicators())
                 .flatMap(v -> java.util.Arrays.stream(v.split(",")))
@@ -139,24 +138,16 @@ public class ApiServlet extends HttpServlet {
             }
             Map<String, Object> health = HealthAggregator.aggregate(List.copyOf(indicators), requiredIndicators);
             // DEGRADED warns and still serves: a readiness probe must not take a working appliance out of rotation.
-            write(resp, "DOWN".equals(health.get("status")) ? 503 : 200, health);
+            int status = "DOWN".equals(health.get("status")) ? 503 : 200;
+            // Anonymous callers learn the status only: the details name versions, paths and fingerprints.
+            write(resp, status, currentUser(req).isPresent() ? health : Map.of("status", health.get("status")));
             return;
         }
-        Optional<JaasAuthenticator.Authenticated> user = BasicCredentials.parse(req.getHeader("Authorization"))
-                .flatMap(c -> authenticator.authenticate(c.user(), c.password()));
+        Optional<AuthenticatedUser> user = currentUser(req);
         if (user.isEmpty()) {
-            if (req.getHeader("Authorization") != null) {
-                LOG.warn("Rejected /api credentials from {}", req.getRemoteAddr());
-                String claimed = BasicCredentials.parse(req.getHeader("Authorization")).map(c -> c.user()).orElse("?");
-                auditQuietly(claimed, req.getRemoteAddr(), AuditAction.LOGIN_FAILURE, AuditRecord.Outcome.MINOR_FAILURE,
-                        List.of(), "rejected credentials for /api" + path);
-            }
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
+            // Not reachable through the carebus context, which lets nobody past without a login here; kept so a
+            // servlet registered elsewhere by mistake fails closed.
             write(resp, 401, error("authentication required"));
-            return;
-        }
-        if (user.get().roles().isEmpty()) {
-            write(resp, 403, error("user " + user.get().user() + " holds no CareBus role"));
             return;
         }
         if (path.startsWith("/messages/") && path.endsWith("/reprocess") && "POST".equals(req.getMethod())) {
@@ -192,14 +183,14 @@ public class ApiServlet extends HttpServlet {
             MessagesResource.Answer answer = path.equals("/messages") ? MessagesResource.list(store, req::getParameter)
                     : MessagesResource.one(store, path.substring("/messages/".length()), user.get().roles());
             if (answer.body() instanceof Map<?, ?> shown && shown.containsKey("raw")) {
-                auditQuietly(user.get().user(), req.getRemoteAddr(), AuditAction.READ, AuditRecord.Outcome.SUCCESS,
+                auditQuietly(user.get().name(), req.getRemoteAddr(), AuditAction.READ, AuditRecord.Outcome.SUCCESS,
                         List.of("message/" + shown.get("id")), "raw message and its FHIR form shown");
             }
             write(resp, answer.status(), answer.body());
             return;
         }
         switch (path) {
-            case "/whoami" -> write(resp, 200, Map.of("user", user.get().user(),
+            case "/whoami" -> write(resp, 200, Map.of("user", user.get().name(),
                     "roles", user.get().roles().stream().map(Role::jaasName).sorted().toList()));
             case "/routes" -> write(resp, 200, routes());
             default -> write(resp, 404, error("no such resource: /api" + path));
@@ -210,7 +201,7 @@ public class ApiServlet extends HttpServlet {
      * GET /api/models (any role); POST uploads and state changes (admins), predictions (engineers and admins), each audited with the
      * user: state changes as CONFIG_CHANGE, predictions as INFER.
      */
-    private void models(HttpServletRequest req, HttpServletResponse resp, String path, JaasAuthenticator.Authenticated user)
+    private void models(HttpServletRequest req, HttpServletResponse resp, String path, AuthenticatedUser user)
             throws IOException {
         ModelEndpoints endpoints = modelEndpoints;
         if (endpoints == null) {
@@ -226,17 +217,8 @@ public class ApiServlet extends HttpServlet {
             methodNotAllowed(resp);
             return;
         }
+        // Who may install, change or run a model: carebus-security's AccessPolicy.
         boolean predict = path.endsWith("/predict");
-        // Installing a model or changing what serves decides what runs on every patient: admins only. Running a
-        // prediction by hand is an engineer's test tool.
-        if (!predict && !user.roles().contains(Role.ADMIN)) {
-            write(resp, 403, error("installing a model or changing its state needs role admin"));
-            return;
-        }
-        if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
-            write(resp, 403, error("running a model needs role engineer or admin"));
-            return;
-        }
         if (path.equals("/models")) {
             upload(req, resp, user);
             return;
@@ -247,7 +229,7 @@ public class ApiServlet extends HttpServlet {
             return;
         }
         AuditResource.Answer answer = endpoints.post(path, req::getParameter, body.bytes());
-        auditQuietly(user.user(), req.getRemoteAddr(), predict ? AuditAction.INFER : AuditAction.CONFIG_CHANGE,
+        auditQuietly(user.name(), req.getRemoteAddr(), predict ? AuditAction.INFER : AuditAction.CONFIG_CHANGE,
                 answer.status() < 300 ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE,
                 List.of("model/" + path.substring("/models/".length()).split("/")[0]),
                 (predict ? "prediction requested: " : "model state change: ") + path.substring(1) + " -> " + answer.status());
@@ -257,7 +239,7 @@ public class ApiServlet extends HttpServlet {
     private static final int MAX_MODEL_REQUEST = 64 * 1024;
 
     /** POST /api/models with a model bundle jar as the body: into deploy/, then the same checks as a dropped-in one. */
-    private void upload(HttpServletRequest req, HttpServletResponse resp, JaasAuthenticator.Authenticated user) throws IOException {
+    private void upload(HttpServletRequest req, HttpServletResponse resp, AuthenticatedUser user) throws IOException {
         if (req.getContentLengthLong() > ModelUploads.MAX_BYTES) {
             RequestBodies.closeAfterAnswer(resp);
             write(resp, 413, error("model bundle over " + ModelUploads.MAX_BYTES + " bytes"));
@@ -267,12 +249,12 @@ public class ApiServlet extends HttpServlet {
         Path data = Path.of(System.getProperty("karaf.data", base.resolve("data").toString()));
         try {
             ModelUploads.Uploaded uploaded = ModelUploads.accept(req.getInputStream(), base.resolve("deploy"), data.resolve("carebus/uploads"));
-            auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.SUCCESS,
+            auditQuietly(user.name(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.SUCCESS,
                     List.of("bundle/" + uploaded.bundle()), "model bundle uploaded to deploy/" + uploaded.file());
             write(resp, 202, Map.of("file", "deploy/" + uploaded.file(), "bundle", uploaded.bundle(),
                     "next", "its checks run now; see GET /api/models for its state"));
         } catch (IllegalArgumentException e) {
-            auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.MINOR_FAILURE,
+            auditQuietly(user.name(), req.getRemoteAddr(), AuditAction.MODEL_INSTALL, AuditRecord.Outcome.MINOR_FAILURE,
                     List.of(), "model upload refused: " + e.getMessage());
             boolean tooLarge = !(e instanceof ModelUploads.AlreadyDeployedException) && e.getMessage().startsWith("model bundle over");
             if (tooLarge) {
@@ -286,7 +268,7 @@ public class ApiServlet extends HttpServlet {
      * GET /api/outbox (?status=&ehr=&limit=) and /api/outbox/{id}: any role (no bodies, they hold PHI);
      * POST /api/outbox/{id}/retry: engineers and admins, audited.
      */
-    private void outbox(HttpServletRequest req, HttpServletResponse resp, String path, JaasAuthenticator.Authenticated user)
+    private void outbox(HttpServletRequest req, HttpServletResponse resp, String path, AuthenticatedUser user)
             throws IOException {
         io.carebus.api.outbox.Outbox box = outbox;
         if (box == null) {
@@ -309,12 +291,8 @@ public class ApiServlet extends HttpServlet {
                 return;
             }
             if ("POST".equals(req.getMethod()) && parts.length == 4 && "retry".equals(parts[3])) {
-                if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
-                    write(resp, 403, error("retrying needs role engineer or admin"));
-                    return;
-                }
-                boolean queued = box.retry(id, user.user());
-                auditQuietly(user.user(), req.getRemoteAddr(), AuditAction.CONFIG_CHANGE,
+                boolean queued = box.retry(id, user.name());
+                auditQuietly(user.name(), req.getRemoteAddr(), AuditAction.CONFIG_CHANGE,
                         queued ? AuditRecord.Outcome.SUCCESS : AuditRecord.Outcome.MINOR_FAILURE, List.of("outbox/" + id), "outbox retry");
                 write(resp, queued ? 202 : 409, queued ? Map.of("id", id, "status", "PENDING")
                         : error("outbox entry " + id + " does not exist or was delivered already"));
@@ -333,11 +311,7 @@ public class ApiServlet extends HttpServlet {
      * de-identification bundle. Bodies over {@code deid.max.bytes} get 413 (unread when Content-Length says so); XML
      * with a DOCTYPE or ENTITY declaration gets 400 from the de-identification bundle, as at {@code /fhir}.
      */
-    private void deid(HttpServletRequest req, HttpServletResponse resp, JaasAuthenticator.Authenticated user) throws IOException {
-        if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
-            write(resp, 403, error("the de-identification try-it needs role engineer or admin"));
-            return;
-        }
+    private void deid(HttpServletRequest req, HttpServletResponse resp, AuthenticatedUser user) throws IOException {
         io.carebus.api.deid.Deidentification service = deidentification;
         if (service == null) {
             write(resp, 503, error("the de-identification bundle is not running"));
@@ -349,7 +323,7 @@ public class ApiServlet extends HttpServlet {
             return;
         }
         try {
-            byte[] out = service.deidentify(req.getContentType(), body.bytes(), req.getParameter("profile"), user.user());
+            byte[] out = service.deidentify(req.getContentType(), body.bytes(), req.getParameter("profile"), user.name());
             resp.setStatus(200);
             resp.setContentType(req.getContentType());
             resp.getOutputStream().write(out);
@@ -386,18 +360,14 @@ public class ApiServlet extends HttpServlet {
     }
 
     /** GET /api/audit (read the trail) and /api/audit/verify: auditors and admins. */
-    private void audit(HttpServletResponse resp, String path, HttpServletRequest req, JaasAuthenticator.Authenticated user)
+    private void audit(HttpServletResponse resp, String path, HttpServletRequest req, AuthenticatedUser user)
             throws IOException {
-        if (!user.roles().contains(Role.AUDITOR) && !user.roles().contains(Role.ADMIN)) {
-            write(resp, 403, error("the audit trail needs role auditor or admin"));
-            return;
-        }
         AuditEndpoints endpoints = auditEndpoints;
         if (endpoints == null) {
             write(resp, 503, error("the audit trail is not running"));
             return;
         }
-        AuditResource.Answer answer = endpoints.get(path, req::getParameter, user.user(), req.getRemoteAddr());
+        AuditResource.Answer answer = endpoints.get(path, req::getParameter, user.name(), req.getRemoteAddr());
         if (answer.status() == 200 && answer.body() instanceof String fhirJson) {
             resp.setStatus(200);
             resp.setContentType("application/fhir+json");
@@ -418,11 +388,7 @@ public class ApiServlet extends HttpServlet {
     }
 
     /** POST /api/messages/{id}/reprocess: engineers and admins; the message's protocol decides who processes it. */
-    private void reprocess(HttpServletResponse resp, String idText, JaasAuthenticator.Authenticated user) throws IOException {
-        if (!user.roles().contains(Role.ENGINEER) && !user.roles().contains(Role.ADMIN)) {
-            write(resp, 403, error("reprocessing needs role engineer or admin"));
-            return;
-        }
+    private void reprocess(HttpServletResponse resp, String idText, AuthenticatedUser user) throws IOException {
         MessageStore store = messageStore;
         long id;
         try {
@@ -442,8 +408,8 @@ public class ApiServlet extends HttpServlet {
             write(resp, 503, error("nothing processes " + message.message().protocol() + " messages now"));
             return;
         }
-        processing.reprocess(id, user.user());
-        LOG.info("Message {} queued for reprocessing by {}", id, user.user());
+        processing.reprocess(id, user.name());
+        LOG.info("Message {} queued for reprocessing by {}", id, user.name());
         write(resp, 202, Map.of("id", id, "status", "RECEIVED"));
     }
 
@@ -469,6 +435,10 @@ public class ApiServlet extends HttpServlet {
         }
         answer.put("files", perFile);
         return answer;
+    }
+
+    private static Optional<AuthenticatedUser> currentUser(HttpServletRequest req) {
+        return req.getAttribute(AuthenticatedUser.REQUEST_ATTRIBUTE) instanceof AuthenticatedUser u ? Optional.of(u) : Optional.empty();
     }
 
     private static boolean isRead(HttpServletRequest req) {

@@ -6,9 +6,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "CareBus console", description = "Admin REST API under /api")
 @interface ConsoleConfig {
 
-    @AttributeDefinition(description = "Karaf JAAS realm that /api users are authenticated against")
-    String jaas_realm() default "karaf";
-
     @AttributeDefinition(description = "Health indicators that must be registered before /api/health can answer UP")
     String[] health_required_indicators() default {"routes"};
 

@@ -7,7 +7,7 @@ import io.carebus.api.store.MessageStatus;
 import io.carebus.api.store.MessageStore;
 import io.carebus.api.store.MessageSummary;
 import io.carebus.api.store.StoredMessage;
-import io.carebus.console.Role;
+import io.carebus.api.security.Role;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

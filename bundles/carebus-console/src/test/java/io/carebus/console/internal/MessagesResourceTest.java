@@ -3,7 +3,7 @@ package io.carebus.console.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.carebus.api.store.InboundMessage;
-import io.carebus.console.Role;
+import io.carebus.api.security.Role;
 import io.carebus.store.CloseableMessageStore;
 import io.carebus.store.MessageStores;
 import java.nio.charset.StandardCharsets;

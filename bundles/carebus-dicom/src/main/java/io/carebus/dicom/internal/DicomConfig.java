@@ -80,9 +80,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "STOW-RS requests handled at once; more get 503 with Retry-After")
     int stow_max_concurrent() default 4;
 
-    @AttributeDefinition(description = "Karaf JAAS realm STOW-RS credentials are checked against (role engineer or admin)")
-    String jaas_realm() default "karaf";
-
     @AttributeDefinition(description = "Camel endpoint each stored instance is handed to")
     String endpoint() default "direct:carebus-dicom-inbound";
 

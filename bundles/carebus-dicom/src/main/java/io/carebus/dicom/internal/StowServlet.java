@@ -1,13 +1,10 @@
 package io.carebus.dicom.internal;
 
-import io.carebus.console.BasicCredentials;
-import io.carebus.console.JaasAuthenticator;
-import io.carebus.console.Role;
+import io.carebus.api.security.AuthenticatedUser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.Set;
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServlet;
 import javax.servlet.http.HttpServletRequest;
@@ -18,25 +15,25 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code POST /dicomweb/studies} and {@code POST /dicomweb/studies/<study UID>}: STOW-RS on the appliance's HTTP
- * port, HTTP Basic against Karaf JAAS (role engineer or admin). Bodies are spooled to disk ({@link StowSpool}):
+ * port, in the {@code carebus} servlet context, which logs users in and checks their role (engineer or admin) first
+ * (carebus-security). Bodies are spooled to disk ({@link StowSpool}):
  * larger than {@code stow.max.mb} get 413 (at once when Content-Length says so); more than {@code stow.max.concurrent}
  * requests at once get 503 with Retry-After.
  */
 @Component(service = Servlet.class, configurationPid = "io.carebus.dicom", property = {
         "osgi.http.whiteboard.servlet.pattern=/dicomweb/*",
-        "osgi.http.whiteboard.servlet.name=carebus-dicomweb"})
+        "osgi.http.whiteboard.servlet.name=carebus-dicomweb",
+        "osgi.http.whiteboard.context.select=(osgi.http.whiteboard.context.name=carebus)"})
 public class StowServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
     private final transient StowIntake intake;
-    private final transient JaasAuthenticator authenticator;
     private final transient StowSpool spool;
 
     @Activate
     public StowServlet(DicomConfig config, @Reference DicomGateway gateway) {
         this.intake = new StowIntake(gateway.instances(), gateway.policy());
-        this.authenticator = new JaasAuthenticator(config.jaas_realm());
         Path incoming = gateway.instances().root().resolve("incoming");
         this.spool = new StowSpool(incoming, Math.max(1, (long) config.stow_max_mb()) * 1024 * 1024,
                 config.stow_max_concurrent(), config.min_free_mb() * 1024 * 1024,
@@ -56,16 +53,9 @@ public class StowServlet extends HttpServlet {
             send(resp, 405, "application/json", "{\"message\":\"only POST (STOW-RS)\"}");
             return;
         }
-        Optional<JaasAuthenticator.Authenticated> login = BasicCredentials.parse(req.getHeader("Authorization"))
-                .flatMap(c -> authenticator.authenticate(c.user(), c.password()));
-        if (login.isEmpty() || login.get().roles().isEmpty()) {
-            resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
+        if (!(req.getAttribute(AuthenticatedUser.REQUEST_ATTRIBUTE) instanceof AuthenticatedUser user)) {
+            // Not reachable through the carebus context (it lets no one store without a login); fails closed elsewhere.
             send(resp, 401, "application/json", "{\"message\":\"authentication required\"}");
-            return;
-        }
-        Set<Role> roles = login.get().roles();
-        if (!roles.contains(Role.ENGINEER) && !roles.contains(Role.ADMIN)) {
-            send(resp, 403, "application/json", "{\"message\":\"storing needs role engineer or admin\"}");
             return;
         }
         if (req.getContentLengthLong() > spool.maxBytes()) {
@@ -91,7 +81,7 @@ public class StowServlet extends HttpServlet {
             }
             StowIntake.Answer answer;
             try {
-                answer = intake.handle(body, req.getContentType(), req.getRemoteAddr(), login.get().user(),
+                answer = intake.handle(body, req.getContentType(), req.getRemoteAddr(), user.name(),
                         parts.length == 2 && !parts[1].isEmpty() ? parts[1] : null);
             } finally {
                 Files.deleteIfExists(body);

@@ -15,12 +15,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Largest request body /fhir accepts, in bytes (larger: 413)")
     int max_bytes() default 10 * 1024 * 1024;
 
-    @AttributeDefinition(description = "Whether /fhir needs HTTP Basic credentials of a user with a CareBus role")
-    boolean authentication() default true;
-
-    @AttributeDefinition(description = "Karaf JAAS realm the credentials are checked against")
-    String jaas_realm() default "karaf";
-
     @AttributeDefinition(description = "Camel endpoint stored FHIR messages are handed to")
     String endpoint() default "direct:carebus-fhir-inbound";
 

@@ -6,10 +6,8 @@ import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
 import io.carebus.api.store.MessageStore;
-import io.carebus.console.BasicCredentials;
-import io.carebus.console.JaasAuthenticator;
-import io.carebus.console.RequestBodies;
-import io.carebus.console.Role;
+import io.carebus.api.security.AuthenticatedUser;
+import io.carebus.security.RequestBodies;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -38,11 +36,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code /fhir} on the appliance's HTTP port: {@code POST /fhir} (a Bundle) or {@code POST /fhir/<type>} (a resource)
  * is the FHIR intake (roles engineer or admin); {@code GET /fhir/<type>?subject=&code=} and {@code GET /fhir/<type>/<id>}
- * read the engine's own results from the outbox (any CareBus role, audited); {@code GET /fhir/metadata} describes this.
+ * read the engine's own results from the outbox (any CareBus role, audited); {@code GET /fhir/metadata} describes this
+ * (anonymous). The {@code carebus} servlet context (carebus-security) logs users in and checks those roles first.
  */
 @Component(service = Servlet.class, configurationPid = "io.carebus.fhir", property = {
         "osgi.http.whiteboard.servlet.pattern=/fhir/*",
-        "osgi.http.whiteboard.servlet.name=carebus-fhir"})
+        "osgi.http.whiteboard.servlet.name=carebus-fhir",
+        "osgi.http.whiteboard.context.select=(osgi.http.whiteboard.context.name=carebus)"})
 public class FhirServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -52,8 +52,6 @@ public class FhirServlet extends HttpServlet {
 
     private final transient FhirContext fhir = FhirContext.forR4Cached();
     private final transient FhirIntake intake;
-    private final transient JaasAuthenticator authenticator;
-    private final boolean authentication;
     private final transient OutboxComponent outbox;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -64,8 +62,6 @@ public class FhirServlet extends HttpServlet {
                        @Reference OutboxComponent outbox, @Reference FhirValidationService validation) {
         this.intake = new FhirIntake(fhir, validation.validation(), store, Clock.systemUTC(), config.max_bytes(), () -> auditTrail,
                 dispatcher::submit);
-        this.authenticator = new JaasAuthenticator(config.jaas_realm());
-        this.authentication = config.authentication();
         this.outbox = outbox;
     }
 
@@ -77,26 +73,9 @@ public class FhirServlet extends HttpServlet {
             write(req, resp, 200, capabilityStatement(), false);
             return;
         }
-        String user = null;
-        Set<Role> roles = Set.of(Role.ADMIN);
-        if (authentication) {
-            Optional<JaasAuthenticator.Authenticated> login = BasicCredentials.parse(req.getHeader("Authorization"))
-                    .flatMap(c -> authenticator.authenticate(c.user(), c.password()));
-            if (login.isEmpty() || login.get().roles().isEmpty()) {
-                resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
-                write(req, resp, 401, FhirIntake.error(OperationOutcome.IssueType.LOGIN,
-                        "authentication required: HTTP Basic credentials of a user with a CareBus role"), false);
-                return;
-            }
-            user = login.get().user();
-            roles = login.get().roles();
-        }
+        String user = req.getAttribute(AuthenticatedUser.REQUEST_ATTRIBUTE) instanceof AuthenticatedUser u ? u.name() : null;
         String[] parts = path.substring(1).split("/", -1);
         if ("POST".equals(req.getMethod()) && (path.equals("/") || parts.length == 1)) {
-            if (!roles.contains(Role.ENGINEER) && !roles.contains(Role.ADMIN)) {
-                write(req, resp, 403, FhirIntake.error(OperationOutcome.IssueType.FORBIDDEN, "posting needs role engineer or admin"), false);
-                return;
-            }
             post(req, resp, path.equals("/") ? null : parts[0], user);
             return;
         }

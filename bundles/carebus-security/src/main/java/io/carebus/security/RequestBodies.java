@@ -1,4 +1,4 @@
-package io.carebus.console;
+package io.carebus.security;
 
 import java.io.IOException;
 import java.io.InputStream;

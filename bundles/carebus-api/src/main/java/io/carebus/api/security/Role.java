@@ -1,4 +1,4 @@
-package io.carebus.console;
+package io.carebus.api.security;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.carebus.console;
+package io.carebus.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

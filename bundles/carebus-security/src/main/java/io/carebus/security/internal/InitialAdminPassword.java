@@ -1,4 +1,4 @@
-package io.carebus.console.internal;
+package io.carebus.security.internal;
 
 import io.carebus.api.SecretFiles;
 import java.io.IOException;
@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * On first start there is no user that can log in from the network. This creates the {@code admin} user of the
  * {@code karaf} realm with a random password and writes the password to {@code data/carebus/initial-admin-password}
  * (owner read/write only), as Jenkins does; the operator reads it on the machine and changes it.
+ * <p>
+ * Only on the first start: once the user exists, {@code data/carebus/admin-initialised} records it, and an operator
+ * who later deletes {@code admin} (having made their own administrators) does not find it re-created with a new
+ * password at the next restart. A crash during the first start (before the marker) creates it again on the next.
  */
 @Component(immediate = true, service = {})
 public class InitialAdminPassword {
@@ -38,28 +42,42 @@ public class InitialAdminPassword {
     private static final Logger LOG = LoggerFactory.getLogger(InitialAdminPassword.class);
 
     @Activate
-    public InitialAdminPassword(
+    public InitialAdminPassword(@Reference LoginGuard guard,
             @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
             List<JaasRealm> realms,
             @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
             List<BackingEngineFactory> factories) throws IOException {
         // Realms carry their name only in getName(), not as a service property, so the karaf realm is picked here;
         // the greedy references re-activate this component when it (or its engine factory) arrives later.
-        JaasRealm realm = realms.stream().filter(r -> "karaf".equals(r.getName())).findFirst().orElse(null);
+        JaasRealm realm = realms.stream().filter(r -> "karaf".equals(r.getName()) && !(r instanceof ThrottledKarafRealm))
+                .findFirst().orElse(null);
         BackingEngine users = realm == null ? null : propertiesEngine(realm, factories);
         if (users == null) {
             LOG.debug("No properties-backed karaf realm (yet): no initial admin user is created");
             return;
         }
+        Path file = Path.of(System.getProperty("karaf.data", "data"), "carebus", "initial-admin-password");
+        Path marker = file.resolveSibling("admin-initialised");
+        Path pending = file.resolveSibling(file.getFileName() + ".pending");
         if (users.lookupUser(ADMIN) != null) {
+            // Killed after the user was written but before the password file got its name: the pending file holds
+            // that user's password (it is written before the user, and only when there was none).
+            if (!Files.exists(marker) && Files.exists(pending) && !Files.exists(file)) {
+                Files.move(pending, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (!Files.exists(marker)) {
+                writeOwnerOnly(marker, "the initial admin user exists; it is not created again\n");
+            }
             return;
         }
-        Path file = Path.of(System.getProperty("karaf.data", "data"), "carebus", "initial-admin-password");
+        if (Files.exists(marker)) {
+            LOG.info("User '{}' was deleted; it is not re-created (remove {} to get a new one on the next start)", ADMIN, marker);
+            return;
+        }
         String password = randomPassword(new SecureRandom(), 24);
         // The password is on disk (owner-only) before the user exists, so a crash never leaves a user nobody can
         // log in as; it gets its final name only once the user has all its roles, so whoever reads it (a person,
         // a test) finds a complete user.
-        Path pending = file.resolveSibling(file.getFileName() + ".pending");
         writeOwnerOnly(pending, password + "\n");
         // One write of the whole entry (password and every role), appended to the realm's users file: Karaf's
         // auto-encryption watches that file and rewrites it when it sees a plain password, so the backing engine's
@@ -70,10 +88,11 @@ public class InitialAdminPassword {
                 + String.join(",", ADMIN_ROLES) + "\n";
         Files.writeString(usersFile, entry, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         // Proof, not hope: the realm must accept the user with its roles before the password file gets its final name.
-        io.carebus.console.JaasAuthenticator realmLogin = new io.carebus.console.JaasAuthenticator(realm.getName());
+        // Against Karaf's own realm, not the throttled one: polling while Karaf encrypts the new entry must not lock admin out.
+        JaasLogin realmLogin = JaasLogin.unthrottled(realm, guard.throttle());
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
-        while (!realmLogin.authenticate(ADMIN, password.toCharArray()).map(a -> a.roles().contains(io.carebus.console.Role.ENGINEER))
-                .orElse(false)) {
+        while (!(realmLogin.login(ADMIN, password.toCharArray(), "127.0.0.1") instanceof JaasLogin.Accepted a
+                && a.user().roles().contains(io.carebus.api.security.Role.ENGINEER))) {
             if (System.nanoTime() > deadline) {
                 LOG.error("The {} realm does not accept the new '{}' user with its roles; check {}", realm.getName(), ADMIN, usersFile);
                 break;
@@ -81,6 +100,7 @@ public class InitialAdminPassword {
             java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
         }
         writeOwnerOnly(file, password + "\n");
+        writeOwnerOnly(marker, "the initial admin user exists; it is not created again\n");
         Files.deleteIfExists(pending);
         LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
     }

@@ -1,4 +1,4 @@
-package io.carebus.console;
+package io.carebus.security.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,13 +1,13 @@
-package io.carebus.console;
+package io.carebus.security.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
 
 /** RFC 7617 Basic credentials from an Authorization header; anything malformed is simply no credentials. */
-public record BasicCredentials(String user, char[] password) {
+record BasicCredentials(String user, char[] password) {
 
-    public static Optional<BasicCredentials> parse(String authorization) {
+    static Optional<BasicCredentials> parse(String authorization) {
         if (authorization == null || authorization.length() < 6 || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return Optional.empty();
         }

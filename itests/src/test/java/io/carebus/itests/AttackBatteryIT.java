@@ -72,6 +72,9 @@ public class AttackBatteryIT extends CareBusTestSupport {
     protected MessageStore store;
 
     @Override
+    /** Chosen where the options are built (outside the container) and handed in as a system property. */
+    private static final int HTTPS_PORT = freePort();
+
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
         return plus(super.config(),
@@ -79,7 +82,9 @@ public class AttackBatteryIT extends CareBusTestSupport {
                 editConfigurationFilePut("etc/io.carebus.hl7-main.cfg", "max.frame.bytes", Integer.toString(MB)),
                 editConfigurationFilePut("etc/io.carebus.hl7-main.cfg", "max.batch.messages", "100"),
                 editConfigurationFilePut("etc/io.carebus.fhir.cfg", "max.bytes", Integer.toString(MB)),
-                editConfigurationFilePut("etc/io.carebus.console.cfg", "deid.max.bytes", Integer.toString(MB)));
+                editConfigurationFilePut("etc/io.carebus.console.cfg", "deid.max.bytes", Integer.toString(MB)),
+                editConfigurationFilePut("etc/io.carebus.security.cfg", "https.port", Integer.toString(HTTPS_PORT)),
+                org.ops4j.pax.exam.CoreOptions.systemProperty("carebus.it.https.port").value(Integer.toString(HTTPS_PORT)));
     }
 
     // ---------------------------------------------------------------- DICOM
@@ -302,6 +307,196 @@ public class AttackBatteryIT extends CareBusTestSupport {
         } catch (IOException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    /**
+     * Issue 20 item 4: 10,000 wrong passwords from one address are throttled (after the address's 20 failures every
+     * further try is refused with 429 before any password is checked), the legitimate user on 127.0.0.1 still gets
+     * in, and the failures are audited in aggregate: at most one LOGIN_FAILURE record per address per minute, whose
+     * counts add up to the 10,000.
+     */
+    @Test
+    public void tenThousandWrongPasswordsAreThrottledAndAuditedAtMostOncePerAddressPerMinute() throws Exception {
+        String password = adminPassword();
+        String attacker = "127.0.0.9";
+        Instant start = Instant.now();
+        int unauthorized = 0;
+        int throttled = 0;
+        int port = Integer.parseInt(System.getProperty(HTTP_PORT));
+        Socket socket = connectFrom(attacker, port);
+        try {
+            for (int i = 0; i < 10_000; i++) {
+                if (socket.isClosed()) {
+                    socket = connectFrom(attacker, port);
+                }
+                String request = "GET /api/whoami HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+                        + basic("clinician", "guess-" + i) + "\r\n\r\n";
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                String head = readHead(socket);
+                skipBody(socket, head);
+                if (head.startsWith("HTTP/1.1 401")) {
+                    unauthorized++;
+                } else if (head.startsWith("HTTP/1.1 429")) {
+                    assertTrue(head, head.contains("Retry-After:"));
+                    throttled++;
+                } else {
+                    throw new AssertionError("try " + i + ": " + head);
+                }
+                if (head.toLowerCase(java.util.Locale.ROOT).contains("connection: close")) {
+                    socket.close();
+                }
+            }
+        } finally {
+            socket.close();
+        }
+        assertTrue("the address is locked after its 20 failures: " + unauthorized + " x 401", unauthorized <= 20);
+        assertEquals(10_000, unauthorized + throttled);
+        assertEquals("the legitimate user from 127.0.0.1 is not locked out", 200, get("/api/whoami", "admin", password).statusCode());
+
+        // The first failure is recorded at once, the rest counted and recorded once the minute since has passed.
+        long[] counted = new long[2];
+        await("the failed logins from " + attacker + " audited with their count", Duration.ofSeconds(90), () -> {
+            try {
+                long[] now = loginFailureRecords(attacker, password);
+                counted[0] = now[0];
+                counted[1] = now[1];
+                return now[1] >= 10_000;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        long minutes = Duration.between(start, Instant.now()).toMinutes();
+        assertEquals("every failure is counted once", 10_000, counted[1]);
+        assertTrue(counted[0] + " records in " + minutes + " minute(s)", counted[0] >= 2 && counted[0] <= minutes + 2);
+    }
+
+    /** {records, sum of their counts} of the LOGIN_FAILURE audit records from {@code address}. */
+    private long[] loginFailureRecords(String address, String password) throws Exception {
+        String trail = get("/api/audit?limit=10000", "admin", password).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"remoteAddress\" : \"" + java.util.regex.Pattern.quote(address)
+                + "\",\\s*\"action\" : \"LOGIN_FAILURE\"[^}]*?\"detail\" : \"(\\d+) failed login").matcher(trail);
+        long records = 0;
+        long sum = 0;
+        while (m.find()) {
+            records++;
+            sum += Long.parseLong(m.group(1));
+        }
+        return new long[] {records, sum};
+    }
+
+    /**
+     * Issue 20 item 3: HTTPS on its port with the certificate generated on first start (the one in data/, whose
+     * fingerprint health shows), TLS 1.2 or 1.3; a client trusting exactly that certificate logs in over it.
+     */
+    @Test
+    public void httpsServesTheGeneratedCertificateWhoseFingerprintHealthShows() throws Exception {
+        String password = adminPassword();
+        int port = Integer.parseInt(System.getProperty("carebus.it.https.port"));
+        await("HTTPS listening", Duration.ofSeconds(60), () -> {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        Path dir = karafData().resolve("carebus/tls");
+        java.security.KeyStore keystore = java.security.KeyStore.getInstance("PKCS12");
+        char[] storePassword = Files.readString(dir.resolve("https.p12.password")).strip().toCharArray();
+        try (InputStream in = Files.newInputStream(dir.resolve("https.p12"))) {
+            keystore.load(in, storePassword);
+        }
+        java.security.cert.X509Certificate certificate =
+                (java.security.cert.X509Certificate) keystore.getCertificate(keystore.aliases().nextElement());
+        String fingerprint = java.util.HexFormat.ofDelimiter(":").withUpperCase()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+
+        String health = get("/api/health", "admin", password).body();
+        assertTrue(health, health.contains(fingerprint));
+        assertFalse("anonymous health is the status only", get("/api/health").body().contains(fingerprint));
+
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("carebus", certificate);
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            javax.net.ssl.SSLParameters parameters = new javax.net.ssl.SSLParameters();
+            parameters.setProtocols(new String[] {protocol});
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls).sslParameters(parameters)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> whoami = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/api/whoami"))
+                    .header("Authorization", basic("admin", password)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(protocol + ": " + whoami.body(), 200, whoami.statusCode());
+            assertEquals(protocol, whoami.sslSession().orElseThrow().getProtocol());
+            assertEquals(fingerprint, java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(java.security.MessageDigest
+                    .getInstance("SHA-256").digest(whoami.sslSession().orElseThrow().getPeerCertificates()[0].getEncoded())));
+        }
+    }
+
+    /**
+     * Issue 20 item 3: plain HTTP and the SSH console listen on loopback only, HTTPS on every interface. Read from the
+     * kernel's table of listening sockets, not inferred from configuration.
+     */
+    @Test
+    public void plainHttpAndSshAreBoundToLoopbackOnlyAndHttpsToEveryInterface() throws Exception {
+        adminPassword();
+        int http = Integer.parseInt(System.getProperty(HTTP_PORT));
+        int https = Integer.parseInt(System.getProperty("carebus.it.https.port"));
+        java.util.Properties shell = new java.util.Properties();
+        try (InputStream in = Files.newInputStream(karafBase().resolve("etc/org.apache.karaf.shell.cfg"))) {
+            shell.load(in);
+        }
+        int ssh = Integer.parseInt(shell.getProperty("sshPort").strip());
+        await("HTTPS listening", Duration.ofSeconds(60), () -> !listening(https).isEmpty());
+        assertEquals(List.of("127.0.0.1"), listening(http));
+        assertEquals(List.of("127.0.0.1"), listening(ssh));
+        assertEquals(List.of("0.0.0.0"), listening(https));
+    }
+
+    /** The local addresses of the sockets listening on {@code port}, from /proc/net/tcp and tcp6 (IPv4 form). */
+    private static List<String> listening(int port) {
+        List<String> addresses = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(Path.of(table));
+            } catch (IOException e) {
+                continue;
+            }
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.strip().split("\\s+");
+                String[] local = f[1].split(":");
+                if (!"0A".equals(f[3]) || Integer.parseInt(local[1], 16) != port) {
+                    continue;
+                }
+                String hex = local[0];
+                if (hex.length() == 32) {
+                    // IPv6: all zeros is the wildcard; ::ffff:a.b.c.d and ::1 name IPv4 loopback's peers.
+                    addresses.add(hex.equals("0".repeat(32)) ? "0.0.0.0" : hex.equals("00000000000000000000000001000000") ? "127.0.0.1"
+                            : hex.startsWith("0000000000000000FFFF0000") ? ipv4(hex.substring(24)) : hex);
+                } else {
+                    addresses.add(ipv4(hex));
+                }
+            }
+        }
+        return addresses;
+    }
+
+    /** /proc/net/tcp writes an IPv4 address as the little-endian hex of its 32 bits. */
+    private static String ipv4(String hex) {
+        long v = Long.parseLong(hex, 16);
+        return (v & 0xff) + "." + ((v >> 8) & 0xff) + "." + ((v >> 16) & 0xff) + "." + ((v >> 24) & 0xff);
+    }
+
+    /** Reads the body a response head announces (Content-Length), so the next response on the connection can be read. */
+    private static void skipBody(Socket socket, String head) throws IOException {
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
+        if (length.find()) {
+            socket.getInputStream().readNBytes(Integer.parseInt(length.group(1)));
         }
     }
 

@@ -303,7 +303,7 @@ public class DicomIT extends CareBusTestSupport {
         } finally {
             storescp.destroy();
         }
-        HttpResponse<String> health = get("/api/health");
+        HttpResponse<String> health = get("/api/health", "admin", adminPassword());
         assertTrue(health.body(), health.body().contains("\"dicom\""));
     }
 }

@@ -14,8 +14,8 @@ import org.apache.karaf.jaas.modules.Encryption;
  * Salted, slow password hashes for Karaf JAAS: PBKDF2 with HMAC-SHA-512 (the JDK's, no extra library), a random
  * 16-byte salt per password, stored as {@code pbkdf2-sha512$<iterations>$<salt>$<hash>} (unpadded Base64url, so the
  * users file needs no escaping). {@link #checkPassword} also accepts the unsalted digests Karaf's "basic" encryption
- * wrote before ({@code legacyAlgorithm}, hexadecimal), so existing users keep logging in; those users are re-hashed
- * on their next successful login ({@link LegacyHashUpgrade}).
+ * wrote before ({@code legacyAlgorithm}, hexadecimal), so existing users keep logging in until their password is
+ * set again, which stores it as PBKDF2.
  */
 public final class Pbkdf2Encryption implements Encryption {
 

@@ -30,4 +30,31 @@ public @interface SecurityConfig {
     @AttributeDefinition(description = "Seconds a successful HTTP login is remembered (keyed by a hash of the credentials), "
             + "so a client sending Basic credentials with every request does not pay the slow password hash each time; 0: never")
     int login_cache_seconds() default 60;
+
+    @AttributeDefinition(description = "Serve HTTPS (the same servlets as plain HTTP)")
+    boolean https_enabled() default true;
+
+    @AttributeDefinition(description = "HTTPS port")
+    int https_port() default 8443;
+
+    @AttributeDefinition(description = "Address HTTPS listens on (0.0.0.0: every interface)")
+    String https_host() default "0.0.0.0";
+
+    @AttributeDefinition(description = "Keystore with the server's key and certificate chain (PKCS12 or JKS); blank: a "
+            + "self-signed certificate generated on first start into data/carebus/tls/https.p12")
+    String https_keystore() default "";
+
+    @AttributeDefinition(description = "Password of the keystore (and of its key); blank with a generated keystore",
+            type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
+    String https_keystore_password() default "";
+
+    @AttributeDefinition(description = "Keystore type: PKCS12 or JKS")
+    String https_keystore_type() default "PKCS12";
+
+    @AttributeDefinition(description = "TLS protocol versions served (comma separated)")
+    String https_protocols() default "TLSv1.3,TLSv1.2";
+
+    @AttributeDefinition(description = "Host names (comma separated) the generated certificate names, besides localhost; "
+            + "blank: this machine's name")
+    String https_hostnames() default "";
 }

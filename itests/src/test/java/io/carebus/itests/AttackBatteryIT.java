@@ -71,10 +71,10 @@ public class AttackBatteryIT extends CareBusTestSupport {
     @Inject
     protected MessageStore store;
 
-    @Override
     /** Chosen where the options are built (outside the container) and handed in as a system property. */
     private static final int HTTPS_PORT = freePort();
 
+    @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
         return plus(super.config(),

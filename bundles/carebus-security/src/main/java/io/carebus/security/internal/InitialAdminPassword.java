@@ -43,6 +43,9 @@ public class InitialAdminPassword {
 
     @Activate
     public InitialAdminPassword(@Reference LoginGuard guard,
+            // The password is stored hashed by the realm's encryption, which must be there first (else the entry
+            // stayed clear text, which an enabled encryption never matches: seen in AttackBatteryIT's first run).
+            @Reference(target = "(name=carebus)") org.apache.karaf.jaas.modules.EncryptionService carebusEncryption,
             @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
             List<JaasRealm> realms,
             @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policyOption = ReferencePolicyOption.GREEDY)
@@ -79,12 +82,14 @@ public class InitialAdminPassword {
         // log in as; it gets its final name only once the user has all its roles, so whoever reads it (a person,
         // a test) finds a complete user.
         writeOwnerOnly(pending, password + "\n");
-        // One write of the whole entry (password and every role), appended to the realm's users file: Karaf's
-        // auto-encryption watches that file and rewrites it when it sees a plain password, so the backing engine's
-        // addUser-then-addRole writes raced with it (seen in CI: roles lost, once an empty password's digest).
+        // One write of the whole entry (password hash and every role), appended to the realm's users file, hashed here
+        // with the realm's own encryption settings: Karaf's auto-encryption rewrites clear-text passwords only when
+        // it sees the file change while its encryption service is up, and the backing engine's addUser-then-addRole
+        // writes raced with it (seen in CI: roles lost, once an empty password's digest).
         Path usersFile = usersFile(realm);
         String existing = Files.exists(usersFile) ? Files.readString(usersFile, StandardCharsets.ISO_8859_1) : "";
-        String entry = (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + ADMIN + " = " + password + ","
+        String stored = new org.apache.karaf.jaas.modules.encryption.EncryptionSupport(propertiesOptions(realm)).encrypt(password);
+        String entry = (existing.isEmpty() || existing.endsWith("\n") ? "" : "\n") + ADMIN + " = " + stored + ","
                 + String.join(",", ADMIN_ROLES) + "\n";
         Files.writeString(usersFile, entry, StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         // Proof, not hope: the realm must accept the user with its roles before the password file gets its final name.
@@ -115,6 +120,18 @@ public class InitialAdminPassword {
             }
         }
         return Path.of(System.getProperty("karaf.etc", "etc"), "users.properties");
+    }
+
+    /** The options of the realm's properties login module (encryption settings, bundle context). */
+    private static Map<String, ?> propertiesOptions(JaasRealm realm) {
+        for (AppConfigurationEntry entry : realm.getEntries()) {
+            Map<String, ?> options = entry.getOptions();
+            if (PROPERTIES_LOGIN_MODULE.equals(options.get("org.apache.karaf.jaas.module"))
+                    || PROPERTIES_LOGIN_MODULE.equals(entry.getLoginModuleName())) {
+                return options;
+            }
+        }
+        return Map.of();
     }
 
     private static BackingEngine propertiesEngine(JaasRealm realm, List<BackingEngineFactory> factories) {

@@ -65,6 +65,8 @@ public abstract class CareBusTestSupport {
             editConfigurationFilePut("etc/io.carebus.hl7-main.cfg", "port", Integer.toString(mllp)),
             editConfigurationFilePut("etc/org.ops4j.pax.web.cfg", "org.osgi.service.http.port", Integer.toString(http)),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(freePort())),
+            // Not 8443: an appliance or another container on this machine may hold it.
+            editConfigurationFilePut("etc/io.carebus.security.cfg", "https.port", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(freePort())),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),

@@ -40,6 +40,7 @@ public class HttpsConnector extends AbstractHandler implements HealthIndicator {
     private final HttpsKeystore.Loaded keystore;
     private final String failure;
     private volatile ServerConnector connector;
+    private volatile String startFailure;
 
     @Activate
     public HttpsConnector(SecurityConfig config) {
@@ -87,9 +88,18 @@ public class HttpsConnector extends AbstractHandler implements HealthIndicator {
         https.setHost(config.https_host());
         https.setPort(config.https_port());
         server.addConnector(https);
-        if (!https.isStarted()) {
-            https.start();
+        try {
+            if (!https.isStarted()) {
+                https.start();
+            }
+        } catch (Exception e) {
+            // A taken port must not take plain HTTP down with it: health says DEGRADED and names the cause.
+            server.removeConnector(https);
+            startFailure = "HTTPS could not listen on " + config.https_host() + ":" + config.https_port() + ": " + e;
+            LOG.error("{}", startFailure);
+            return;
         }
+        startFailure = null;
         connector = https;
         LOG.info("HTTPS listening on {}:{}", config.https_host(), https.getLocalPort());
     }
@@ -137,7 +147,8 @@ public class HttpsConnector extends AbstractHandler implements HealthIndicator {
             return HealthReport.of(List.of(), List.of(failure), details);
         }
         if (https == null || !https.isStarted()) {
-            return HealthReport.of(List.of(), List.of("HTTPS is not listening on port " + config.https_port()), details);
+            String why = startFailure;
+            return HealthReport.of(List.of(), List.of(why != null ? why : "HTTPS is not listening on port " + config.https_port()), details);
         }
         return HealthReport.of(List.of(), List.of(), details);
     }

@@ -103,7 +103,9 @@ public class CareBusServletContext extends ServletContextHelper {
         }
         resp.setStatus(status);
         resp.setCharacterEncoding("UTF-8");
-        resp.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
         // Committed here: Pax Web answers an uncommitted refusal with its own 403 error page, which turned every 401
         // and 429 into a 403 (seen in the first IT run).
         resp.flushBuffer();

@@ -6,13 +6,6 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @ObjectClassDefinition(name = "CareBus metrics", description = "GET /metrics (Prometheus text format)")
 public @interface MetricsConfig {
 
-    @AttributeDefinition(description = "Karaf JAAS realm that /metrics users authenticate against (as /api)")
-    String jaas_realm() default "karaf";
-
-    @AttributeDefinition(description = "Let a scraper on this machine (a loopback address) read /metrics without logging in. "
-            + "Anything from the network still needs a user with a CareBus role.")
-    boolean anonymous_loopback() default false;
-
     @AttributeDefinition(description = "Seconds between readings of the store and the model registry")
     int refresh_seconds() default 10;
 

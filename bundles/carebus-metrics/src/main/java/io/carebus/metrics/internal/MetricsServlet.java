@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = Servlet.class, immediate = true, configurationPid = "io.carebus.metrics", property = {
         "osgi.http.whiteboard.servlet.pattern=/metrics",
-        "osgi.http.whiteboard.servlet.name=carebus-metrics"})
+        "osgi.http.whiteboard.servlet.name=carebus-metrics",
+        // carebus-security's context logs scrapers in (any CareBus role), throttled like every other login
+        "osgi.http.whiteboard.context.select=(osgi.http.whiteboard.context.name=carebus)"})
 @Designate(ocd = MetricsConfig.class)
 public class MetricsServlet extends HttpServlet {
 
@@ -43,7 +45,6 @@ public class MetricsServlet extends HttpServlet {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final transient CareBusMeters meters;
-    private final transient ScrapeAccess access;
     private final transient ScheduledExecutorService reader;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -59,7 +60,6 @@ public class MetricsServlet extends HttpServlet {
         File data = new File(System.getProperty("karaf.data", "."));
         meters = new CareBusMeters(HistogramBuckets.parse(config.histogram_buckets_ms()), config.end_to_end_queue(),
                 Duration.ofSeconds(Math.max(0, config.commit_lag_seconds())), data);
-        access = new ScrapeAccess(new JaasScrapeLogin(config.jaas_realm()), config.anonymous_loopback());
         reader = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "carebus-metrics-reader");
             t.setDaemon(true);
@@ -99,20 +99,6 @@ public class MetricsServlet extends HttpServlet {
             resp.setHeader("Allow", "GET, HEAD");
             resp.sendError(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
             return;
-        }
-        switch (access.decide(req.getRemoteAddr(), req.getHeader("Authorization"))) {
-            case UNAUTHENTICATED -> {
-                resp.setHeader("WWW-Authenticate", "Basic realm=\"CareBus\", charset=\"UTF-8\"");
-                resp.sendError(HttpServletResponse.SC_UNAUTHORIZED);
-                return;
-            }
-            case FORBIDDEN -> {
-                resp.sendError(HttpServletResponse.SC_FORBIDDEN);
-                return;
-            }
-            case ALLOWED -> {
-                // falls through to the scrape
-            }
         }
         byte[] body = meters.registry().scrape().getBytes(StandardCharsets.UTF_8);
         resp.setStatus(HttpServletResponse.SC_OK);

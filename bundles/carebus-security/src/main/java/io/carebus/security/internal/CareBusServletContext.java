@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code carebus} servlet context (OSGi HTTP Whiteboard, served by Pax Web): {@code /api}, {@code /fhir},
- * {@code /dicomweb} and the console select it, and {@link #handleSecurity} logs each request in (HTTP Basic against
- * the throttled Karaf JAAS realm) and applies {@link AccessPolicy} before any servlet runs. A servlet finds the
- * {@link AuthenticatedUser} as a request attribute and never answers 401 or 403 itself.
+ * {@code /dicomweb}, {@code /metrics} and the console select it, and {@link #handleSecurity} logs each request in
+ * (HTTP Basic against the throttled Karaf JAAS realm) and applies {@link AccessPolicy} before any servlet runs. A
+ * servlet finds the {@link AuthenticatedUser} as a request attribute and never answers 401 or 403 itself.
  */
 @Component(service = ServletContextHelper.class, configurationPid = "io.carebus.security", property = {
         "osgi.http.whiteboard.context.name=" + CareBusServletContext.NAME,
@@ -31,18 +31,20 @@ public class CareBusServletContext extends ServletContextHelper {
     private static final Logger LOG = LoggerFactory.getLogger(CareBusServletContext.class);
 
     private final JaasLogin login;
+    private final boolean metricsFromLoopback;
 
     @Activate
     public CareBusServletContext(SecurityConfig config, @Reference LoginGuard guard) {
         this.login = new JaasLogin(config.jaas_realm(), guard.throttle(), Duration.ofSeconds(Math.max(0, config.login_cache_seconds())),
                 Clock.systemUTC());
+        this.metricsFromLoopback = config.metrics_anonymous_loopback();
     }
 
     @Override
     public boolean handleSecurity(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String path = path(req);
         AccessPolicy.Access access = AccessPolicy.access(req.getMethod(), path);
-        if (access.anonymous()) {
+        if (access.anonymous() || anonymousScrape(req, path)) {
             return true;
         }
         Optional<BasicCredentials> credentials = BasicCredentials.parse(req.getHeader("Authorization"));
@@ -71,6 +73,12 @@ public class CareBusServletContext extends ServletContextHelper {
         req.setAttribute(REMOTE_USER, user.name());
         req.setAttribute(AUTHENTICATION_TYPE, HttpServletRequest.BASIC_AUTH);
         return true;
+    }
+
+    /** A Prometheus on this machine, when configured: {@code /metrics} from a literal loopback address, no credentials. */
+    private boolean anonymousScrape(HttpServletRequest req, String path) {
+        return metricsFromLoopback && path.equals("/metrics") && req.getHeader("Authorization") == null
+                && ClientAddresses.isLoopbackLiteral(req.getRemoteAddr());
     }
 
     /** The decoded, normalised path within this context (the container resolved dot segments already). */

@@ -6,6 +6,22 @@ final class ClientAddresses {
     private ClientAddresses() {
     }
 
+    /**
+     * Whether {@code remoteAddress} is a literal loopback address (127.0.0.0/8, ::1). The container gives the peer's
+     * address; anything that is not a literal address is refused here, so that no name is ever looked up.
+     */
+    static boolean isLoopbackLiteral(String remoteAddress) {
+        if (remoteAddress == null || remoteAddress.isEmpty() || !(remoteAddress.contains(".") || remoteAddress.contains(":"))
+                || !remoteAddress.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':' || c == '[' || c == ']')) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(remoteAddress).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     static String host(String address) {
         String a = address.strip();
         if (a.startsWith("/")) {

@@ -31,6 +31,10 @@ public @interface SecurityConfig {
             + "so a client sending Basic credentials with every request does not pay the slow password hash each time; 0: never")
     int login_cache_seconds() default 60;
 
+    @AttributeDefinition(description = "true: GET /metrics from a loopback address (a Prometheus on this machine) needs "
+            + "no login; from the network it still needs a user with a CareBus role")
+    boolean metrics_anonymous_loopback() default false;
+
     @AttributeDefinition(description = "Serve HTTPS (the same servlets as plain HTTP)")
     boolean https_enabled() default true;
 

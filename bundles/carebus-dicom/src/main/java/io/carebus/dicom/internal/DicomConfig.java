@@ -55,6 +55,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Instances up to this size (MB) are read back whole before Success; larger ones up to the pixel data")
     long full_read_max_mb() default 256;
 
+    @AttributeDefinition(description = "No Success without the instance's audit record: with no audit trail running, a C-STORE "
+            + "waits up to audit.wait.ms for it, then gets A700 (stored, not confirmed; the resend is its duplicate)")
+    boolean audit_required() default true;
+
+    @AttributeDefinition(description = "How long a C-STORE waits for an audit trail that is not running (being updated), ms", min = "0")
+    long audit_wait_ms() default 5000;
+
     @AttributeDefinition(description = "Folder for instances; blank = <karaf.data>/carebus/dicom")
     String storage_dir() default "";
 

@@ -3,6 +3,7 @@ package io.carebus.dicom.internal;
 import io.carebus.api.audit.AuditAction;
 import io.carebus.api.audit.AuditRecord;
 import io.carebus.api.audit.AuditTrail;
+import io.carebus.api.audit.AwaitedAuditTrail;
 import io.carebus.api.health.HealthIndicator;
 import io.carebus.api.health.HealthReport;
 import io.carebus.api.store.MessageStore;
@@ -40,6 +41,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +59,17 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
 
     private static final Logger LOG = LoggerFactory.getLogger(DicomGateway.class);
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    volatile AuditTrail auditTrail;
+    /** The audit trail, waited for (bounded) while carebus-audit is updated: no Success without the record. */
+    private final AwaitedAuditTrail auditTrail = new AwaitedAuditTrail();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindAuditTrail(AuditTrail trail) {
+        auditTrail.bind(trail);
+    }
+
+    void unbindAuditTrail(AuditTrail trail) {
+        auditTrail.unbind(trail);
+    }
 
     private final JdbcDicomIndex index;
     private final JdbcForwardQueue forwardQueue;
@@ -97,7 +108,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
                 database.kind() == EngineDatabase.Kind.POSTGRESQL ? JdbcForwardQueue.SHARED_DATABASE_LEASE_MILLIS : 0);
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Math.max(1, config.max_instance_mb()) * 1024 * 1024,
-                Clock.systemUTC(), () -> auditTrail, i -> {
+                Clock.systemUTC(), awaitingAudit(config), config.audit_required(), i -> {
                     storedCount.incrementAndGet();
                     onStored.stored(i.messageId(), i.studyInstanceUid());
                 });
@@ -264,8 +275,14 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         }
     };
 
+    /** The trail for an instance's record: the running one, else the one that binds within {@code audit.wait.ms}. */
+    private java.util.function.Supplier<AuditTrail> awaitingAudit(DicomConfig config) {
+        long waitNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.audit_wait_ms()));
+        return () -> auditTrail.await(System.nanoTime() + waitNanos);
+    }
+
     private void auditFailure(String who, String remote, String what) {
-        AuditTrail trail = auditTrail;
+        AuditTrail trail = auditTrail.current();
         if (trail != null) {
             try {
                 trail.append(new AuditRecord(java.time.Instant.now(), trail.nodeId(), who, remote, AuditAction.RECEIVE,

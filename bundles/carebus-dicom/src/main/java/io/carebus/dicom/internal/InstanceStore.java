@@ -86,6 +86,7 @@ final class InstanceStore implements StoreService {
     private final FreeSpace freeSpace;
     private final Clock clock;
     private final Supplier<AuditTrail> audit;
+    private final boolean auditRequired;
     private final Consumer<DicomInstance> stored;
     /**
      * Forces instance files while the association thread records the instance in the database: the two forced writes
@@ -107,12 +108,17 @@ final class InstanceStore implements StoreService {
      */
     InstanceStore(Path root, MessageStore store, JdbcDicomIndex index, long minFreeBytes, long fullReadMaxBytes,
                   long maxInstanceBytes, Clock clock, Supplier<AuditTrail> audit, Consumer<DicomInstance> stored) throws IOException {
-        this(root, store, index, minFreeBytes, fullReadMaxBytes, maxInstanceBytes, null, clock, audit, stored);
+        this(root, store, index, minFreeBytes, fullReadMaxBytes, maxInstanceBytes, null, clock, audit, false, stored);
     }
 
-    /** @param freeSpace the storage's usable space; null = the incoming folder's file store */
+    /**
+     * @param freeSpace the storage's usable space; null = the incoming folder's file store
+     * @param audit the audit trail (it may wait a bounded time for one to return), or null when none runs
+     * @param auditRequired no Success without an audit record: with no trail an instance is answered A700 ("stored but
+     *        not audited"; the sender's resend is recognised as its duplicate)
+     */
     InstanceStore(Path root, MessageStore store, JdbcDicomIndex index, long minFreeBytes, long fullReadMaxBytes,
-                  long maxInstanceBytes, FreeSpace freeSpace, Clock clock, Supplier<AuditTrail> audit,
+                  long maxInstanceBytes, FreeSpace freeSpace, Clock clock, Supplier<AuditTrail> audit, boolean auditRequired,
                   Consumer<DicomInstance> stored) throws IOException {
         this.root = root;
         this.incoming = Files.createDirectories(root.resolve("incoming"));
@@ -127,6 +133,7 @@ final class InstanceStore implements StoreService {
         this.fullReadMaxBytes = fullReadMaxBytes;
         this.clock = clock;
         this.audit = audit;
+        this.auditRequired = auditRequired;
         this.stored = stored;
         removeLeftovers();
     }
@@ -603,10 +610,15 @@ final class InstanceStore implements StoreService {
         return status;
     }
 
-    /** Records the answer in the audit trail; false when a trail runs but could not record it. */
+    /** Records the answer in the audit trail; false when it could not be recorded (or, when required, no trail runs). */
     private boolean audit(Request request, long messageId, String sha256, Status status, String detail) {
         AuditTrail trail = audit.get();
         if (trail == null) {
+            if (auditRequired && status.ok()) {
+                LOG.warn("DICOM: no audit trail running; C-STORE of message {} not confirmed (A700), the sender must resend",
+                        messageId);
+                return false;
+            }
             return true;
         }
         try {

@@ -46,7 +46,7 @@ class InstanceStoreSpaceTest {
     private StoreService.Status send(Path file, Runnable afterFirstChunk) throws Exception {
         Path root = dir.resolve("dicom");
         InstanceStore instances = new InstanceStore(root, store, new JdbcDicomIndex(db, root, false), 512 * MB, 256 * MB,
-                2048 * MB, free::get, Clock.systemUTC(), () -> null, i -> { });
+                2048 * MB, free::get, Clock.systemUTC(), () -> null, false, i -> { });
         try {
             StoreService.Receiving receiving = instances.begin(new StoreService.Request("MODALITY", "CAREBUS", "127.0.0.1",
                     TestImages.CT, ScpTest.sopInstanceOf(file), TestImages.EXPLICIT_LE));

@@ -1,5 +1,6 @@
 package io.carebus.hl7.internal;
 
+import io.carebus.api.audit.AwaitedAuditTrail;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.ErrorCode;
 import ca.uhn.hl7v2.HL7Exception;

@@ -1,5 +1,6 @@
 package io.carebus.hl7.internal;
 
+import io.carebus.api.audit.AwaitedAuditTrail;
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;

@@ -1,5 +1,6 @@
 package io.carebus.hl7.internal;
 
+import io.carebus.api.audit.AwaitedAuditTrail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.hl7v2.DefaultHapiContext;

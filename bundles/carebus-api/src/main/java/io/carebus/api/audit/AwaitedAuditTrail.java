@@ -1,22 +1,22 @@
-package io.carebus.hl7.internal;
+package io.carebus.api.audit;
 
-import io.carebus.api.audit.AuditTrail;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The listener's dynamic reference to the audit trail, with a bounded wait for it: while carebus-audit is updated its
- * service leaves and comes back a moment later, and a frame that arrives in between waits for it (on a condition that
- * {@link #bind} signals, no polling) instead of being acknowledged without its audit record.
+ * An intake's dynamic reference to the audit trail, with a bounded wait for it: while carebus-audit is updated its
+ * service leaves and comes back a moment later, and a message that arrives in between waits for it (on a condition
+ * that {@link #bind} signals, no polling) instead of being acknowledged without its audit record. Used by the MLLP
+ * listeners and the DICOM SCP; a component binds and unbinds it from its own DS reference (dynamic, greedy).
  */
-final class AwaitedAuditTrail {
+public final class AwaitedAuditTrail {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition bound = lock.newCondition();
     private volatile AuditTrail trail;
 
     /** DS bind (dynamic, greedy): a trail (or a better ranked one) is running. */
-    void bind(AuditTrail service) {
+    public void bind(AuditTrail service) {
         lock.lock();
         try {
             trail = service;
@@ -27,7 +27,7 @@ final class AwaitedAuditTrail {
     }
 
     /** DS unbind: only forgets {@code service} if it is still the one held (greedy: the new one is bound first). */
-    void unbind(AuditTrail service) {
+    public void unbind(AuditTrail service) {
         lock.lock();
         try {
             if (trail == service) {
@@ -39,7 +39,7 @@ final class AwaitedAuditTrail {
     }
 
     /** Whether a frame is waiting for the trail now. */
-    boolean awaited() {
+    public boolean awaited() {
         lock.lock();
         try {
             return lock.hasWaiters(bound);
@@ -49,7 +49,7 @@ final class AwaitedAuditTrail {
     }
 
     /** The trail running now, or null. */
-    AuditTrail current() {
+    public AuditTrail current() {
         return trail;
     }
 
@@ -57,7 +57,7 @@ final class AwaitedAuditTrail {
      * The trail, waiting until {@code deadlineNanos} ({@link System#nanoTime()} scale) for one to bind; null if none
      * came. An interrupted wait ends at once with what there is (the interrupt stays set).
      */
-    AuditTrail await(long deadlineNanos) {
+    public AuditTrail await(long deadlineNanos) {
         AuditTrail now = trail;
         if (now != null) {
             return now;

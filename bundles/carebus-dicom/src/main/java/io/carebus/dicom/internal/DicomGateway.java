@@ -108,7 +108,7 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
                 database.kind() == EngineDatabase.Kind.POSTGRESQL ? JdbcForwardQueue.SHARED_DATABASE_LEASE_MILLIS : 0);
         this.instances = new InstanceStore(root, store, index, config.min_free_mb() * 1024 * 1024,
                 config.full_read_max_mb() * 1024 * 1024, Math.max(1, config.max_instance_mb()) * 1024 * 1024,
-                Clock.systemUTC(), awaitingAudit(config), config.audit_required(), i -> {
+                null, Clock.systemUTC(), awaitingAudit(config), config.audit_required(), i -> {
                     storedCount.incrementAndGet();
                     onStored.stored(i.messageId(), i.studyInstanceUid());
                 });
@@ -275,8 +275,14 @@ public class DicomGateway implements DicomArchive, HealthIndicator {
         }
     };
 
-    /** The trail for an instance's record: the running one, else the one that binds within {@code audit.wait.ms}. */
+    /**
+     * The trail for an instance's record: the running one, else (with the record required) the one that binds within
+     * {@code audit.wait.ms}. Without the requirement nothing waits.
+     */
     private java.util.function.Supplier<AuditTrail> awaitingAudit(DicomConfig config) {
+        if (!config.audit_required()) {
+            return auditTrail::current;
+        }
         long waitNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, config.audit_wait_ms()));
         return () -> auditTrail.await(System.nanoTime() + waitNanos);
     }

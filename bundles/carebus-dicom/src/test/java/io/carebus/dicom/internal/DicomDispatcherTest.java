@@ -55,8 +55,8 @@ class DicomDispatcherTest {
             SettableClock clock = new SettableClock(java.time.Instant.parse("2026-12-05T10:00:00Z"));
             DicomDispatcher dispatcher = new DicomDispatcher(store, camel, "direct:instance", "direct:study", 1000, 200,
                     dir.resolve("dicom"), clock);
-            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), dispatcher::submit);
+            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(Map.of("port", 0, "bind_address", "127.0.0.1",
+                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L))), store, store.database(), dispatcher::submit);
             try {
                 List<Process> senders = new ArrayList<>();
                 for (int s = 0; s < 2; s++) {
@@ -119,8 +119,8 @@ class DicomDispatcherTest {
                 }
             });
             camel.start();
-            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), (id, study) -> stored.add(id));
+            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(Map.of("port", 0, "bind_address", "127.0.0.1",
+                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L))), store, store.database(), (id, study) -> stored.add(id));
             try {
                 List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
                 TestImages.ctSeries(Files.createDirectories(dir.resolve("s")), 3, 32).forEach(f -> command.add(f.toString()));
@@ -182,8 +182,8 @@ class DicomDispatcherTest {
             io.carebus.store.testing.StoreOutage outage = new io.carebus.store.testing.StoreOutage(store).failFinds(1);
             DicomDispatcher dispatcher = new DicomDispatcher(outage, camel, "direct:instance", "direct:study", 0, 50,
                     dir.resolve("dicom"), java.time.Clock.systemUTC());
-            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
-                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L)), store, store.database(), dispatcher::submit);
+            DicomGateway gateway = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(Map.of("port", 0, "bind_address", "127.0.0.1",
+                    "storage_dir", dir.resolve("dicom").toString(), "min_free_mb", 1L))), store, store.database(), dispatcher::submit);
             try {
                 List<String> command = new ArrayList<>(List.of("storescu", "-aec", "CAREBUS", "127.0.0.1", String.valueOf(gateway.port())));
                 TestImages.ctSeries(Files.createDirectories(dir.resolve("s")), 3, 32).forEach(f -> command.add(f.toString()));

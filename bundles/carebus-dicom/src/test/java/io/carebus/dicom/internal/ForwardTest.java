@@ -40,8 +40,8 @@ class ForwardTest {
     @BeforeEach
     void start() throws Exception {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
-        gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
-                dir.resolve("dicom").toString(), "min_free_mb", 1L)),
+        gateway = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
+                dir.resolve("dicom").toString(), "min_free_mb", 1L))),
                 store, store.database(), (id, study) -> received.add(id));
     }
 
@@ -229,9 +229,9 @@ class ForwardTest {
         List<DicomInstance> instances = receive(2);
         // another CareBus SCP that only takes associations from PACS
         CloseableMessageStore pickyStore = MessageStores.openEmbedded(dir.resolve("picky-store"), Duration.ofHours(1));
-        DicomGateway picky = new DicomGateway(Configs.of(DicomConfig.class, Map.of("port", 0, "bind_address", "127.0.0.1",
+        DicomGateway picky = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(Map.of("port", 0, "bind_address", "127.0.0.1",
                 "storage_dir", dir.resolve("picky").toString(),
-                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L)), pickyStore, pickyStore.database(), (id, study) -> { });
+                "ae_title", "PICKY", "calling_ae_allowed", "PACS", "min_free_mb", 1L))), pickyStore, pickyStore.database(), (id, study) -> { });
         try {
             DicomDestination d = destination("picky", "PICKY", picky.port(), 3);
             instances.forEach(i -> gateway.forwardQueue().add("picky", i.messageId()));

@@ -55,7 +55,7 @@ class ScpLimitsTest {
         Map<String, Object> values = new HashMap<>(Map.of("port", 0, "bind_address", "127.0.0.1", "storage_dir",
                 dir.resolve("dicom").toString(), "min_free_mb", 1L, "idle_timeout_seconds", 5));
         values.putAll(settings);
-        gateway = new DicomGateway(Configs.of(DicomConfig.class, values), store, store.database(), (id, study) -> dispatched.add(id));
+        gateway = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(values)), store, store.database(), (id, study) -> dispatched.add(id));
     }
 
     @AfterEach

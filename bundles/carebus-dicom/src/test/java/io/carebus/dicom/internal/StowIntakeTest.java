@@ -35,8 +35,8 @@ class StowIntakeTest {
     @BeforeEach
     void start() throws Exception {
         store = MessageStores.openEmbedded(dir.resolve("store"), Duration.ofHours(1));
-        gateway = new DicomGateway(Configs.of(DicomConfig.class, Map.of("enabled", false, "storage_dir", dir.resolve("dicom").toString(),
-                "min_free_mb", 1L)), store, store.database(), (id, study) -> stored.add(id));
+        gateway = new DicomGateway(Configs.of(DicomConfig.class, GatewayConfigs.unaudited(Map.of("enabled", false, "storage_dir", dir.resolve("dicom").toString(),
+                "min_free_mb", 1L))), store, store.database(), (id, study) -> stored.add(id));
         stow = new StowIntake(gateway.instances(), gateway.policy());
     }
 

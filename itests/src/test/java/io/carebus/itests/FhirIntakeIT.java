@@ -92,7 +92,8 @@ public class FhirIntakeIT extends CareBusTestSupport {
         String search = System.getProperty(EHR_BASE) + "/Observation?identifier=" + URLEncoder.encode(identifier, StandardCharsets.UTF_8);
         // Found by what the client sent (its code; this test EHR holds nothing else), not by what the engine computed.
         String byContent = System.getProperty(EHR_BASE) + "/Observation?code=" + URLEncoder.encode("http://loinc.org|8867-4", StandardCharsets.UTF_8);
-        await("the Observation at the EHR", Duration.ofSeconds(60), () -> {
+        // 120 s: the outbox backs off while the JPA test EHR (its own process) is still starting on a loaded machine
+        await("the Observation at the EHR", Duration.ofSeconds(120), () -> {
             try {
                 HttpResponse<String> found = ehr(byContent);
                 // Parenthesised: only a 200 searchset counts, never an error body that happens to say "total".

@@ -102,12 +102,36 @@ public class InitialAdminPassword {
                 LOG.error("The {} realm does not accept the new '{}' user with its roles; check {}", realm.getName(), ADMIN, usersFile);
                 break;
             }
+            // Karaf's auto-encryption rewrites the whole file from what it had read when a clear-text password of
+            // another user is in it (a user added to users.properties before the first start); a rewrite that read
+            // the file before our append drops the entry (seen in CI): append it again until the realm has it.
+            if (!hasEntry(usersFile, ADMIN)) {
+                String now = Files.exists(usersFile) ? Files.readString(usersFile, StandardCharsets.ISO_8859_1) : "";
+                Files.writeString(usersFile, (now.isEmpty() || now.endsWith("\n") ? "" : "\n") + ADMIN + " = " + stored + ","
+                        + String.join(",", ADMIN_ROLES) + "\n", StandardCharsets.ISO_8859_1, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                LOG.info("The '{}' entry was dropped from {} by a concurrent rewrite; appended again", ADMIN, usersFile);
+            }
             java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
         }
         writeOwnerOnly(file, password + "\n");
         writeOwnerOnly(marker, "the initial admin user exists; it is not created again\n");
         Files.deleteIfExists(pending);
         LOG.info("Created user '{}' with a generated password; it is in {}", ADMIN, file);
+    }
+
+    /** Whether the users file has a line for {@code user} ({@code user = ...}). */
+    static boolean hasEntry(Path usersFile, String user) throws IOException {
+        if (!Files.exists(usersFile)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(usersFile, StandardCharsets.ISO_8859_1)) {
+            String l = line.strip();
+            if (l.startsWith(user) && l.substring(user.length()).strip().startsWith("=")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The users file of the realm's properties login module (its {@code users} option). */
